@@ -1,0 +1,46 @@
+"""Errors raised by :mod:`mapping`.
+
+Every message says what was expected, what was found and how to fix it, so that the CLI and the
+web app can show it to a user unchanged.
+"""
+
+from __future__ import annotations
+
+
+class MappingError(ValueError):
+    """Base class of every error that a user can fix by changing the input or the settings."""
+
+    #: HTTP status the web app answers with; the CLI maps it to an exit status.
+    status_code: int = 400
+
+
+class NotFoundError(MappingError, LookupError):
+    """A district, category, indicator, layer or year that does not exist."""
+
+    status_code = 404
+
+
+class ValidationError(MappingError):
+    """Input rows failed validation; nothing was written."""
+
+    status_code = 422
+
+
+class CRSError(MappingError):
+    """A missing, unknown or mixed coordinate reference system."""
+
+
+class RefusedInputError(MappingError):
+    """Input refused as unsafe, unsupported or over a limit; nothing was written."""
+
+    status_code = 413
+
+
+class ConfigurationError(MappingError):
+    """A setting has a value that cannot work (for example an unknown database URL scheme)."""
+
+    status_code = 500
+
+
+class DatabaseNotReadyError(ConfigurationError):
+    """The database exists but has not been migrated (run ``palmap init-db``)."""
