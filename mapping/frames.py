@@ -7,7 +7,7 @@ districts (GeoDataFrame)
     ``id`` (int, database id or <NA> before saving), ``code`` (str, unique ASCII slug), ``name``,
     ``source``, ``schematic`` (bool), ``geometry`` (MultiPolygon).
 categories (DataFrame)
-    ``code``, ``name_pl``, ``name_en``, ``aliases`` (str, ``|``-separated), ``colour`` (``#rrggbb``).
+    ``code``, ``name_pl``, ``name_en``, ``aliases`` (``|``-separated), ``colour`` (``#rrggbb``).
 resources (GeoDataFrame)
     ``id``, ``external_id``, ``name``, ``category`` (category code), ``address``, ``district_code``
     (the district the row is *assigned* to when it has no point; may be empty), ``capacity``,

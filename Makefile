@@ -1,0 +1,51 @@
+# palmap: the two commands of README.md.
+#   make run   install what is missing, create the embedded database with the demo data, serve
+#   make test  install the test dependencies and run the whole suite (with a throwaway PostGIS)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PALMAP_PORT ?= 5000
+RUN_PACKAGES := libsqlite3-mod-spatialite
+TEST_PACKAGES := libsqlite3-mod-spatialite chromium postgresql-15-postgis-3 postgresql-client-15
+PYTEST_ARGS ?=
+
+.PHONY: run test db lint format benchmark clean
+
+run: $(VENV)/.installed db
+	$(BIN)/palmap run --host 127.0.0.1 --port $(PALMAP_PORT)
+
+test: $(VENV)/.installed-dev
+	@bash scripts/sysdeps.sh $(TEST_PACKAGES)
+	bash scripts/with-postgis.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+db: $(VENV)/.installed
+	$(BIN)/palmap init-db
+	$(BIN)/palmap load-demo --if-empty
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+
+benchmark: $(VENV)/.installed db
+	$(BIN)/python benchmarks/render_overview.py
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  || { echo "palmap needs Python 3.11 or newer as $(PYTHON) (make PYTHON=python3.12 ...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@bash scripts/sysdeps.sh $(RUN_PACKAGES)
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

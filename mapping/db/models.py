@@ -1,0 +1,125 @@
+"""The database schema: SQLAlchemy 2 typed models with GeoAlchemy2 geometry (SRID 4326).
+
+Alembic migrations in ``migrations/`` create these tables; a test checks that the migrated schema
+and these models agree. Field meanings follow Open Referral HSDS where they overlap (a resource is
+an HSDS *location* offering a *service*; ``operator`` is the HSDS *organization*).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SRID = 4326
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every palmap table."""
+
+
+class District(Base):
+    """A district (osiedle) of the city: the unit of every map and indicator."""
+
+    __tablename__ = "district"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Stable ASCII slug used in URLs and files (``bialy-kamien``).
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True, nullable=False)
+    )
+    source: Mapped[str | None] = mapped_column(Text)
+    #: True for boundaries that are not official (every map then says so).
+    schematic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ResourceCategory(Base):
+    """A kind of resource named by the programme (day room, school gym, KIS, ...)."""
+
+    __tablename__ = "resource_category"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_pl: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    #: Other names met in source files, ``|``-separated, matched when importing.
+    aliases: Mapped[str | None] = mapped_column(Text)
+    colour: Mapped[str] = mapped_column(String(7))
+
+
+class Resource(Base):
+    """A place where help is offered (HSDS location + service)."""
+
+    __tablename__ = "resource"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The identifier in the source file; re-importing the same file updates these rows.
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(ForeignKey("resource_category.code"), index=True)
+    address: Mapped[str | None] = mapped_column(Text)
+    #: Set for rows known only by district (then ``geom`` is empty).
+    district_id: Mapped[int | None] = mapped_column(
+        ForeignKey("district.id", ondelete="SET NULL"), index=True
+    )
+    geom: Mapped[WKBElement | None] = mapped_column(
+        Geometry("POINT", srid=SRID, spatial_index=True, nullable=True)
+    )
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    #: HSDS organization.name: who runs it.
+    operator: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(100))
+    website: Mapped[str | None] = mapped_column(Text)
+    #: Free text or OSM opening_hours syntax.
+    opening_hours: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    #: True for invented rows (demo data); such rows are never official.
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Optimistic-locking counter: a save from a stale copy is a conflict.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Indicator(Base):
+    """A needs or population indicator measured per district and year."""
+
+    __tablename__ = "indicator"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_pl: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    #: Direction: True when a larger value means more need.
+    higher_is_more_need: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Code of the indicator a rate divides by (``residents``), if any.
+    denominator: Mapped[str | None] = mapped_column(ForeignKey("indicator.code"))
+    description: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+
+
+class IndicatorValue(Base):
+    """One value of an indicator for a district and a year."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (UniqueConstraint("district_id", "indicator", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id", ondelete="CASCADE"))
+    indicator: Mapped[str] = mapped_column(ForeignKey("indicator.code", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)

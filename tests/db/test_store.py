@@ -1,0 +1,242 @@
+"""The store on both backends: round trips, spatial queries equal to mapping.join, upserts."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from shapely import Point, box
+from sqlalchemy.engine import Engine
+
+from mapping import join
+from mapping.categories import DEFAULT_CATEGORIES
+from mapping.db import store
+from mapping.db.migrate import head_revision, upgrade
+from mapping.errors import DatabaseNotReadyError, ValidationError
+
+
+def nones(values) -> list:
+    """Missing values (None, NaN, NA) as None, for comparing lists."""
+    return [None if pd.isna(v) else v for v in values]
+
+
+def districts_frame() -> gpd.GeoDataFrame:
+    # Three unit boxes side by side near Wałbrzych's longitude; b and c share an edge at x=16.2.
+    return gpd.GeoDataFrame(
+        {
+            "code": ["a", "b", "c"],
+            "name": ["Aleja", "Biały Kamień", "Ćwiartka <i>"],
+            "source": ["test", None, "test"],
+            "schematic": [True, False, True],
+        },
+        geometry=[
+            box(16.0, 50.7, 16.1, 50.8),
+            box(16.1, 50.7, 16.2, 50.8),
+            shapely.MultiPolygon([box(16.2, 50.7, 16.3, 50.8), box(16.4, 50.7, 16.5, 50.8)]),
+        ],
+        crs=4326,
+    )
+
+
+def resources_frame() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "external_id": ["r1", "r2", "r3", "r4", "r5", "r6"],
+            "name": ["Świetlica 1", "KIS", "MOPS", "Outside", "On edge", "<img src=x>"],
+            "category": ["swietlica", "kis", "mops", "kis", "swietlica", "swietlica"],
+            "address": ["ul. Długa 1", None, "ul. Mickiewicza 26", None, None, None],
+            "district_code": [None, None, "c", "a", None, None],
+            "capacity": pd.array([20, None, None, 5, None, None], dtype="Int64"),
+            "operator": ["MOPS", None, None, None, None, None],
+            "phone": [None] * 6,
+            "website": ["https://example.org", None, None, None, None, None],
+            "opening_hours": ["Mo-Fr 14:00-18:00", None, None, None, None, None],
+            "description": [None] * 6,
+            "source": ["test"] * 6,
+            "synthetic": [True, True, False, True, True, True],
+        },
+        geometry=[
+            Point(16.05, 50.75),  # in a
+            Point(16.15, 50.75),  # in b
+            None,  # known only by district c
+            Point(17.0, 51.0),  # outside every district though assigned to a: counted apart
+            Point(16.2, 50.75),  # on the b|c edge: the smaller code, b
+            Point(16.45, 50.75),  # in c's second part
+        ],
+        crs=4326,
+    )
+
+
+def indicators_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "code": ["social_assistance", "residents"],  # the denominator is defined after
+            "name_pl": ["korzystający z pomocy społecznej", "mieszkańcy"],
+            "name_en": ["social assistance beneficiaries", "residents"],
+            "unit": ["osoby", "osoby"],
+            "higher_is_more_need": [True, False],
+            "denominator": ["residents", None],
+            "description": [None, None],
+            "source": ["illustrative", "registered residents"],
+        }
+    )
+
+
+def values_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "district_code": ["a", "b", "a", "b", "c"],
+            "indicator": [
+                "residents",
+                "residents",
+                "social_assistance",
+                "social_assistance",
+                "residents",
+            ],
+            "year": [2021, 2021, 2021, 2021, 2013],
+            "value": [1000.0, 405.0, 80.0, 3.0, 250.5],
+        }
+    )
+
+
+def load_all(engine: Engine) -> None:
+    with engine.begin() as conn:
+        store.save_districts(conn, districts_frame())
+        store.save_resources(conn, resources_frame())
+        store.save_indicators(conn, indicators_frame())
+        store.save_indicator_values(conn, values_frame())
+
+
+def test_migration_creates_every_table_and_seeds_categories(engine: Engine) -> None:
+    assert store.schema_ready(engine)
+    categories = store.load_categories(engine)
+    assert list(categories["code"]) == sorted(c.code for c in DEFAULT_CATEGORIES)
+    assert len(categories) == 11
+    assert categories.set_index("code").loc["kis", "name_pl"] == "Klub Integracji Społecznej"
+    # Migrating again is a no-op.
+    assert upgrade(engine) == head_revision()
+    assert store.table_counts(engine)["resource_category"] == 11
+
+
+def test_unmigrated_database_says_run_init_db(empty_engine: Engine) -> None:
+    with pytest.raises(DatabaseNotReadyError, match="palmap init-db"):
+        store.require_schema(empty_engine)
+
+
+def test_districts_round_trip(engine: Engine) -> None:
+    load_all(engine)
+    loaded = store.load_districts(engine)
+    expected = districts_frame()
+    assert list(loaded["code"]) == ["a", "b", "c"]
+    assert list(loaded["name"]) == list(expected["name"])
+    assert list(loaded["schematic"]) == [True, False, True]
+    assert nones(loaded["source"]) == ["test", None, "test"]
+    assert loaded.crs.to_epsg() == 4326
+    assert (loaded.geom_type == "MultiPolygon").all()
+    for got, want in zip(loaded.geometry, expected.geometry, strict=True):
+        assert got.equals(want)
+
+
+def test_resources_round_trip(engine: Engine) -> None:
+    load_all(engine)
+    loaded = store.load_resources(engine)
+    expected = resources_frame()
+    assert loaded["external_id"].tolist() == expected["external_id"].tolist()
+    for column in ("name", "category", "address", "operator", "website", "opening_hours"):
+        assert nones(loaded[column]) == nones(expected[column])
+    assert loaded["capacity"].tolist() == [20, pd.NA, pd.NA, 5, pd.NA, pd.NA]
+    assert loaded["synthetic"].tolist() == expected["synthetic"].tolist()
+    assert nones(loaded["district_code"]) == [None, None, "c", "a", None, None]
+    assert loaded.geometry.iloc[2] is None
+    assert loaded.geometry.iloc[0].equals(Point(16.05, 50.75))
+    assert loaded["updated_at"].notna().all()
+    assert len(store.load_resources(engine, category="swietlica")) == 3
+    assert store.load_resources(engine, district="c")["external_id"].tolist() == ["r3"]
+
+
+def test_indicators_round_trip(engine: Engine) -> None:
+    load_all(engine)
+    indicators = store.load_indicators(engine).set_index("code")
+    assert indicators.loc["social_assistance", "denominator"] == "residents"
+    assert pd.isna(indicators.loc["residents", "denominator"])
+    assert bool(indicators.loc["social_assistance", "higher_is_more_need"]) is True
+    assert bool(indicators.loc["residents", "higher_is_more_need"]) is False
+    values = store.load_indicator_values(engine)
+    expected = values_frame().sort_values(["indicator", "year", "district_code"])
+    pd.testing.assert_frame_equal(values, expected.reset_index(drop=True))
+    assert store.load_indicator_values(engine, indicator="residents", year=2013)[
+        "value"
+    ].tolist() == [250.5]
+
+
+def test_spatial_query_equals_in_memory_join(engine: Engine) -> None:
+    load_all(engine)
+    in_memory = join.counts_by_district_category(resources_frame(), districts_frame())
+    in_sql = store.counts_by_district_category(engine)
+    pd.testing.assert_frame_equal(in_sql, in_memory)
+    located = store.resource_districts(engine)
+    assert nones(located["district_code"]) == ["a", "b", "c", None, "b", "c"]
+    expected = join.assign_districts(resources_frame(), districts_frame())
+    assert nones(expected) == nones(located["district_code"])
+
+
+def test_saving_twice_changes_nothing(engine: Engine) -> None:
+    load_all(engine)
+    before = store.load_resources(engine)
+    counts = store.table_counts(engine)
+    with engine.begin() as conn:
+        results = [
+            store.save_districts(conn, districts_frame()),
+            store.save_resources(conn, resources_frame()),
+            store.save_indicators(conn, indicators_frame()),
+            store.save_indicator_values(conn, values_frame()),
+        ]
+    assert all(r.inserted == 0 and r.updated == 0 for r in results)
+    assert store.table_counts(engine) == counts
+    pd.testing.assert_frame_equal(store.load_resources(engine), before)
+
+
+def test_changed_rows_are_updated_not_duplicated(engine: Engine) -> None:
+    load_all(engine)
+    changed = resources_frame()
+    changed.loc[0, "name"] = "Świetlica nr 1"
+    changed.loc[1, "geometry"] = Point(16.06, 50.76)
+    with engine.begin() as conn:
+        result = store.save_resources(conn, changed)
+    assert (result.inserted, result.updated, result.unchanged) == (0, 2, 4)
+    loaded = store.load_resources(engine).set_index("external_id")
+    assert loaded.loc["r1", "name"] == "Świetlica nr 1"
+    assert loaded.loc["r2"].geometry.equals(Point(16.06, 50.76))
+    assert len(loaded) == 6
+
+
+def test_a_bad_row_writes_nothing(engine: Engine) -> None:
+    with engine.begin() as conn:
+        store.save_districts(conn, districts_frame())
+    bad = resources_frame()
+    bad.loc[5, "district_code"] = "no-such-district"
+    bad.loc[5, "geometry"] = None
+    with pytest.raises(ValidationError, match="row 6.*district_code"):
+        with engine.begin() as conn:
+            store.save_resources(conn, bad)
+    assert store.table_counts(engine)["resource"] == 0
+
+
+def test_unknown_indicator_value_is_refused_naming_row_and_field(engine: Engine) -> None:
+    load_all(engine)
+    bad = values_frame()
+    bad.loc[2, "indicator"] = "unknown"
+    with pytest.raises(ValidationError, match="row 3: field indicator.*residents"):
+        with engine.begin() as conn:
+            store.save_indicator_values(conn, bad)
+
+
+def test_replace_districts_removes_missing_ones(engine: Engine) -> None:
+    load_all(engine)
+    with engine.begin() as conn:
+        store.save_districts(conn, districts_frame().iloc[:2], replace=True)
+    assert store.load_districts(engine)["code"].tolist() == ["a", "b"]
+    # c's values went with it; r3 (assigned to c) lost its district instead of disappearing.
+    assert "c" not in set(store.load_indicator_values(engine)["district_code"])
+    assert pd.isna(store.load_resources(engine).set_index("external_id").loc["r3", "district_code"])
