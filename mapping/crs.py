@@ -61,7 +61,7 @@ def to_metric(gdf: gpd.GeoDataFrame, *, name: str = "frame") -> gpd.GeoDataFrame
     >>> import geopandas as gpd
     >>> from shapely import Point
     >>> gdf = gpd.GeoDataFrame(geometry=[Point(16.28, 50.77)], crs=4326)
-    >>> round(to_metric(gdf).geometry.x.iloc[0], -3)  # easting in metres
+    >>> float(round(to_metric(gdf).geometry.x.iloc[0], -3))  # easting in metres
     308000.0
     """
     return ensure_crs(gdf, name=name).to_crs(METRIC_CRS)

@@ -1,0 +1,69 @@
+"""palmap's Flask application: thin views over :mod:`mapping`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app import config as settings
+from mapping.db.engine import default_sqlite_url
+from mapping.errors import ConfigurationError
+
+#: The repository root (palmap runs from its checkout, installed editable).
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then ``PALMAP_*`` variables, then ``test_config``.
+
+    Nothing touches the database here; the engine is created on first use.
+    """
+    instance = Path((test_config or {}).get("INSTANCE_PATH") or REPO_ROOT / "instance")
+    app = Flask(__name__, instance_path=str(instance.resolve()))
+    app.config.update(settings.defaults())
+    app.config.update(settings.from_environ())
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = default_sqlite_url(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
+    _check(app)
+    logging.getLogger("mapping").setLevel(app.config["LOG_LEVEL"])
+    app.logger.setLevel(app.config["LOG_LEVEL"])
+
+    from app import cli, db, errors, i18n, security
+    from app.views import maps, vendor
+
+    db.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    cli.register(app)
+    app.register_blueprint(vendor.bp)
+    app.register_blueprint(maps.bp)
+    return app
+
+
+def _check(app: Flask) -> None:
+    lang = app.config["DEFAULT_LANG"]
+    if lang not in settings.LANGUAGES:
+        raise ConfigurationError(
+            f"PALMAP_DEFAULT_LANG: expected one of {', '.join(settings.LANGUAGES)}, got {lang!r}"
+        )
+    tiles = app.config["TILES"]
+    if tiles not in ("osm", "none"):
+        if not (tiles.startswith(("https://", "http://")) and "{z}" in tiles):
+            raise ConfigurationError(
+                "PALMAP_TILES: expected osm, none or a tile URL template with {z}, {x} and {y}, "
+                f"got {tiles!r}"
+            )
+        if not app.config.get("TILES_ATTRIBUTION"):
+            raise ConfigurationError(
+                "PALMAP_TILES_ATTRIBUTION: expected an attribution for the custom tile URL "
+                "(the tile provider's licence requires one), got none"
+            )

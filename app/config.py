@@ -1,0 +1,95 @@
+"""palmap's settings: defaults, and their ``PALMAP_*`` environment variables.
+
+Every setting is listed in :data:`SETTINGS` with its default and a description; README.md documents
+each one (a test checks that). ``create_app(test_config)`` overrides them for tests.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mapping.db.engine import DEFAULT_SPATIALITE_LIBRARY
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: Flask config key, environment variable, default and description."""
+
+    key: str
+    default: Any
+    description: str
+
+    @property
+    def env(self) -> str:
+        return f"PALMAP_{self.key}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        None,
+        "Database URL. Default: the SpatiaLite file `instance/palmap.sqlite` in the repository "
+        "(`sqlite:////absolute/path.sqlite`); PostGIS: `postgresql+psycopg://user:pw@host/db`.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Key that signs cookies. Default: a random key kept in `instance/secret_key` (created on "
+        "first start). Set it in production when several servers share the database.",
+    ),
+    Setting("PORT", 5000, "Port of `make run` (the server listens on 127.0.0.1)."),
+    Setting(
+        "TILES",
+        "osm",
+        "Base map under the districts: `osm` (OpenStreetMap, with attribution), `none` (no base "
+        "map; works offline), or a tile URL template such as `https://tiles.example/{z}/{x}/{y}.png`.",
+    ),
+    Setting(
+        "TILES_ATTRIBUTION",
+        None,
+        "Attribution shown for a custom `PALMAP_TILES` URL template (required with one).",
+    ),
+    Setting("DEFAULT_LANG", "pl", "Interface language without a `lang` cookie: `pl` or `en`."),
+    Setting(
+        "SPATIALITE_LIBRARY",
+        DEFAULT_SPATIALITE_LIBRARY,
+        "Name or path of the SpatiaLite extension loaded into SQLite.",
+    ),
+    Setting("LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
+)
+
+LANGUAGES: tuple[str, ...] = ("pl", "en")
+
+
+def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Settings from ``PALMAP_*`` variables (only those that are set), as Flask config keys."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is None or raw == "":
+            continue
+        values[setting.key] = int(raw) if isinstance(setting.default, int) else raw
+    return values
+
+
+def defaults() -> dict[str, Any]:
+    """Every setting's default value."""
+    return {s.key: s.default for s in SETTINGS}
+
+
+def secret_key(instance_path: str | Path) -> str:
+    """The instance's persistent random secret key, created on first use (mode 0600)."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,49 @@
+"""``app``, ``client`` and ``runner`` over a temporary SpatiaLite database with the demo data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from app import create_app
+
+
+def make_app(tmp_path: Path, **overrides: object) -> Flask:
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "SECRET_KEY": "test",
+        "TILES": "none",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path) -> Flask:
+    """An app whose database file does not exist yet."""
+    return make_app(tmp_path)
+
+
+@pytest.fixture
+def app(empty_app: Flask) -> Flask:
+    """An app with a migrated database holding the demo data."""
+    runner = empty_app.test_cli_runner()
+    for command in (["init-db"], ["load-demo"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 0, result.output
+    return empty_app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()

@@ -1,0 +1,73 @@
+"""The palmap command on a new database file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from flask import Flask
+
+from app.db import get_engine
+from mapping.db import store
+
+
+def test_init_db_then_load_demo_on_a_new_file(empty_app: Flask, tmp_path: Path) -> None:
+    runner = empty_app.test_cli_runner()
+    database = tmp_path / "test.sqlite"
+    assert not database.exists()
+
+    result = runner.invoke(args=["load-demo"])
+    assert result.exit_code == 1  # a configuration error: the schema is missing
+    assert "palmap init-db" in result.output
+
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "revision 0001" in result.output
+    assert database.exists()
+
+    result = runner.invoke(args=["load-demo"])
+    assert result.exit_code == 0, result.output
+    assert "districts: 21 inserted" in result.output
+    counts = store.table_counts(get_engine(empty_app))
+    assert counts["district"] == 21
+    assert counts["resource"] >= 80
+    assert counts["indicator"] == 5
+    assert counts["indicator_value"] == 21 * 5 * 5
+
+
+def test_load_demo_twice_changes_nothing(app: Flask) -> None:
+    engine = get_engine(app)
+    before_counts = store.table_counts(engine)
+    before_per_district = store.counts_by_district_category(engine)
+    result = app.test_cli_runner().invoke(args=["load-demo"])
+    assert result.exit_code == 0, result.output
+    assert "21 inserted" not in result.output
+    assert "districts: 0 inserted, 0 updated, 21 unchanged" in result.output
+    assert store.table_counts(engine) == before_counts
+    assert store.counts_by_district_category(engine).equals(before_per_district)
+
+
+def test_load_demo_if_empty_skips_a_loaded_database(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["load-demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert "already loaded" in result.output
+
+
+def test_init_db_twice_is_harmless(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert store.table_counts(get_engine(app))["district"] == 21
+
+
+def test_backup_opens_and_holds_the_same_rows(app: Flask, tmp_path: Path) -> None:
+    target = tmp_path / "backup.sqlite"
+    result = app.test_cli_runner().invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    original = store.table_counts(get_engine(app))
+    with sqlite3.connect(target) as copy:
+        for table, count in original.items():
+            assert copy.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == count  # noqa: S608
+    # A second backup to the same file is refused unless asked for.
+    again = app.test_cli_runner().invoke(args=["backup", str(target)])
+    assert again.exit_code == 3
+    assert "existing" in again.output

@@ -1,0 +1,147 @@
+"""A live palmap server on 127.0.0.1 and Debian's Chromium driven by Playwright.
+
+Skipped, with the reason printed, only where /usr/bin/chromium is missing outside CI; in CI
+(``CI`` set) or under ``make test`` a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely import Point
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.db import get_engine
+from mapping.db import store
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+XSS_NAMES = (
+    "<img src=x onerror=alert(1)>",
+    "${document.title=1}",
+    "`</script><script>alert(2)</script>",
+)
+
+
+def _require_browser() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    message = f"no Chromium at {CHROMIUM} (make test installs Debian's chromium)"
+    if os.environ.get("CI") or os.environ.get("PALMAP_TEST_POSTGIS_URL"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _serve(folder: Path, *, hostile: bool) -> Iterator[str]:
+    """Serve the app with the demo data (plus XSS-named resources) on a free loopback port."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(folder / "instance"),
+            "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite'}",
+            "SECRET_KEY": "test",
+            "TILES": "none",
+        }
+    )
+    runner = app.test_cli_runner()
+    for command in (["init-db"], ["load-demo"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 0, result.output
+    if hostile:
+        _add_hostile_resources(app)
+    # Port 0: the OS picks a free port; the server listens on loopback only.
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def _add_hostile_resources(app) -> None:
+    engine = get_engine(app)
+    centre = store.load_districts(engine).to_crs(2180).geometry.iloc[0].representative_point()
+    point = gpd.GeoSeries([centre], crs=2180).to_crs(4326).iloc[0]
+    hostile = gpd.GeoDataFrame(
+        {
+            "external_id": [f"xss-{i}" for i in range(len(XSS_NAMES))],
+            "name": list(XSS_NAMES),
+            "category": ["ngo"] * len(XSS_NAMES),
+            "address": list(XSS_NAMES),
+            "operator": list(XSS_NAMES),
+            "website": ["javascript:alert(3)"] * len(XSS_NAMES),
+            "district_code": [None] * len(XSS_NAMES),
+            "synthetic": [True] * len(XSS_NAMES),
+        },
+        geometry=[Point(point.x + i * 1e-4, point.y) for i in range(len(XSS_NAMES))],
+        crs=4326,
+    )
+    with engine.begin() as conn:
+        store.save_resources(conn, hostile)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with exactly the demo data."""
+    yield from _serve(tmp_path_factory.mktemp("live"), hostile=False)
+
+
+@pytest.fixture(scope="session")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with the demo data and resources named like the XSS inputs of SECURITY.md."""
+    yield from _serve(tmp_path_factory.mktemp("hostile"), hostile=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    """A fresh page in Polish, recording console errors, failed requests and dialogs."""
+    context = browser.new_context(locale="pl-PL", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.console_errors = []
+    page.failed_requests = []
+    page.dialogs = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    page.on("requestfailed", lambda r: page.failed_requests.append(r.url))
+    page.on(
+        "response", lambda r: r.status >= 400 and page.failed_requests.append(f"{r.status} {r.url}")
+    )
+
+    def _dialog(dialog) -> None:
+        page.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", _dialog)
+    yield page
+    context.close()
