@@ -240,3 +240,54 @@ def test_replace_districts_removes_missing_ones(engine: Engine) -> None:
     # c's values went with it; r3 (assigned to c) lost its district instead of disappearing.
     assert "c" not in set(store.load_indicator_values(engine)["district_code"])
     assert pd.isna(store.load_resources(engine).set_index("external_id").loc["r3", "district_code"])
+
+
+def test_categories_round_trip(engine: Engine) -> None:
+    extra = pd.DataFrame(
+        [
+            {
+                "code": "biblioteka",
+                "name_pl": "biblioteka",
+                "name_en": "library",
+                "aliases": "czytelnia",
+                "colour": "#123456",
+            }
+        ]
+    )
+    with engine.begin() as conn:
+        assert store.save_categories(conn, extra).inserted == 1
+    with engine.begin() as conn:
+        assert store.save_categories(conn, extra).unchanged == 1
+    loaded = store.load_categories(engine).set_index("code")
+    assert loaded.loc["biblioteka"].to_dict() == {
+        "name_pl": "biblioteka",
+        "name_en": "library",
+        "aliases": "czytelnia",
+        "colour": "#123456",
+    }
+    assert len(loaded) == 12
+
+
+def test_demo_data_loaded_twice_gives_the_same_counts(engine: Engine) -> None:
+    from mapping.demo import load_demo_frames
+    from tests.conftest import REPO_ROOT
+
+    data = load_demo_frames(REPO_ROOT / "data" / "demo")
+
+    def load() -> None:
+        with engine.begin() as conn:
+            store.save_districts(conn, data.districts)
+            store.save_resources(conn, data.resources)
+            store.save_indicators(conn, data.indicators)
+            store.save_indicator_values(conn, data.indicator_values)
+
+    load()
+    counts, per_district = store.table_counts(engine), store.counts_by_district_category(engine)
+    assert counts["district"] == 21 and counts["resource"] == len(data.resources)
+    # The database's spatial query agrees with the in-memory join on the real demo too.
+    pd.testing.assert_frame_equal(
+        per_district, join.counts_by_district_category(data.resources, data.districts)
+    )
+    load()
+    assert store.table_counts(engine) == counts
+    pd.testing.assert_frame_equal(store.counts_by_district_category(engine), per_district)
