@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection, Engine
 
-from mapping.crs import WEB_CRS, ensure_crs
+from mapping.crs import METRIC_CRS, WEB_CRS, ensure_crs
 from mapping.db.models import SRID, District, Indicator, IndicatorValue, Resource, ResourceCategory
 from mapping.errors import DatabaseNotReadyError, ValidationError
 from mapping.frames import (
@@ -322,76 +322,175 @@ def load_resources(
     return gpd.GeoDataFrame(rows, geometry=geometry, crs=WEB_CRS)[list(RESOURCE_COLUMNS)]
 
 
-def _resource_values(row: dict[str, Any], districts: dict[str, int], number: int) -> dict[str, Any]:
-    values = {c: _clean(row.get(c)) for c in _RESOURCE_FIELDS}
-    values["synthetic"] = bool(values["synthetic"] or False)
-    if values["capacity"] is not None:
-        values["capacity"] = int(values["capacity"])
-    code = _clean(row.get("district_code"))
-    if code is not None and str(code) not in districts:
+def _resource_rows(resources: gpd.GeoDataFrame, districts: dict[str, int]) -> list[dict[str, Any]]:
+    """Database values of every row, refusing unknown district codes."""
+    codes = (
+        resources["district_code"]
+        if "district_code" in resources
+        else pd.Series([None] * len(resources), index=resources.index)
+    )
+    unknown = codes.notna() & ~codes.astype(object).isin(list(districts))
+    if unknown.any():
+        number = int(np.flatnonzero(unknown.to_numpy())[0]) + 1
+        row = resources.iloc[number - 1]
         raise ValidationError(
-            f"resource row {number} (external_id {row.get('external_id')!r}): field "
-            f"district_code expected one of the loaded districts, got {code!r}; load the districts"
-            " first or correct the code"
+            f"resource row {number} (external_id {_clean(row.get('external_id'))!r}): field "
+            f"district_code expected one of the loaded districts, got {row['district_code']!r}; "
+            "load the districts first or correct the code"
         )
-    values["district_id"] = districts[str(code)] if code is not None else None
-    return values
+    geometries = _points_wkb(resources.geometry)
+    n = len(resources)
+    columns = {
+        c: _column_values(resources[c]) if c in resources else [None] * n
+        for c in ("external_id", *_RESOURCE_FIELDS)
+    }
+    district_values = _column_values(codes)
+    rows = []
+    for i in range(n):
+        values = {c: columns[c][i] for c in columns}
+        values["synthetic"] = bool(values["synthetic"] or False)
+        if values["capacity"] is not None:
+            values["capacity"] = int(values["capacity"])
+        if values["external_id"] is not None:
+            values["external_id"] = str(values["external_id"])
+        code = district_values[i]
+        values["district_id"] = districts[str(code)] if code is not None else None
+        values["wkb"] = geometries[i]
+        rows.append(values)
+    return rows
+
+
+def _column_values(column: pd.Series) -> list[Any]:
+    """A column as Python values with every kind of missing value as None (vectorised)."""
+    values = column.astype(object)
+    return [_clean(v) for v in values.where(values.notna(), None).tolist()]
+
+
+def _points_wkb(geometry: gpd.GeoSeries) -> list[bytes | None]:
+    """2D WKB of every geometry, None for missing or empty ones (vectorised)."""
+    array = np.asarray(geometry.array, dtype=object)
+    missing = shapely.is_missing(array) | shapely.is_empty(array)
+    wkb = np.full(len(array), None, dtype=object)
+    if (~missing).any():
+        wkb[~missing] = shapely.to_wkb(shapely.force_2d(array[~missing]))
+    return wkb.tolist()
+
+
+def _match_existing(
+    rows: list[dict[str, Any]], existing: gpd.GeoDataFrame, *, within_m: float
+) -> list[int | None]:
+    """The stored id each row updates: same external_id, else same name within ``within_m``."""
+    by_external = {
+        eid: int(i)
+        for eid, i in zip(existing["external_id"], existing["id"], strict=True)
+        if not pd.isna(eid)
+    }
+    matches: list[int | None] = [
+        by_external.get(r["external_id"]) if r["external_id"] is not None else None for r in rows
+    ]
+    anonymous = [i for i, r in enumerate(rows) if r["external_id"] is None and r["wkb"] is not None]
+    placed = existing[existing.geometry.notna()]
+    if anonymous and len(placed):
+        candidates = gpd.GeoDataFrame(
+            {"row": anonymous, "name": [rows[i]["name"] for i in anonymous]},
+            geometry=shapely.from_wkb([rows[i]["wkb"] for i in anonymous]),
+            crs=WEB_CRS,
+        ).to_crs(METRIC_CRS)
+        stored = placed[["id", "name", "geometry"]].to_crs(METRIC_CRS)
+        pairs = gpd.sjoin_nearest(candidates, stored, max_distance=within_m, how="inner")
+        pairs = pairs[pairs["name_left"] == pairs["name_right"]]
+        taken = set(by_external.values())
+        for row, stored_id in zip(pairs["row"], pairs["id"], strict=True):
+            if matches[row] is None and int(stored_id) not in taken:
+                matches[row] = int(stored_id)
+                taken.add(int(stored_id))
+    return matches
+
+
+def _resource_unchanged(new: dict[str, Any], old: dict[str, Any]) -> bool:
+    for field in (*_RESOURCE_FIELDS, "district_id"):
+        if new[field] != old[field]:
+            return False
+    old_geom, new_wkb = old["geometry"], new["wkb"]
+    if old_geom is None or new_wkb is None:
+        return old_geom is None and new_wkb is None
+    # Points: compare coordinates directly (from_wkb per row would dominate a re-import).
+    return shapely.to_wkb(old_geom) == new_wkb or _same_geometry(
+        old_geom, shapely.from_wkb(new_wkb)
+    )
 
 
 def save_resources(
-    conn: Connection, resources: gpd.GeoDataFrame, *, now: datetime | None = None
+    conn: Connection,
+    resources: gpd.GeoDataFrame,
+    *,
+    now: datetime | None = None,
+    match_within_m: float = 1.0,
 ) -> SaveResult:
-    """Insert resources, or update them when their ``external_id`` is already stored.
+    """Insert resources, or update the stored ones they match.
 
-    Rows without ``external_id`` are always inserted. ``updated_at`` is set on inserted and
-    changed rows only.
+    A row matches the stored resource with the same ``external_id``; a row without one matches a
+    stored resource of the same name within ``match_within_m`` metres. So importing the same file
+    twice updates rather than duplicates. ``updated_at`` is set on inserted and changed rows only,
+    and ``version`` grows with every change. Written with executemany (fast for 100,000 rows).
     """
+    if len(resources) == 0:
+        return SaveResult()
     now = now or datetime.now(UTC)
-    resources = ensure_crs(resources, name="resources") if len(resources) else resources
+    resources = ensure_crs(resources, name="resources")
     districts = district_ids(conn)
+    rows = _resource_rows(resources, districts)
     existing = load_resources(conn)
-    existing = existing[existing["external_id"].notna()].set_index("external_id")
-    inserted = updated = unchanged = 0
-    for number, (row, geom) in enumerate(
-        zip(resources.drop(columns="geometry").to_dict("records"), resources.geometry, strict=True),
-        start=1,
-    ):
-        values = _resource_values(row, districts, number)
-        wkb = _geometry_param(geom, multi=False)
-        geom_expr = _geom_from_wkb(sa.literal(wkb, sa.LargeBinary)) if wkb is not None else None
-        external_id = _clean(row.get("external_id"))
-        if external_id is not None and external_id in existing.index:
-            old = existing.loc[external_id]
-            old_values = {c: _clean(old[c]) for c in _RESOURCE_FIELDS}
-            old_values["synthetic"] = bool(old_values["synthetic"])
-            old_district = _clean(old["district_code"])
-            same = (
-                old_values == {c: values[c] for c in _RESOURCE_FIELDS}
-                and (districts.get(old_district) if old_district else None) == values["district_id"]
-                and _same_geometry(old.geometry, shapely.from_wkb(wkb) if wkb is not None else None)
-            )
-            if same:
-                unchanged += 1
-                continue
-            conn.execute(
-                _resource.update()
-                .where(_resource.c.external_id == external_id)
-                .values(
-                    **values,
-                    geom=geom_expr,
-                    updated_at=now,
-                    version=_resource.c.version + 1,
-                )
-            )
-            updated += 1
+    matches = _match_existing(rows, existing, within_m=match_within_m)
+    ids_by_code = {code: i for code, i in districts.items()}
+    old_rows: dict[int, dict[str, Any]] = {}
+    if any(m is not None for m in matches):
+        columns = {c: _column_values(existing[c]) for c in (*_RESOURCE_FIELDS, "district_code")}
+        geometries = existing.geometry.tolist()
+        for i, stored_id in enumerate(existing["id"].tolist()):
+            values = {c: columns[c][i] for c in _RESOURCE_FIELDS}
+            values["synthetic"] = bool(values["synthetic"])
+            code = columns["district_code"][i]
+            values["district_id"] = ids_by_code.get(code) if code is not None else None
+            values["geometry"] = geometries[i]
+            old_rows[int(stored_id)] = values
+    inserts, updates, unchanged = [], [], 0
+    for row, match in zip(rows, matches, strict=True):
+        params = {f"p_{k}": v for k, v in row.items()}
+        if match is None:
+            inserts.append(params)
+        elif _resource_unchanged(row, old_rows[match]):
+            unchanged += 1
         else:
-            conn.execute(
-                _resource.insert().values(
-                    external_id=external_id, **values, geom=geom_expr, updated_at=now, version=1
-                )
+            params["p_id"] = match
+            updates.append(params)
+    value_columns = ("external_id", *_RESOURCE_FIELDS, "district_id")
+    geom = func.ST_GeomFromWKB(sa.bindparam("p_wkb", type_=sa.LargeBinary), SRID)
+    if inserts:
+        stmt = _resource.insert().values(
+            {
+                **{c: sa.bindparam(f"p_{c}") for c in value_columns},
+                "geom": geom,
+                "updated_at": now,
+                "version": 1,
+            }
+        )
+        conn.execute(stmt, inserts)
+    if updates:
+        stmt = (
+            _resource.update()
+            .where(_resource.c.id == sa.bindparam("p_id"))
+            .values(
+                {
+                    **{c: sa.bindparam(f"p_{c}") for c in value_columns},
+                    "geom": geom,
+                    "updated_at": now,
+                    "version": _resource.c.version + 1,
+                }
             )
-            inserted += 1
-    return SaveResult(inserted, updated, unchanged)
+        )
+        conn.execute(stmt, updates)
+    return SaveResult(len(inserts), len(updates), unchanged)
 
 
 def _spatial_join_condition(conn: Connection, r: Any, d: Any) -> Any:

@@ -291,3 +291,27 @@ def test_demo_data_loaded_twice_gives_the_same_counts(engine: Engine) -> None:
     load()
     assert store.table_counts(engine) == counts
     pd.testing.assert_frame_equal(store.counts_by_district_category(engine), per_district)
+
+
+def test_rows_without_external_id_match_by_name_within_one_metre(engine: Engine) -> None:
+    load_all(engine)
+    anonymous = gpd.GeoDataFrame(
+        {
+            "name": ["Plac zabaw", "Plac zabaw"],
+            "category": ["plac_zabaw"] * 2,
+            "district_code": [None, None],
+            "synthetic": [False, False],
+        },
+        geometry=[Point(16.05, 50.75), Point(16.07, 50.75)],
+        crs=4326,
+    )
+    with engine.begin() as conn:
+        assert store.save_resources(conn, anonymous).inserted == 2
+    # Moved by about 0.3 m, and one renamed: the first updates, the renamed one is new.
+    again = anonymous.copy()
+    again.loc[0, "geometry"] = Point(16.050004, 50.75)
+    again.loc[1, "name"] = "Plac zabaw nr 2"
+    with engine.begin() as conn:
+        result = store.save_resources(conn, again)
+    assert (result.inserted, result.updated, result.unchanged) == (1, 1, 0)
+    assert store.table_counts(engine)["resource"] == 6 + 3
