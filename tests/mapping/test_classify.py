@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import warnings
 
+import mapclassify
 import numpy as np
 import pandas as pd
 import pytest
@@ -61,20 +64,85 @@ def test_k_larger_than_distinct_values(scheme):
         class_breaks([1, 1, 2, 2], scheme=scheme, k=3)
 
 
-def test_fisher_jenks_refuses_classes_single_precision_cannot_separate():
-    """0 and 1e-300 differ in double precision but not within 1e-7 of the range 0..2."""
-    values = [0.0, 1e-300, 1.0, 2.0]
-    assert class_breaks(values, scheme="equal_interval", k=4)[-1] == 2.0
-    with pytest.raises(ValidationError, match=r"tell apart \(3; it works in single precision"):
-        class_breaks(values, scheme="fisher_jenks", k=4)
-    # The two count as one value, and the break is the larger of them.
-    assert class_breaks(values, scheme="fisher_jenks", k=3) == [1e-300, 1.0, 2.0]
+def test_fisher_jenks_separates_what_single_precision_cannot():
+    """0 and 1e-300 are different values (mapclassify's float32 routine sees two zeros)."""
+    assert class_breaks([0.0, 1e-300, 1.0, 2.0], scheme="fisher_jenks", k=4) == [
+        0.0,
+        1e-300,
+        1.0,
+        2.0,
+    ]
 
 
 def test_fisher_jenks_on_large_offsets():
-    """Populations around 1e6 differing by units: float32 on raw values would lose them."""
+    """Populations around 1e6 differing by units: float32 sums of squares would lose them."""
     values = [1_000_000, 1_000_001, 1_000_002, 1_000_010, 1_000_011, 1_000_012]
     assert class_breaks(values, scheme="fisher_jenks", k=2) == [1_000_002.0, 1_000_012.0]
+
+
+THREE_CLUSTERS = [58.6, 58.6, 58.6, 58.7, 58.7, 58.8, 58.9, 58.9, 59.1]
+THREE_CLUSTERS += [181.5, 181.5, 181.6, 181.6, 181.7, 181.9, 181.9, 182.0, 182.0, 182.1]
+THREE_CLUSTERS += [914.6, 914.6, 914.6, 914.8, 914.8, 914.9, 914.9, 915.0, 915.2, 915.2]
+
+
+def test_fisher_jenks_three_tight_clusters():
+    """Three classes are the three clusters. For four, one cluster is split in two; mapclassify
+    2.10 returns the unordered [59.1, 182.1, 915.2, 915.2] here (float32)."""
+    assert class_breaks(THREE_CLUSTERS, scheme="fisher_jenks", k=3) == [59.1, 182.1, 915.2]
+    four = class_breaks(THREE_CLUSTERS, scheme="fisher_jenks", k=4)
+    assert len(four) == 4 and four == sorted(set(four))
+    best = brute_force_breaks(THREE_CLUSTERS, 4)
+    assert within_ss(THREE_CLUSTERS, four) == pytest.approx(within_ss(THREE_CLUSTERS, best))
+    assert four[0] == 59.1 and four[-1] == 915.2
+
+
+def test_fisher_jenks_agrees_with_mapclassify_on_well_conditioned_data():
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        values = np.round(rng.lognormal(3, 1, size=42), 1)
+        with warnings.catch_warnings():
+            # mapclassify says numba is missing and it will be slow; that is all.
+            warnings.filterwarnings("ignore", message="Numba not installed")
+            expected = mapclassify.FisherJenks(values, k=5).bins.tolist()
+        assert class_breaks(values, scheme="fisher_jenks", k=5) == expected
+
+
+def within_ss(values: list[float], breaks: list[float]) -> float:
+    x = np.sort(np.asarray(values, dtype=float))
+    total, low = 0.0, -np.inf
+    for upper in breaks:
+        group = x[(x > low) & (x <= upper)]
+        total += float(((group - group.mean()) ** 2).sum()) if group.size else 0.0
+        low = upper
+    return total
+
+
+def brute_force_breaks(values: list[float], k: int) -> list[float]:
+    """Try every choice of k - 1 upper bounds among the distinct values; keep the best."""
+    distinct = sorted(set(values))
+    best, best_cost = None, np.inf
+    for uppers in itertools.combinations(distinct[:-1], k - 1):
+        breaks = [*uppers, distinct[-1]]
+        cost = within_ss(values, breaks)
+        if best is None or cost < best_cost - 1e-9 * max(1.0, best_cost):
+            best, best_cost = breaks, cost
+    return best
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(-50, 50).map(lambda v: v / 4), min_size=2, max_size=12),
+    st.data(),
+)
+def test_fisher_jenks_is_optimal(values, data):
+    """Same within-class sum of squares as the best of all possible breaks."""
+    k = data.draw(st.integers(2, min(5, len(set(values)))) if len(set(values)) > 1 else st.just(1))
+    breaks = class_breaks(values, scheme="fisher_jenks", k=k)
+    if k == 1:
+        assert breaks == [max(values)]
+        return
+    best = brute_force_breaks(values, k)
+    assert within_ss(values, breaks) == pytest.approx(within_ss(values, best), abs=1e-9)
 
 
 @pytest.mark.parametrize("values", [[], [np.nan, np.nan], pd.Series([], dtype=float)])
@@ -124,16 +192,6 @@ def test_schemes_listed():
     assert SCHEMES == ("quantiles", "fisher_jenks", "equal_interval", "user_defined")
 
 
-def distinct_for(values: list[float], scheme: str) -> int:
-    """Distinct values as the scheme sees them: Fisher-Jenks merges values closer than 1e-7
-    of the range (it works in single precision on values scaled to [0, 1])."""
-    if scheme != "fisher_jenks":
-        return len(set(values))
-    span = max(values) - min(values)
-    scaled = np.round((np.array(values) - min(values)) / (span or 1), 7)
-    return len(set(np.float32(scaled).tolist()))
-
-
 values_list = st.lists(
     st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False), min_size=1, max_size=30
 )
@@ -142,7 +200,7 @@ values_list = st.lists(
 @settings(max_examples=100, deadline=None)
 @given(values_list, st.sampled_from(["quantiles", "fisher_jenks", "equal_interval"]), st.data())
 def test_breaks_are_increasing_and_end_at_the_maximum(values, scheme, data):
-    k = data.draw(st.integers(1, distinct_for(values, scheme)))
+    k = data.draw(st.integers(1, len(set(values))))
     breaks = class_breaks(values, scheme=scheme, k=k)
     assert len(breaks) <= k
     assert all(a < b for a, b in zip(breaks, breaks[1:], strict=False))
@@ -155,7 +213,7 @@ def test_breaks_are_increasing_and_end_at_the_maximum(values, scheme, data):
     st.sampled_from(["quantiles", "fisher_jenks", "equal_interval"]),
 )
 def test_pooled_breaks_contain_every_years_values(by_year, scheme):
-    k = min(3, distinct_for([v for vs in by_year.values() for v in vs], scheme))
+    k = min(3, len({v for vs in by_year.values() for v in vs}))
     breaks = pooled_breaks(
         {year: pd.Series(vs) for year, vs in by_year.items()}, scheme=scheme, k=k
     )
