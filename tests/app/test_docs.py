@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import pytest
 
 from app.cli import COMMANDS
@@ -17,9 +18,18 @@ def test_every_setting_is_documented(setting) -> None:
     assert f"`{setting.env}`" in README
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
-def test_every_command_is_documented(command) -> None:
-    assert f"`palmap {command.name}" in README
+def _leaves(commands, prefix=""):
+    for command in commands:
+        name = f"{prefix}{command.name}"
+        if isinstance(command, click.Group):
+            yield from _leaves(command.commands.values(), prefix=f"{name} ")
+        else:
+            yield name, command
+
+
+@pytest.mark.parametrize(("name", "command"), list(_leaves(COMMANDS)), ids=lambda v: str(v))
+def test_every_command_is_documented(name, command) -> None:
+    assert f"`palmap {name}" in README
     for param in command.params:
         for option in getattr(param, "opts", []):
             if option.startswith("--"):
