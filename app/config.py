@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mapping.db.engine import DEFAULT_SPATIALITE_LIBRARY
+from mapping.errors import ConfigurationError
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Name or path of the SpatiaLite extension loaded into SQLite.",
     ),
     Setting("LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
+    Setting("MAX_FILE_MB", 100, "Largest file `palmap import` accepts, in MB (larger: exit 4)."),
+    Setting(
+        "MAX_FEATURES", 200_000, "Most rows or features one import may hold (more: exit 4)."
+    ),
+    Setting(
+        "MAX_VERTICES", 5_000_000, "Most polygon vertices one import may hold (more: exit 4)."
+    ),
+    Setting(
+        "MIN_COUNT",
+        5,
+        "Counts of people below this number are shown as `< 5` on every page and download, and "
+        "rates built from them are hidden (the analyses use the true values); `0` turns this off.",
+    ),
 )
 
 LANGUAGES: tuple[str, ...] = ("pl", "en")
@@ -74,7 +88,15 @@ def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         raw = environ.get(setting.env)
         if raw is None or raw == "":
             continue
-        values[setting.key] = int(raw) if isinstance(setting.default, int) else raw
+        if isinstance(setting.default, int):
+            try:
+                values[setting.key] = int(raw)
+            except ValueError:
+                raise ConfigurationError(
+                    f"{setting.env}: expected a whole number, got {raw!r}"
+                ) from None
+        else:
+            values[setting.key] = raw
     return values
 
 

@@ -15,6 +15,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+# GDAL first, SpatiaLite second. SQLite loads extensions with RTLD_GLOBAL, so mod_spatialite puts
+# the system's PROJ and SQLite symbols in the global scope; if pyogrio's bundled GDAL is loaded
+# after that, writing a GeoPackage in the same process crashes (segfault, seen with pyogrio 0.13).
+# Loading pyogrio before any SpatiaLite connection avoids it; tests/db/test_engine.py checks.
+import pyogrio  # noqa: F401  (imported for the load order above)
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url

@@ -13,7 +13,7 @@ same data twice changes nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +40,9 @@ from mapping.frames import (
 from mapping.join import tidy_counts
 
 Bind = Engine | Connection
+
+#: Rows per executemany call when saving resources (and per progress step).
+CHUNK_ROWS = 5_000
 
 _district = District.__table__
 _category = ResourceCategory.__table__
@@ -114,7 +117,9 @@ def _read_geometry(wkb_values: pd.Series) -> gpd.GeoSeries:
 def _same_geometry(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is None and b is None
-    return bool(shapely.equals_exact(a, b, tolerance=1e-9))
+    # normalize: the same shape written with another ring start or orientation (SHP, GeoJSON) is
+    # the same geometry.
+    return bool(shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), tolerance=1e-9))
 
 
 def schema_ready(bind: Bind) -> bool:
@@ -426,13 +431,15 @@ def save_resources(
     *,
     now: datetime | None = None,
     match_within_m: float = 1.0,
+    progress: Callable[[int], None] | None = None,
 ) -> SaveResult:
     """Insert resources, or update the stored ones they match.
 
     A row matches the stored resource with the same ``external_id``; a row without one matches a
     stored resource of the same name within ``match_within_m`` metres. So importing the same file
     twice updates rather than duplicates. ``updated_at`` is set on inserted and changed rows only,
-    and ``version`` grows with every change. Written with executemany (fast for 100,000 rows).
+    and ``version`` grows with every change. Written with executemany in chunks of
+    :data:`CHUNK_ROWS`; ``progress(n)`` is called after each chunk with the rows it wrote.
     """
     if len(resources) == 0:
         return SaveResult()
@@ -475,7 +482,10 @@ def save_resources(
                 "version": 1,
             }
         )
-        conn.execute(stmt, inserts)
+        for start in range(0, len(inserts), CHUNK_ROWS):
+            conn.execute(stmt, inserts[start : start + CHUNK_ROWS])
+            if progress:
+                progress(len(inserts[start : start + CHUNK_ROWS]))
     if updates:
         stmt = (
             _resource.update()
@@ -489,8 +499,25 @@ def save_resources(
                 }
             )
         )
-        conn.execute(stmt, updates)
+        for start in range(0, len(updates), CHUNK_ROWS):
+            conn.execute(stmt, updates[start : start + CHUNK_ROWS])
+            if progress:
+                progress(len(updates[start : start + CHUNK_ROWS]))
+    if progress and unchanged:
+        progress(unchanged)
     return SaveResult(len(inserts), len(updates), unchanged)
+
+
+def delete_resources(conn: Connection) -> int:
+    """Delete every resource (``--replace``); return how many were deleted."""
+    return conn.execute(_resource.delete()).rowcount
+
+
+def delete_indicator_values(conn: Connection, indicators: list[str]) -> int:
+    """Delete every value of the given indicators (``--replace``); return how many."""
+    if not indicators:
+        return 0
+    return conn.execute(_value.delete().where(_value.c.indicator.in_(indicators))).rowcount
 
 
 def _spatial_join_condition(conn: Connection, r: Any, d: Any) -> Any:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pytest
 
-from app.cli import COMMANDS
+from app.cli import commands
 from app.config import SETTINGS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -27,7 +27,7 @@ def _leaves(commands, prefix=""):
             yield name, command
 
 
-@pytest.mark.parametrize(("name", "command"), list(_leaves(COMMANDS)), ids=lambda v: str(v))
+@pytest.mark.parametrize(("name", "command"), list(_leaves(commands())), ids=lambda v: str(v))
 def test_every_command_is_documented(name, command) -> None:
     assert f"`palmap {name}" in README
     for param in command.params:

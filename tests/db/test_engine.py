@@ -70,3 +70,30 @@ def test_missing_extension_names_the_fix(tmp_path: Path) -> None:
     engine = create_engine(default_sqlite_url(tmp_path), spatialite_library="no_such_spatialite")
     with pytest.raises(ConfigurationError, match="PALMAP_SPATIALITE_LIBRARY"):
         engine.connect()
+
+
+def test_geopackage_writes_after_spatialite_is_loaded(tmp_path: Path) -> None:
+    """SpatiaLite's global symbols must not crash pyogrio's GPKG writer (a segfault, once)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from mapping.db.engine import create_engine\n"
+        "engine = create_engine(sys.argv[1])\n"
+        "with engine.connect() as conn:\n"
+        "    conn.exec_driver_sql('SELECT spatialite_version()').scalar()\n"
+        "import geopandas as gpd\n"
+        "from shapely import Point\n"
+        "frame = gpd.GeoDataFrame({'a': [1]}, geometry=[Point(16.3, 50.8)], crs=4326)\n"
+        "frame.to_file(sys.argv[2], driver='GPKG')\n"
+        "print('written')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, default_sqlite_url(tmp_path), str(tmp_path / "x.gpkg")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "written" in result.stdout
