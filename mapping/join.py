@@ -14,7 +14,9 @@ answers. The rules, shared by both:
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from mapping.crs import ensure_crs
 from mapping.errors import MappingError
@@ -59,22 +61,26 @@ def assign_districts(resources: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -
     resources = ensure_crs(resources, name="resources") if len(resources) else resources
     districts = ensure_crs(districts, name="districts")
 
-    result = pd.Series(pd.NA, index=resources.index, dtype="string", name="district_code")
-    has_point = resources.geometry.notna() & ~resources.geometry.is_empty
-    points = resources.loc[has_point, ["geometry"]]
-    if len(points):
-        pairs = gpd.sjoin(
-            points, districts[["code", "geometry"]], how="inner", predicate="intersects"
-        )
-        # Several matches only on a shared boundary: the smallest code wins, as in the SQL.
-        first = pairs.groupby(level=0)["code"].min()
-        result.loc[first.index] = first.astype("string")
-    assigned = resources.loc[~has_point, "district_code"]
-    result.loc[assigned.index] = assigned.astype("string")
-    known = set(districts["code"])
-    # An assigned code that names no district is as good as none.
-    result[~result.isin(known)] = pd.NA
-    return result
+    geometries = resources.geometry.to_numpy()
+    has_point = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
+    codes = districts["code"].to_numpy(dtype=object)
+    # Rows without a point keep their assigned district, if it names one.
+    values = resources["district_code"].to_numpy(dtype=object, na_value=None).copy()
+    values[has_point] = None
+    values[~pd.Series(values).isin(set(codes)).to_numpy()] = None
+    if has_point.any() and len(codes):
+        # Rank the codes once, so "smallest code" is an integer minimum (vectorised with numpy;
+        # a groupby-min over strings is a Python loop per point with pandas 3's str dtype).
+        order = np.argsort(codes, kind="stable")
+        rank = np.empty(len(codes), dtype=np.int64)
+        rank[order] = np.arange(len(codes))
+        located = np.flatnonzero(has_point)
+        point_i, district_i = districts.sindex.query(geometries[located], predicate="intersects")
+        best = np.full(len(located), len(codes), dtype=np.int64)
+        np.minimum.at(best, point_i, rank[district_i])
+        found = best < len(codes)
+        values[located[found]] = codes[order][best[found]]
+    return pd.Series(values, index=resources.index, dtype="string", name="district_code")
 
 
 def counts_by_district_category(
