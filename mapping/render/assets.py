@@ -12,6 +12,7 @@ URLs to local ones and refuses the rest.
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -358,3 +359,51 @@ def localise_html(html: str, prefix: str) -> str:
             "mapping.render.interactive, which uses only Leaflet and markercluster"
         )
     return pieces
+
+
+_LOCAL_TAG: Final = re.compile(
+    r'<script src="(?P<js>[^"]+)"></script>|<link rel="stylesheet" href="(?P<css>[^"]+)"\s*/?>'
+)
+_CSS_URL: Final = re.compile(r"url\((?P<quote>['\"]?)(?P<path>images/[^)'\"]+)(?P=quote)\)")
+
+
+def _data_uri(path: Path) -> str:
+    kind = "image/png" if path.suffix == ".png" else "application/octet-stream"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def inline_assets(html: str, prefix: str) -> str:
+    """Put the vendored scripts and stylesheets that ``html`` links under ``prefix`` inline.
+
+    The result opens from a file with no network and no server: scripts become ``<script>``
+    elements, stylesheets ``<style>`` elements, and the images a stylesheet refers to (Leaflet's
+    layer-control icon) data URIs. Links to anything else are left alone.
+
+    Examples
+    --------
+    >>> page = inline_assets('<script src="/v/leaflet/leaflet.js"></script>', "/v")
+    >>> page.startswith("<script>/* @preserve") and "/v/leaflet" not in page
+    True
+    """
+    prefix = prefix.rstrip("/") + "/"
+
+    def replace(match: re.Match[str]) -> str:
+        url = match.group("js") or match.group("css")
+        if not url.startswith(prefix):
+            return match.group(0)
+        name, _, relative = url[len(prefix) :].partition("/")
+        try:
+            folder = vendor_dir(name)
+        except NotFoundError:
+            return match.group(0)
+        path = (folder / relative).resolve()
+        if folder.resolve() not in path.parents or not path.is_file():
+            return match.group(0)
+        text = path.read_text(encoding="utf-8")
+        if match.group("js"):
+            # A literal "</script" inside the code would end the element early.
+            return "<script>" + text.replace("</script", "<\\/script") + "</script>"
+        text = _CSS_URL.sub(lambda m: f"url({_data_uri(path.parent / m.group('path'))})", text)
+        return "<style>" + text.replace("</style", "<\\/style") + "</style>"
+
+    return _LOCAL_TAG.sub(replace, html)
