@@ -36,16 +36,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logging.getLogger("mapping").setLevel(app.config["LOG_LEVEL"])
     app.logger.setLevel(app.config["LOG_LEVEL"])
 
-    from app import cli, db, errors, i18n, security
-    from app.views import maps, vendor
+    from app import cache, cli, db, errors, i18n, pages, security
+    from app.views import districts, maps, resources, targets, vendor
 
     db.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    pages.init_app(app)
+    cache.init_app(app)
     security.init_app(app)
     cli.register(app)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(maps.bp)
+    app.register_blueprint(districts.bp)
+    app.register_blueprint(resources.bp)
+    app.register_blueprint(targets.bp)
     return app
 
 
@@ -54,6 +59,11 @@ def _check(app: Flask) -> None:
     if lang not in settings.LANGUAGES:
         raise ConfigurationError(
             f"PALMAP_DEFAULT_LANG: expected one of {', '.join(settings.LANGUAGES)}, got {lang!r}"
+        )
+    min_count = app.config["MIN_COUNT"]
+    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 0:
+        raise ConfigurationError(
+            f"PALMAP_MIN_COUNT: expected a whole number >= 0 (0 turns it off), got {min_count!r}"
         )
     tiles = app.config["TILES"]
     if tiles not in ("osm", "none"):

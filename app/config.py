@@ -63,11 +63,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
     Setting("MAX_FILE_MB", 100, "Largest file `palmap import` accepts, in MB (larger: exit 4)."),
+    Setting("MAX_FEATURES", 200_000, "Most rows or features one import may hold (more: exit 4)."),
+    Setting("MAX_VERTICES", 5_000_000, "Most polygon vertices one import may hold (more: exit 4)."),
     Setting(
-        "MAX_FEATURES", 200_000, "Most rows or features one import may hold (more: exit 4)."
-    ),
-    Setting(
-        "MAX_VERTICES", 5_000_000, "Most polygon vertices one import may hold (more: exit 4)."
+        "EMBED_ORIGINS",
+        "",
+        "Space-separated origins allowed to frame the `/embed/` pages, such as "
+        "`https://www.um.walbrzych.pl https://partner.example.org`; empty: only palmap itself. "
+        "Every other page refuses to be framed.",
     ),
     Setting(
         "MIN_COUNT",

@@ -17,7 +17,7 @@ import copy
 import logging
 import math
 import re
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Final
@@ -474,8 +474,14 @@ def _resource_layers(
     *,
     labels: Mapping[str, str],
     assets: AssetUrls,
+    ids: Sequence[object] | None = None,
+    show: bool = True,
 ) -> list[tuple[str, str, _LocalMarkerCluster]]:
-    """Return (display name, colour, layer) per category with at least one point."""
+    """Return (display name, colour, layer) per category with at least one point.
+
+    ``ids`` (one per row, default the row position) become the features' ``rid`` property, so
+    that a page can tell which rows are drawn; ``show=False`` adds the layers switched off.
+    """
     by_category: dict[object, list[dict[str, Any]]] = {}
     skipped = 0
     for position, row in enumerate(
@@ -501,7 +507,10 @@ def _resource_layers(
             {
                 "type": "Feature",
                 "id": f"r{position}",
-                "properties": {"popup": popup_html(rows, title=row.name)},
+                "properties": {
+                    "popup": popup_html(rows, title=row.name),
+                    "rid": escape_text(position if ids is None else ids[position]),
+                },
                 "geometry": {"type": "Point", "coordinates": list(lon_lat)},
             }
         )
@@ -524,6 +533,7 @@ def _resource_layers(
             name=layer_name,
             overlay=True,
             control=True,
+            show=show,
             show_coverage_on_hover=False,
             # City scale: cluster only points that would overlap, and never at street level.
             options={"maxClusterRadius": 30, "disableClusteringAtZoom": 16},

@@ -500,7 +500,9 @@ def test_popups_hold_only_our_escaped_html(page, resources):
     assert len(features) == len(drawn)
     titles = []
     for feature in features:
-        assert set(feature["properties"]) == {"popup"}
+        # Only our escaped popup and the row id the resource page uses to filter markers.
+        assert set(feature["properties"]) == {"popup", "rid"}
+        assert feature["properties"]["rid"].isdigit()
         parsed = _parse_fragment(feature["properties"]["popup"])
         assert {tag for tag, _ in parsed.tags} <= {"div", "strong", "dl", "dt", "dd", "a"}
         for tag, attrs in parsed.tags:

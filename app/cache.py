@@ -1,0 +1,208 @@
+"""Pages rendered once per data version: a small in-process cache with ETag and 304.
+
+The *data version* is a hash of everything the pages read: the row counts of every table
+(:func:`mapping.db.store.table_counts`, checked on every request, about 1 ms) and a fingerprint of
+the loaded frames (districts, resources with their ``updated_at``, categories, indicators and
+values). The frames are loaded again, and the fingerprint recomputed, when a count changes or
+when the last check is older than :data:`RECHECK_SECONDS`; so an edit that changes no count (a
+renamed resource, a corrected value) shows within that time, and any insert or delete at once.
+
+A page's cache key is the data version, the path, the query, the language and ``MIN_COUNT``; its
+ETag is a hash of that key, so a browser that sends ``If-None-Match`` gets a 304 without the page
+being rendered or even looked up. Responses say ``Cache-Control: no-cache`` (revalidate every
+time) and ``Vary: Cookie`` (the language cookie changes the page).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+import pandas as pd
+import shapely
+from flask import Flask, Response, current_app, g, make_response, request
+
+from app.db import get_engine
+from app.i18n import current_lang
+from mapping.analysis import AnalysisData
+from mapping.db import store
+from mapping.privacy import Suppression, suppress
+
+_KEY = "palmap_page_cache"
+
+#: Seconds after which the frames are reloaded to catch edits that change no row count.
+RECHECK_SECONDS = 2.0
+#: Rendered pages kept per process (least recently used ones are dropped).
+MAX_ENTRIES = 512
+
+
+@dataclass
+class _Data:
+    counts: dict[str, int]
+    checked: float
+    version: str
+    data: AnalysisData
+    suppression: dict[int, Suppression]
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+
+class PageCache:
+    """The data version, the loaded frames and the rendered pages of one app (thread-safe)."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._data: _Data | None = None
+        self._pages: OrderedDict[str, tuple[bytes, int, dict[str, str]]] = OrderedDict()
+
+    def clear(self) -> None:
+        """Forget everything (the next request reloads the data)."""
+        with self._lock:
+            self._data = None
+            self._pages.clear()
+
+    def current(self, engine: Any) -> _Data:
+        """The current data, reloaded when a count changed or the last check is too old."""
+        store.require_schema(engine)
+        counts = store.table_counts(engine)
+        now = time.monotonic()
+        with self._lock:
+            state = self._data
+            if state is not None and state.counts == counts:
+                if now - state.checked < RECHECK_SECONDS:
+                    return state
+        data = AnalysisData.from_store(engine)
+        version = _fingerprint(counts, data)
+        with self._lock:
+            state = self._data
+            if state is not None and state.version == version:
+                state.checked = now
+                state.counts = counts
+                return state
+            self._data = _Data(counts, now, version, data, {})
+            self._pages.clear()
+            return self._data
+
+    def get(self, key: str) -> tuple[bytes, int, dict[str, str]] | None:
+        with self._lock:
+            hit = self._pages.get(key)
+            if hit is not None:
+                self._pages.move_to_end(key)
+            return hit
+
+    def put(self, key: str, value: tuple[bytes, int, dict[str, str]]) -> None:
+        with self._lock:
+            self._pages[key] = value
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.max_entries:
+                self._pages.popitem(last=False)
+
+
+def _hash_frame(digest: Any, frame: pd.DataFrame) -> None:
+    plain = frame.drop(columns=["geometry"], errors="ignore")
+    try:
+        hashed = pd.util.hash_pandas_object(plain, index=False)
+    except TypeError:  # a cell pandas cannot hash as it is
+        hashed = pd.util.hash_pandas_object(plain.astype(str), index=False)
+    digest.update(hashed.to_numpy().tobytes())
+    digest.update(",".join(map(str, frame.columns)).encode())
+    if "geometry" in frame.columns:
+        wkbs = shapely.to_wkb(frame.geometry.array, output_dimension=2)
+        digest.update(b"|".join(wkb or b"-" for wkb in wkbs))
+
+
+def _fingerprint(counts: dict[str, int], data: AnalysisData) -> str:
+    digest = hashlib.sha256(json.dumps(counts, sort_keys=True).encode())
+    for frame in (data.districts, data.resources, data.categories, data.values):
+        _hash_frame(digest, frame)
+    _hash_frame(digest, pd.DataFrame([vars(item) for item in data.registry]))
+    return digest.hexdigest()[:24]
+
+
+def page_cache(app: Flask | None = None) -> PageCache:
+    """The app's cache."""
+    app = app or current_app
+    return app.extensions[_KEY]
+
+
+def _state() -> _Data:
+    state = g.get("palmap_data_state")
+    if state is None:
+        state = page_cache().current(get_engine())
+        g.palmap_data_state = state
+    return state
+
+
+def analysis_data() -> AnalysisData:
+    """The frames of the current data version (loaded once per version, shared by requests)."""
+    return _state().data
+
+
+def suppression() -> Suppression:
+    """Small-count suppression of the current data at the app's ``MIN_COUNT``."""
+    state = _state()
+    min_count = int(current_app.config["MIN_COUNT"])
+    found = state.suppression.get(min_count)
+    if found is None:
+        found = suppress(state.data.values, state.data.registry, min_count=min_count)
+        state.suppression[min_count] = found
+    return found
+
+
+def memo(key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per data version and ``key`` (results shared by every request)."""
+    store_ = _state().memo
+    try:
+        return store_[key]
+    except KeyError:
+        value = compute()
+        store_[key] = value
+        return value
+
+
+def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Serve ``view`` from the cache while the data version is the same; answer 304 to a
+    matching ``If-None-Match``. Only 200 answers are kept; errors are raised as usual."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        state = _state()
+        query = sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang")
+        key = json.dumps(
+            [state.version, request.path, query, current_lang(), current_app.config["MIN_COUNT"]]
+        )
+        etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+        if request.if_none_match.contains(etag):
+            response = Response(status=304)
+        else:
+            cache = page_cache()
+            hit = cache.get(key)
+            if hit is None:
+                response = make_response(view(*args, **kwargs))
+                if response.status_code == 200 and not response.direct_passthrough:
+                    headers = {
+                        k: v
+                        for k, v in response.headers.items()
+                        if k in ("Content-Type", "Content-Disposition")
+                    }
+                    cache.put(key, (response.get_data(), 200, headers))
+            else:
+                body, status, headers = hit
+                response = Response(body, status=status, headers=headers)
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "no-cache"
+        response.vary.add("Cookie")
+        return response
+
+    return wrapper
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_KEY] = PageCache()
