@@ -37,7 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.logger.setLevel(app.config["LOG_LEVEL"])
 
     from app import cache, cli, db, errors, i18n, pages, security
-    from app.views import districts, maps, resources, targets, vendor
+    from app.views import districts, exports, maps, resources, targets, vendor
 
     db.init_app(app)
     i18n.init_app(app)
@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     cli.register(app)
     app.register_blueprint(vendor.bp)
+    app.register_blueprint(exports.bp)
     app.register_blueprint(maps.bp)
     app.register_blueprint(districts.bp)
     app.register_blueprint(resources.bp)

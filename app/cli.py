@@ -136,9 +136,9 @@ def backup(target: Path, overwrite: bool) -> None:
 def commands() -> tuple[click.Command, ...]:
     """Every palmap command (Flask's run, routes and shell come on top)."""
     from app.cli_analysis import analyse, rank
-    from app.cli_data import export, import_group, template
+    from app.cli_data import export, import_group, render, template
 
-    return (init_db, load_demo, backup, import_group, export, template, analyse, rank)
+    return (init_db, load_demo, backup, import_group, export, template, render, analyse, rank)
 
 
 def register(app: Flask) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -248,6 +249,34 @@ def _indicator_values(layer_code: str, endpoint: str):
     return data, settings, values
 
 
+@dataclass(frozen=True)
+class Choropleth:
+    """One layer for one year classified for a map: shared by the page, embeds and exports,
+    so that every form of the map shows exactly the same classes."""
+
+    data: Any
+    settings: Settings
+    values: LayerValues
+    breaks: list[float]
+    colours: list[str]
+    fills: dict[str, str | None]
+    legend: MapLegend
+    unit: str
+
+
+def build_choropleth(layer_code: str, endpoint: str) -> Choropleth:
+    """Classify ``layer_code`` for the request's year, scheme, k and palette."""
+    data, settings, values = _indicator_values(layer_code, endpoint)
+    shown = values.shown
+    breaks = _classify(shown, settings)
+    colours = palette(settings.palette, len(breaks)) if breaks else []
+    fills = class_colours(shown, breaks, colours)
+    low = float(shown.min()) if shown.notna().any() else 0.0
+    unit = pages.layer_unit(data, values.layer, method=settings.method)
+    legend = _legend(data, values, breaks, colours, low, settings)
+    return Choropleth(data, settings, values, breaks, colours, fills, legend, unit)
+
+
 @bp.get("/mapa/<layer>", endpoint="indicator_map")
 @bp.get("/map/<layer>", endpoint="indicator_map_en")
 @cached_page
@@ -256,14 +285,9 @@ def indicator_map(layer: str):
     moved = _switch_layer("maps.indicator_map", layer)
     if moved is not None:
         return moved
-    data, settings, values = _indicator_values(layer, "maps.indicator_map")
-    shown = values.shown
-    breaks = _classify(shown, settings)
-    colours = palette(settings.palette, len(breaks)) if breaks else []
-    fills = class_colours(shown, breaks, colours)
-    low = float(shown.min()) if shown.notna().any() else 0.0
-    unit = pages.layer_unit(data, values.layer, method=settings.method)
-    legend = _legend(data, values, breaks, colours, low, settings)
+    choropleth = build_choropleth(layer, "maps.indicator_map")
+    data, settings, values = choropleth.data, choropleth.settings, choropleth.values
+    fills, legend, unit = choropleth.fills, choropleth.legend, choropleth.unit
     folium_map = district_map(
         data.districts,
         fills=fills,
@@ -294,6 +318,15 @@ def indicator_map(layer: str):
         csv_url=pages.page_url(
             "maps.indicator_table", layer=values.layer.code, **settings.query(year=values.year)
         ),
+        export_urls={
+            fmt: pages.page_url(
+                "exports.indicator_map",
+                layer=values.layer.code,
+                fmt=fmt,
+                **settings.query(year=values.year),
+            )
+            for fmt in ("png", "svg", "pdf", "html")
+        },
         palettes=tuple(PALETTES),
         year_options=[(y, str(y)) for y in settings.years],
         weights_query=pages.weights_query(settings.weights),

@@ -5,6 +5,7 @@ is shared by its link."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -122,11 +123,23 @@ def _missing(value: Any) -> bool:
     return value is None or bool(pd.isna(value))
 
 
-@bp.get("/obszary", endpoint="index")
-@bp.get("/targets", endpoint="index_en")
-@cached_page
-def index():
-    """The weights form, the ranking and the map of the top districts."""
+@dataclass(frozen=True)
+class TargetRanking:
+    """A ranking for the request's settings, shared by the page, its sheet and its exports."""
+
+    data: AnalysisData
+    settings: dict[str, Any]
+    ranking: pd.DataFrame
+    rows: list[dict[str, Any]]
+    fills: dict[str, str | None]
+    tips: dict[str, list[tuple[str, object]]]
+    legend: MapLegend
+    shares: list[tuple[str, str]]
+    query: dict[str, Any]
+
+
+def build_ranking() -> TargetRanking:
+    """Rank the districts for the settings in the query (same link, same ranking)."""
     data = pages.data()
     settings = _settings(data)
     ranking = rank_table(
@@ -181,6 +194,30 @@ def index():
         title=_("Top %(count)d target areas, %(year)s", count=top, year=settings["year"]),
         entries=legend_entries,
     )
+    total_weight = sum(settings["weights"].values()) + (
+        settings["access_weight"] + settings["supply_weight"]
+    )
+    shares = [
+        (pages.indicator_name(data, code), pages.number(100 * w / total_weight, 0))
+        for code, w in settings["weights"].items()
+        if w > 0
+    ]
+    for key, label in (("access_weight", _("poor access")), ("supply_weight", _("few resources"))):
+        if settings[key] > 0:
+            shares.append((label, pages.number(100 * settings[key] / total_weight, 0)))
+    return TargetRanking(
+        data, settings, ranking, rows, fills, tips, legend, shares, _query(data, settings)
+    )
+
+
+@bp.get("/obszary", endpoint="index")
+@bp.get("/targets", endpoint="index_en")
+@cached_page
+def index():
+    """The weights form, the ranking and the map of the top districts."""
+    built = build_ranking()
+    data, settings, rows = built.data, built.settings, built.rows
+    fills, tips, legend, shares = built.fills, built.tips, built.legend, built.shares
     folium_map = district_map(
         data.districts,
         fills=fills,
@@ -190,7 +227,7 @@ def index():
         layer_name=_("Target areas"),
         **pages.map_settings(),
     )
-    query = _query(data, settings)
+    query = built.query
     share_path = pages.page_url("targets.index")
     share_url = request.host_url.rstrip("/") + share_path + "?" + urlencode(query)
     lang = current_lang()
@@ -206,17 +243,6 @@ def index():
         }
         for code in data.needs_codes()
     ]
-    total_weight = sum(settings["weights"].values()) + (
-        settings["access_weight"] + settings["supply_weight"]
-    )
-    shares = [
-        (pages.indicator_name(data, code), pages.number(100 * w / total_weight, 0))
-        for code, w in settings["weights"].items()
-        if w > 0
-    ]
-    for key, label in (("access_weight", _("poor access")), ("supply_weight", _("few resources"))):
-        if settings[key] > 0:
-            shares.append((label, pages.number(100 * settings[key] / total_weight, 0)))
     return render_template(
         "targets.html",
         fragments=map_fragments(folium_map),
@@ -225,6 +251,12 @@ def index():
         weight_fields=weight_fields,
         categories=category_names,
         share_url=share_url,
+        sheet_url=pages.page_url("exports.targets_sheet", **query),
+        sheet_pdf_url=pages.page_url("exports.targets_sheet_pdf", **query),
+        map_urls={
+            fmt: pages.page_url("exports.targets_map", fmt=fmt, **query)
+            for fmt in ("png", "svg", "pdf")
+        },
         top_choices=TOP_CHOICES,
         runs=RUNS,
         shares=shares,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 import geopandas as gpd
+import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 
@@ -168,6 +169,7 @@ def render_static(
     resource_colour: str = "#1d2733",
     size: PageSize = PageSize(),
     fmt: StaticFormat = "png",
+    compact: bool = False,
 ) -> bytes:
     """Draw a choropleth of ``districts`` for a printed report and return the file's bytes.
 
@@ -183,6 +185,9 @@ def render_static(
         Paper size and dpi (A4 portrait at 300 dpi by default).
     fmt
         ``png``, ``svg`` or ``pdf`` (one page).
+    compact
+        The map and its legend only (no title, source or date), for a page that prints those
+        itself, such as the target-area sheet.
 
     Examples
     --------
@@ -199,14 +204,20 @@ def render_static(
     if fmt not in FORMATS:
         raise ValidationError(f"expected a format among {', '.join(FORMATS)}, got {fmt!r}")
     districts = ensure_crs(districts, name="districts").to_crs(METRIC_CRS)
-    width_in, height_in = size.width_mm / 25.4, size.height_mm / 25.4
+    # matplotlib truncates inches x dpi to whole pixels; a quarter pixel more gives exactly
+    # the rounded size (A4 at 300 dpi: 2480 x 3508, not 2480 x 3507).
+    width_in = (size.pixels[0] + 0.25) / size.dpi
+    height_in = (size.pixels[1] + 0.25) / size.dpi
     figure = Figure(figsize=(width_in, height_in), dpi=size.dpi)
     figure.patch.set_facecolor("white")
     # Layout in figure fractions: title band, map, legend band, footer.
-    figure.text(0.06, 0.965, spec.title, fontsize=15, fontweight="bold", va="top")
-    if spec.subtitle:
-        figure.text(0.06, 0.935, spec.subtitle, fontsize=9.5, va="top", color="#333")
-    ax = figure.add_axes((0.04, 0.27, 0.92, 0.64))
+    if compact:
+        ax = figure.add_axes((0.02, 0.30, 0.96, 0.68))
+    else:
+        figure.text(0.06, 0.965, spec.title, fontsize=15, fontweight="bold", va="top")
+        if spec.subtitle:
+            figure.text(0.06, 0.935, spec.subtitle, fontsize=9.5, va="top", color="#333")
+        ax = figure.add_axes((0.04, 0.27, 0.92, 0.64))
     ax.set_axis_off()
     ax.set_aspect("equal")
     colours = [spec.colours.get(str(code)) or NO_DATA_COLOUR for code in districts["code"]]
@@ -257,12 +268,15 @@ def render_static(
         alignment="left",
     )
     footer = []
-    if spec.source:
+    if spec.source and not compact:
         footer.append(f"{spec.labels.source}: {spec.source}")
-    if spec.export_date:
+    if spec.export_date and not compact:
         footer.append(f"{spec.labels.exported}: {spec.export_date}")
-    figure.text(0.06, 0.045, "\n".join(footer), fontsize=7.5, va="bottom", color="#333", wrap=True)
-    if spec.schematic_note:
+    if footer:
+        figure.text(
+            0.06, 0.045, "\n".join(footer), fontsize=7.5, va="bottom", color="#333", wrap=True
+        )
+    if spec.schematic_note and not compact:
         figure.text(
             0.94,
             0.045,
@@ -275,5 +289,7 @@ def render_static(
         )
     buffer = io.BytesIO()
     metadata = {"Title": spec.title} if fmt in ("pdf", "svg") else {}
-    figure.savefig(buffer, format=fmt, dpi=size.dpi, metadata=metadata or None)
+    # Text stays text (searchable, editable in a report) rather than glyph outlines.
+    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
+        figure.savefig(buffer, format=fmt, dpi=size.dpi, metadata=metadata or None)
     return buffer.getvalue()

@@ -1,0 +1,141 @@
+"""Static exports, the standalone map, the target-area sheet and `palmap render map`."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskCliRunner, FlaskClient
+from matplotlib.image import imread
+
+from mapping.render.assets import remote_asset_urls
+
+
+def get(client: FlaskClient, url: str, status: int = 200):
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    return response
+
+
+def legend_labels(page: str) -> list[str]:
+    """The class labels of the interactive map's legend (HTML inside a JSON string)."""
+    decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
+    decoded = decoded.replace('\\"', '"')
+    labels = re.findall(r'palmap-swatch palmap-square"[^>]*></span>([^<]+)</li>', decoded)
+    return [html.unescape(label) for label in labels]
+
+
+def test_png_has_the_requested_size_and_a4_is_the_default(client: FlaskClient) -> None:
+    response = get(client, "/mapa/needs_index.png?width=100&height=80&dpi=100")
+    assert response.mimetype == "image/png"
+    image = imread(io.BytesIO(response.data), "png")
+    assert (image.shape[1], image.shape[0]) == (394, 315)
+    a4 = imread(io.BytesIO(get(client, "/map/social_assistance_rate.png?year=2012").data), "png")
+    assert (a4.shape[1], a4.shape[0]) == (2480, 3508)
+
+
+def test_pdf_has_one_page_and_svg_parses(client: FlaskClient) -> None:
+    pdf = get(client, "/mapa/needs_index.pdf").data
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+    svg = get(client, "/mapa/needs_index.svg").data
+    assert ET.fromstring(svg).tag.endswith("svg")
+
+
+def test_static_legend_has_exactly_the_interactive_breaks(client: FlaskClient) -> None:
+    query = "?year=2013&scheme=equal_interval&k=4"
+    page = get(client, "/mapa/social_assistance_rate" + query).get_data(as_text=True)
+    labels = legend_labels(page)
+    assert len(labels) >= 4
+    svg = get(client, "/mapa/social_assistance_rate.svg" + query).get_data(as_text=True)
+    texts = [html.unescape(t) for t in re.findall(r">([^<>]+)</text>", svg)]
+    for label in labels:
+        assert label in texts, label
+    # The texts a report needs: title with year, source, export date, schematic note.
+    joined = " ".join(texts)
+    for needed in ("2013", "Źródło", "Wyeksportowano", "Granice schematyczne"):
+        assert needed in joined
+
+
+def test_export_settings_are_checked(client: FlaskClient) -> None:
+    get(client, "/mapa/needs_index.png?dpi=5000", status=400)
+    get(client, "/mapa/needs_index.png?width=abc", status=400)
+    get(client, "/mapa/no_such_layer.pdf", status=404)
+    get(client, "/mapa/needs_index.pdf?year=1999", status=404)
+
+
+def test_standalone_html_has_everything_inlined(client: FlaskClient) -> None:
+    page = get(client, "/mapa/needs_index.html").get_data(as_text=True)
+    assert remote_asset_urls(page) == []
+    assert "/static/vendor/" not in page
+    assert "tile.openstreetmap.org" not in page  # offline by default
+    assert "L.map(" in page
+
+
+def test_target_sheet_html_and_pdf_list_the_ranking_in_order(client: FlaskClient) -> None:
+    query = "?year=2013&method=zscore&w_social_assistance=2&w_long_term_unemployed=1&top=5"
+    sheet = get(client, "/obszary/karta" + query).get_data(as_text=True)
+    order = re.findall(r"<tr class=\"(?:is-top)?\">\s*<td>(\d+)</td><td>([^<]+)</td>", sheet)
+    assert [int(rank) for rank, _ in order] == list(range(1, 22))
+    css = get(client, "/static/css/palmap.css")
+    text = css.get_data(as_text=True)
+    css.close()  # a file response holds the file open until closed
+    assert "@media print" in text
+    pdf = get(client, "/obszary/karta.pdf" + query).data
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext missing: make test installs poppler-utils")
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    names = [html.unescape(name) for _, name in order]
+    positions = [text.find(name) for name in names]
+    assert all(p >= 0 for p in positions), names
+    assert positions == sorted(positions)
+    map_png = get(client, "/obszary/mapa.png" + query + "&dpi=72").data
+    assert map_png.startswith(b"\x89PNG")
+
+
+def test_cli_render_map_writes_the_same_file(
+    runner: FlaskCliRunner, client: FlaskClient, tmp_path: Path
+) -> None:
+    target = tmp_path / "mapa.svg"
+    result = runner.invoke(
+        args=[
+            "render",
+            "map",
+            "--layer",
+            "needs_index",
+            "--year",
+            "2013",
+            "--scheme",
+            "quantiles",
+            "--k",
+            "5",
+            "-o",
+            str(target),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    served = get(client, "/mapa/needs_index.svg?year=2013&scheme=quantiles&k=5").data
+    # Identical but for the export date and matplotlib's ids; compare the legend texts.
+    assert re.findall(rb">([^<>]+)</text>", target.read_bytes()) == re.findall(
+        rb">([^<>]+)</text>", served
+    )
+    html_target = tmp_path / "mapa.html"
+    assert (
+        runner.invoke(
+            args=["render", "map", "--layer", "needs_index", "-o", str(html_target)]
+        ).exit_code
+        == 0
+    )
+    assert "L.map(" in html_target.read_text(encoding="utf-8")
+    bad = runner.invoke(args=["render", "map", "--layer", "nope", "-o", str(target)])
+    assert bad.exit_code == 3 and "nope" in bad.output
+    usage = runner.invoke(args=["render", "map", "--layer", "needs_index", "-o", "x.gif"])
+    assert usage.exit_code == 2
