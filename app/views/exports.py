@@ -16,15 +16,15 @@ import re
 from datetime import date
 from typing import Any
 
+import matplotlib
 from flask import Blueprint, Response, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
-import matplotlib
 from matplotlib.figure import Figure
 
 from app import pages
 from app.cache import cached_page
-from app.views.maps import _tooltips, build_choropleth
+from app.views.maps import _tooltips, build_choropleth, build_comparison
 from app.views.targets import build_ranking
 from mapping.errors import ValidationError
 from mapping.render.assets import inline_assets
@@ -134,6 +134,26 @@ def indicator_map(layer: str, fmt: str):
     )
     body = render_static(data.districts, spec, size=_page_size(), fmt=fmt)
     return _file(body, fmt, name)
+
+
+@bp.get("/porownanie/<layer>.<any(png,svg,pdf):fmt>", endpoint="compare_map")
+@bp.get("/compare/<layer>.<any(png,svg,pdf):fmt>", endpoint="compare_map_en")
+@cached_page
+def compare_map(layer: str, fmt: str):
+    """The change map of a comparison (improved / worsened) as a file for a report."""
+    built = build_comparison(layer)
+    spec = StaticMap(
+        colours=built.change_fills,
+        legend=built.change_legend,
+        title=f"{built.label}: {built.first}–{built.last}",
+        subtitle=built.change_legend.unit,
+        source=pages.layer_source(built.data, built.found, built.settings.weights),
+        export_date=format_date(date.today(), "long"),
+        schematic_note=_schematic_note(built.data),
+        labels=_labels(),
+    )
+    body = render_static(built.data.districts, spec, size=_page_size(), fmt=fmt)
+    return _file(body, fmt, f"palmap-{built.found.code}-{built.first}-{built.last}")
 
 
 @bp.get("/obszary/mapa.<any(png,svg,pdf):fmt>", endpoint="targets_map")

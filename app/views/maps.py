@@ -387,14 +387,30 @@ def _change_text(value: Any, decimals: int) -> str:
     return f"+{text}" if value > 0 else text
 
 
-@bp.get("/porownanie/<layer>", endpoint="compare")
-@bp.get("/compare/<layer>", endpoint="compare_en")
-@cached_page
-def compare(layer: str):
-    """Two years side by side on pooled class breaks, and a map of what improved or worsened."""
-    moved = _switch_layer("maps.compare", layer)
-    if moved is not None:
-        return moved
+@dataclass(frozen=True)
+class Comparison:
+    """Two years of a layer on pooled breaks and the change between them (page and exports)."""
+
+    data: Any
+    found: Layer
+    settings: Settings
+    first: int
+    last: int
+    breaks: list[float]
+    colours: list[str]
+    label: str
+    unit: str
+    before: LayerValues
+    after: LayerValues
+    shared_legend: MapLegend
+    change_fills: dict[str, str | None]
+    change_tips: dict[str, list[tuple[str, object]]]
+    change_rows: list[dict[str, Any]]
+    change_legend: MapLegend
+
+
+def build_comparison(layer: str) -> Comparison:
+    """Everything the comparison shows, for the request's settings."""
     data = pages.data()
     found = pages.require_layer(data, layer, "maps.compare")
     settings = Settings(data, found, "maps.compare")
@@ -433,7 +449,6 @@ def compare(layer: str):
     colours = palette(settings.palette, len(breaks)) if breaks else []
     low = min((float(s.min()) for s in pooled.values() if len(s)), default=0.0)
     unit = pages.layer_unit(data, found, method=settings.method)
-    map_args = pages.map_settings()
     label = pages.layer_label(data, found)
 
     min_count = int(current_app.config["MIN_COUNT"])
@@ -444,19 +459,6 @@ def compare(layer: str):
     # a map half the page wide a legend would cover a third of the city.
     shared_legend = MapLegend(title=f"{label}, {first}/{last}", entries=entries, unit=unit)
 
-    def year_map(values: LayerValues, legend: MapLegend | None):
-        fills = class_colours(values.shown, breaks, colours)
-        return district_map(
-            data.districts,
-            fills=fills,
-            tooltips=_tooltips(values, unit=unit),
-            legend=legend,
-            layer_name=f"{label}, {values.year}",
-            **map_args,
-        )
-
-    map_before = year_map(before, None)
-    map_after = year_map(after, None)
     change = layer_change(data, found, from_year=first, to_year=last, **common)
     statuses = {
         "improved": _("improved"),
@@ -512,6 +514,59 @@ def compare(layer: str):
         if found.higher_is_more_need
         else _("lower values mean more need"),
     )
+    return Comparison(
+        data,
+        found,
+        settings,
+        first,
+        last,
+        breaks,
+        colours,
+        label,
+        unit,
+        before,
+        after,
+        shared_legend,
+        change_fills,
+        change_tips,
+        change_rows,
+        change_legend,
+    )
+
+
+@bp.get("/porownanie/<layer>", endpoint="compare")
+@bp.get("/compare/<layer>", endpoint="compare_en")
+@cached_page
+def compare(layer: str):
+    """Two years side by side on pooled class breaks, and a map of what improved or worsened."""
+    moved = _switch_layer("maps.compare", layer)
+    if moved is not None:
+        return moved
+    built = build_comparison(layer)
+    data, found, settings = built.data, built.found, built.settings
+    first, last, breaks, colours = built.first, built.last, built.breaks, built.colours
+    label, unit, before, after = built.label, built.unit, built.before, built.after
+    shared_legend, change_rows = built.shared_legend, built.change_rows
+    change_fills, change_tips, change_legend = (
+        built.change_fills,
+        built.change_tips,
+        built.change_legend,
+    )
+    map_args = pages.map_settings()
+
+    def year_map(values: LayerValues, legend: MapLegend | None):
+        fills = class_colours(values.shown, breaks, colours)
+        return district_map(
+            data.districts,
+            fills=fills,
+            tooltips=_tooltips(values, unit=unit),
+            legend=legend,
+            layer_name=f"{label}, {values.year}",
+            **map_args,
+        )
+
+    map_before = year_map(before, None)
+    map_after = year_map(after, None)
     change_map = district_map(
         data.districts,
         fills=change_fills,
@@ -542,6 +597,8 @@ def compare(layer: str):
         palettes=tuple(PALETTES),
         year_options=[(y, str(y)) for y in settings.years],
         weights_query=pages.weights_query(settings.weights),
-        counts={s: int((change["status"] == s).sum()) for s in ("improved", "worsened")},
+        counts={
+            s: sum(1 for r in change_rows if r["status"] == s) for s in ("improved", "worsened")
+        },
         lang=current_lang(),
     )

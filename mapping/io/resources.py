@@ -1189,7 +1189,9 @@ def districts_from_vector(
     # A schematic column (as palmap exports it) keeps unofficial boundaries flagged on re-import.
     schematic = pd.Series(False, index=index, dtype=bool)
     if "schematic" in fields:
-        schematic = _booleans(table[fields["schematic"]], report, fields["schematic"], default=False)
+        schematic = _booleans(
+            table[fields["schematic"]], report, fields["schematic"], default=False
+        )
     frame = gpd.GeoDataFrame(
         {
             "id": pd.Series(pd.NA, index=index, dtype="Int64"),

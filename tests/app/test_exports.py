@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskCliRunner, FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from matplotlib.image import imread
 
 from mapping.render.assets import remote_asset_urls
@@ -139,3 +139,15 @@ def test_cli_render_map_writes_the_same_file(
     assert bad.exit_code == 3 and "nope" in bad.output
     usage = runner.invoke(args=["render", "map", "--layer", "needs_index", "-o", "x.gif"])
     assert usage.exit_code == 2
+
+
+def test_comparison_change_map_exports(client: FlaskClient) -> None:
+    svg = get(client, "/porownanie/social_assistance_rate.svg?from=2010&to=2013").get_data(
+        as_text=True
+    )
+    texts = " ".join(re.findall(r">([^<>]+)</text>", svg))
+    assert "2010–2013" in texts
+    assert "poprawa" in texts or "pogorszenie" in texts
+    pdf = get(client, "/compare/social_assistance_rate.pdf?from=2010&to=2013&lang=en").data
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+    get(client, "/porownanie/social_assistance_rate.png?from=2013&to=2013", status=400)

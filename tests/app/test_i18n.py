@@ -22,8 +22,18 @@ def _catalogue(lang: str):
 def test_catalogues_translate_every_string_in_the_code(tmp_path: Path) -> None:
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-o", str(pot), "--no-location", "app"],
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-o",
+            str(pot),
+            "--no-location",
+            "app",
+        ],
         cwd=REPO,
         check=True,
         capture_output=True,
