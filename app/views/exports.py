@@ -182,6 +182,7 @@ def _targets_spec(built: Any) -> StaticMap:
         schematic_note=_schematic_note(built.data),
         highlight=top,
         labels=_labels(),
+        rest_label=_("other districts"),
     )
 
 

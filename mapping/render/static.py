@@ -99,6 +99,9 @@ class StaticMap:
     schematic_note: str | None = None
     highlight: Sequence[str] = field(default_factory=tuple)
     labels: StaticLabels = field(default_factory=StaticLabels)
+    #: For maps where an uncoloured district is not missing data but "the rest" (target areas
+    #: outside the top): drawn plain grey, without hatching, under this legend label.
+    rest_label: str | None = None
 
 
 def _nice_length(span_m: float) -> float:
@@ -221,7 +224,8 @@ def render_static(
     ax.set_axis_off()
     ax.set_aspect("equal")
     colours = [spec.colours.get(str(code)) or NO_DATA_COLOUR for code in districts["code"]]
-    hatches = ["" if spec.colours.get(str(code)) else "///" for code in districts["code"]]
+    empty_hatch = "" if spec.rest_label else "///"
+    hatches = ["" if spec.colours.get(str(code)) else empty_hatch for code in districts["code"]]
     highlighted = {str(c) for c in spec.highlight}
     for geometry, colour, hatch, code in zip(
         districts.geometry, colours, hatches, districts["code"], strict=True
@@ -252,7 +256,10 @@ def render_static(
     ]
     handles.append(
         Patch(
-            facecolor=NO_DATA_COLOUR, edgecolor=EDGE_COLOUR, hatch="///", label=spec.labels.no_data
+            facecolor=NO_DATA_COLOUR,
+            edgecolor=EDGE_COLOUR,
+            hatch=empty_hatch,
+            label=spec.rest_label or spec.labels.no_data,
         )
     )
     title = spec.legend.title + (f" ({spec.legend.unit})" if spec.legend.unit else "")
