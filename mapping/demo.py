@@ -45,7 +45,8 @@ RESOURCES_FILE = "resources.csv"
 INDICATORS_FILE = "indicators.csv"
 INDICATOR_VALUES_FILE = "indicator_values.csv"
 
-_RESOURCE_FILE_COLUMNS: tuple[str, ...] = (
+#: Columns of resources.csv, in file order (the generator writes them, the loader reads them).
+RESOURCE_FILE_COLUMNS: tuple[str, ...] = (
     "external_id",
     "name",
     "category",
@@ -405,7 +406,7 @@ def _check_known(
 
 
 def _read_resources(path: Path, known_districts: set[str]) -> gpd.GeoDataFrame:
-    frame = _read_csv(path, _RESOURCE_FILE_COLUMNS)
+    frame = _read_csv(path, RESOURCE_FILE_COLUMNS)
     required = {
         field: _column(frame, path, field, _required)
         for field in ("external_id", "name", "category")

@@ -34,6 +34,7 @@ from pyproj import Transformer
 from shapely import MultiPolygon, Point
 
 from mapping.crs import METRIC_CRS, WEB_CRS
+from mapping.demo import RESOURCE_FILE_COLUMNS
 from mapping.schematic import schematic_outline, voronoi_districts
 from mapping.text import slugify
 
@@ -314,23 +315,8 @@ CAPACITY_RANGES: dict[str, tuple[int, int]] = {
     "pracownia_komputerowa": (8, 16),
 }
 
-RESOURCE_FIELDS: tuple[str, ...] = (
-    "external_id",
-    "name",
-    "category",
-    "address",
-    "district_code",
-    "lat",
-    "lon",
-    "capacity",
-    "operator",
-    "phone",
-    "website",
-    "opening_hours",
-    "description",
-    "source",
-    "synthetic",
-)
+# The loader's column list, so that what is written is what is read.
+RESOURCE_FIELDS: tuple[str, ...] = RESOURCE_FILE_COLUMNS
 INDICATOR_FIELDS: tuple[str, ...] = (
     "code",
     "name_pl",
