@@ -28,7 +28,7 @@ def test_standalone_html_draws_offline(page, live_server: str, tmp_path: Path) -
 
     page.route("**/*", block)
     page.goto(target.as_uri(), wait_until="load")
-    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
+    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached")
     state = page.evaluate(MAP_STATE)
     assert state["polygons"] == 21 and state["drawn"] == 21
     assert blocked == []  # it never even tried the network

@@ -40,7 +40,7 @@ MAP_STATE = """() => {
 
 def _open(page, url: str) -> None:
     page.goto(url, wait_until="load")
-    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
+    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached")
     page.wait_for_timeout(300)
 
 

@@ -55,7 +55,7 @@ PHONE = {"width": 390, "height": 844}
 
 def _open(page, url: str) -> list[dict]:
     page.goto(url, wait_until="load")
-    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
+    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached")
     page.wait_for_timeout(200)
     return page.evaluate(MAPS_STATE)
 
@@ -97,7 +97,7 @@ def test_indicator_legend_shows_the_breaks_of_the_table(page, live_server: str) 
     # The scheme chosen on the page changes the breaks.
     page.select_option("#f-scheme", "equal_interval")
     page.click("form.controls button[type=submit]")
-    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
+    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached")
     other = page.evaluate(MAPS_STATE)[0]["legends"][0]
     assert other != legend
     assert "scheme=equal_interval" in page.url
@@ -147,7 +147,7 @@ def test_language_switch_changes_the_interface(page, live_server: str) -> None:
     assert "Ranking" in page.inner_text("main")
     assert "stabilna" in page.inner_text("#ranking-table")
     page.click(".lang-switch a[hreflang=en]")
-    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
+    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached")
     assert urlsplit(page.url).path == "/targets"
     assert "top=3" in page.url
     assert page.locator("html").get_attribute("lang") == "en"
@@ -158,7 +158,7 @@ def test_language_switch_changes_the_interface(page, live_server: str) -> None:
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Needs rank" in page.inner_text("main")
     page.click(".lang-switch a[hreflang=pl]")
-    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
+    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached")
     assert urlsplit(page.url).path == "/dzielnice"
     assert "Miejsce wg potrzeb" in page.inner_text("main")
     _clean(page)
@@ -177,7 +177,7 @@ def test_a_shared_target_areas_link_reproduces_the_ranking(page, browser, live_s
     page.select_option("#f-method", "imd")
     page.select_option("#f-top", "3")
     page.click("#weights-form button[type=submit]")
-    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
+    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached")
     chosen = _ranking(page)
     assert chosen != default
     assert page.locator("#ranking-table tr.top").count() == 3
@@ -189,7 +189,7 @@ def test_a_shared_target_areas_link_reproduces_the_ranking(page, browser, live_s
     try:
         shared = other.new_page()
         shared.goto(link, wait_until="load")
-        shared.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
+        shared.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached")
         assert shared.locator("#ranking-table tbody tr").all_inner_texts() == chosen
         assert shared.input_value("#w-disability_support") == "3"
     finally:
@@ -216,7 +216,7 @@ def test_comparison_change_map_colours_improved_and_worsened(page, live_server: 
 def test_hostile_names_are_text_on_the_pages(page, hostile_server: str) -> None:
     for url in ("/zasoby?category=ngo", "/dzielnice/" + _first_district(page, hostile_server)):
         page.goto(hostile_server + url, wait_until="load")
-        page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
+        page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached")
         text = page.inner_text("main")
         for name in XSS_NAMES:
             assert name in text, (url, name)
@@ -263,7 +263,9 @@ def test_every_page_renders_at_desktop_and_phone_size(
         page.on("pageerror", lambda e: errors.append(str(e)))
         for polish, _english, _maps in PAGES:
             page.goto(live_server + polish, wait_until="load")
-            page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
+            page.wait_for_selector(
+                ".leaflet-overlay-pane path.leaflet-interactive", state="attached"
+            )
             # Nothing sticks out sideways: the page scrolls only down (tables scroll inside).
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
