@@ -37,7 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.logger.setLevel(app.config["LOG_LEVEL"])
 
     from app import cache, cli, db, errors, i18n, pages, security
-    from app.views import districts, exports, maps, resources, targets, vendor
+    from app.views import districts, embed, exports, maps, resources, targets, vendor
 
     db.init_app(app)
     i18n.init_app(app)
@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(districts.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(targets.bp)
+    app.register_blueprint(embed.bp)
     return app
 
 

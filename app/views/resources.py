@@ -23,6 +23,9 @@ bp = Blueprint("resources", __name__)
 
 #: Longest text query accepted (longer ones are cut): the query is matched, never stored.
 MAX_QUERY = 200
+#: Rows of the list on one page (``?page=2`` for the next ones). The map shows every matching
+#: resource and the downloads hold them all; a table of 10,000 rows takes Chromium about 3 s.
+PAGE_SIZE = 500
 
 
 def _missing(value: Any) -> bool:
@@ -83,8 +86,11 @@ def index():
     district_names = dict(
         zip(data.districts["code"].astype(str), data.districts["name"], strict=True)
     )
+    pages_total = max(1, -(-len(chosen) // PAGE_SIZE))
+    page = _page_number(pages_total)
+    first = (page - 1) * PAGE_SIZE
     rows = []
-    for r in chosen.itertuples(index=False):
+    for r in chosen.iloc[first : first + PAGE_SIZE].itertuples(index=False):
         placed = r.geometry is not None and not r.geometry.is_empty
         district = None if _missing(r.district_code) else str(r.district_code)
         rows.append(
@@ -102,24 +108,26 @@ def index():
                 "placed": placed,
             }
         )
-    placed = chosen[chosen.geometry.notna() & ~chosen.geometry.is_empty]
-    folium_map = district_map(
-        data.districts,
-        fills={},
-        tooltips={},
-        resources=placed if len(placed) else None,
-        categories=data.categories,
-        resource_ids=[int(i) for i in placed["id"]],
-        resource_legend=_("Categories"),
-        fill_opacity=0.06,
-        layer_name=_("Districts"),
-        **pages.map_settings(),
-    )
+    folium_map, placed = resource_map(data, chosen, district=filters["district"])
     query = {k: v for k, v in filters.items() if v}
     return render_template(
         "resources.html",
         fragments=map_fragments(folium_map),
         rows=rows,
+        count=len(chosen),
+        listing={
+            "first": first + 1,
+            "last": first + len(rows),
+            "page": page,
+            "pages": pages_total,
+            "size": PAGE_SIZE,
+            "previous": pages.page_url("resources.index", **query, page=page - 1)
+            if page > 1
+            else None,
+            "next": pages.page_url("resources.index", **query, page=page + 1)
+            if page < pages_total
+            else None,
+        },
         filters=filters,
         categories=sorted(category_names.items(), key=lambda kv: kv[1]),
         districts=sorted(district_names.items(), key=lambda kv: str(kv[1])),
@@ -129,6 +137,55 @@ def index():
         total=len(data.resources),
         schematic=bool(data.districts["schematic"].any()),
     )
+
+
+def resource_map(
+    data: AnalysisData,
+    chosen: Any,
+    *,
+    legend: bool = True,
+    district: str | None = None,
+    map_args: dict[str, Any] | None = None,
+) -> tuple[Any, Any]:
+    """The map of the ``chosen`` resources that have a point (page and embed), and those rows.
+
+    ``legend`` False leaves out the legend of categories; ``district`` (the district filter)
+    is outlined and the view fitted to it; ``map_args`` overrides
+    :func:`app.pages.map_settings` (the embed's tiles).
+    """
+    focus = {"fit": [district], "highlight": [district]} if district else {}
+    placed = chosen[chosen.geometry.notna() & ~chosen.geometry.is_empty]
+    folium_map = district_map(
+        data.districts,
+        fills={},
+        tooltips={},
+        resources=placed if len(placed) else None,
+        categories=data.categories,
+        resource_ids=[int(i) for i in placed["id"]],
+        resource_legend=_("Categories") if legend else None,
+        fill_opacity=0.06,
+        layer_name=_("Districts"),
+        **focus,
+        **{**pages.map_settings(), **(map_args or {})},
+    )
+    return folium_map, placed
+
+
+def _page_number(pages_total: int) -> int:
+    """The list page of ``?page=`` (1 when absent), or a 400 naming the pages that exist."""
+    raw = request.args.get("page")
+    if raw is None or raw == "":
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= pages_total:
+        raise pages.SettingError(
+            _(
+                "%(what)s: expected a whole number from 1 to %(max)d, got %(value)s.",
+                what=_("Page of the list"),
+                max=pages_total,
+                value=raw,
+            )
+        )
+    return int(raw)
 
 
 def _filename(filters: dict[str, str | None], ext: str) -> str:

@@ -6,14 +6,19 @@ Skipped, with the reason printed, only where /usr/bin/chromium is missing outsid
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import geopandas as gpd
 import pytest
+from flask import Flask
 from shapely import Point
 from werkzeug.serving import make_server
 
@@ -38,8 +43,17 @@ def _require_browser() -> None:
     pytest.skip(message)
 
 
-def _serve(folder: Path, *, hostile: bool) -> Iterator[str]:
-    """Serve the app with the demo data (plus XSS-named resources) on a free loopback port."""
+def _serve(
+    folder: Path,
+    *,
+    hostile: bool,
+    config: dict[str, object] | None = None,
+    prepare: Callable[[Flask], None] | None = None,
+) -> Iterator[str]:
+    """Serve the app with the demo data (plus XSS-named resources) on a free loopback port.
+
+    ``config`` adds settings (such as ``EMBED_ORIGINS``); ``prepare(app)`` adds data first.
+    """
     app = create_app(
         {
             "TESTING": True,
@@ -47,6 +61,7 @@ def _serve(folder: Path, *, hostile: bool) -> Iterator[str]:
             "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite'}",
             "SECRET_KEY": "test",
             "TILES": "none",
+            **(config or {}),
         }
     )
     runner = app.test_cli_runner()
@@ -55,6 +70,8 @@ def _serve(folder: Path, *, hostile: bool) -> Iterator[str]:
         assert result.exit_code == 0, result.output
     if hostile:
         _add_hostile_resources(app)
+    if prepare is not None:
+        prepare(app)
     # Port 0: the OS picks a free port; the server listens on loopback only.
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -145,3 +162,38 @@ def page(browser) -> Iterator[object]:
     page.on("dialog", _dialog)
     yield page
     context.close()
+
+
+class _HostPage(BaseHTTPRequestHandler):
+    """``/?src=URL``: a page of another site holding one iframe of ``URL``."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        src = parse_qs(urlsplit(self.path).query).get("src", [""])[0]
+        body = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner site'
+            "</title></head><body><h1>A partner's page</h1>"
+            f'<iframe id="palmap" src="{html.escape(src)}" width="800" height="500" '
+            'title="palmap"></iframe></body></html>'
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextmanager
+def host_page_server() -> Iterator[str]:
+    """Another site on 127.0.0.1 (a port the OS picks: another origin) framing a given URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HostPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()

@@ -30,8 +30,13 @@ def _restored_engine(engine: Engine, archive: Path) -> tuple[Engine, str | None]
     admin.dispose()
     target = engine.url.set(database=name)
     subprocess.run(
-        [shutil.which("pg_restore") or "pg_restore", "--no-owner", "-d",
-         target.set(drivername="postgresql").render_as_string(hide_password=False), str(archive)],
+        [
+            shutil.which("pg_restore") or "pg_restore",
+            "--no-owner",
+            "-d",
+            target.set(drivername="postgresql").render_as_string(hide_password=False),
+            str(archive),
+        ],
         check=True,
         capture_output=True,
     )

@@ -1,0 +1,272 @@
+"""Load time of the map pages in headless Chromium with the demo data, 10,000 and 100,000 resources.
+
+Usage: .venv/bin/python benchmarks/browser_load.py [--runs N] [--sizes demo,10000,100000]
+                                                   [--pages /,/zasoby,...]
+
+For each data set the script builds a SpatiaLite database in a temporary folder (the demo data;
+for a number N, the demo districts and categories plus N random resources spread over the city,
+saved with ``store.save_resources``), serves it on 127.0.0.1 (werkzeug, threaded, tiles off), and
+opens each page in Debian's Chromium (``/usr/bin/chromium``) through Playwright:
+
+* server: the first request of the page (data loaded, map built and rendered; the page cache
+  keeps it afterwards), timed with urllib;
+* load: the median over ``--runs`` fresh browser contexts (empty browser cache, as a first visit)
+  of the time from ``page.goto`` until the district polygons are drawn and the ``load`` event
+  has fired, with the server's page cache warm; ``html_kb`` is the page's size;
+* zoom / pan: on the loaded page, the slowest of zooming in two steps and out again
+  (``map.setZoom`` without animation, until ``zoomend`` and the next painted frame) and of
+  panning by 300 x 200 px (``panBy`` until ``moveend`` and the next frame).
+
+Targets (issue 6): a page loads in under 1.5 s with 10,000 resources; zoom and pan respond within
+200 ms (the "good" threshold of Interaction to Next Paint), so the map does not freeze. Figures are
+noisy on a shared machine; compare medians, not single runs. The 100,000 set is printed for
+information: the target is for 10,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+from shapely import points
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from app.db import get_engine  # noqa: E402
+from mapping.db import store  # noqa: E402
+
+LOAD_TARGET_S = 1.5
+INTERACTION_TARGET_MS = 200.0
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: Pages timed; ``layers=ALL`` stands for every category code. Pages marked * draw every
+#: resource, and their load counts until every marker is in the map's clusters.
+DEFAULT_PAGES = (
+    "/*",
+    "/zasoby*",
+    "/mapa/needs_index",
+    "/embed/zasoby*",
+    "/embed/mapa/needs_index?layers=ALL*",
+    "/embed/obszary",
+)
+
+# Markers in the map's clusters (markercluster adds large sets in chunks, without blocking).
+MARKERS = """() => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    let markers = 0;
+    map.eachLayer(l => {
+        if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) {
+            markers += l.getLayers().length;
+        }
+    });
+    return markers;
+}"""
+
+# Zoom in two steps, out two steps, then pan; each step timed until its event and the next frame.
+INTERACT = """async () => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const step = (event, action) => new Promise(resolve => {
+        const started = performance.now();
+        const timer = setTimeout(() => resolve(NaN), 30000);
+        map.once(event, () => frame().then(() => {
+            clearTimeout(timer);
+            resolve(performance.now() - started);
+        }));
+        action();
+    });
+    const zoom = map.getZoom();
+    const times = {zoom: [], pan: []};
+    for (const z of [zoom + 1, zoom + 2, zoom + 1, zoom]) {
+        times.zoom.push(await step('zoomend', () => map.setZoom(z, {animate: false})));
+    }
+    for (const [x, y] of [[300, 200], [-300, -200]]) {
+        times.pan.push(await step('moveend', () => map.panBy([x, y], {animate: false})));
+    }
+    return {zoom: Math.max(...times.zoom), pan: Math.max(...times.pan)};
+}"""
+
+
+def build_database(folder: Path, size: int | None) -> tuple[dict, int]:
+    """A SpatiaLite database with the demo data and, for ``size``, that many random resources;
+    return the app's settings and the number of resources with a point."""
+    config = {
+        "INSTANCE_PATH": str(folder / "instance"),
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}",
+        "SECRET_KEY": "benchmark",
+        "TILES": "none",
+    }
+    app = create_app(config)
+    runner = app.test_cli_runner()
+    for command in (["init-db"], ["load-demo"]):
+        result = runner.invoke(args=command)
+        if result.exit_code != 0:
+            raise SystemExit(result.output)
+    if size:
+        engine = get_engine(app)
+        categories = list(store.load_categories(engine)["code"])
+        districts = store.load_districts(engine)
+        west, south, east, north = districts.total_bounds
+        rng = np.random.default_rng(size)
+        lon = rng.uniform(west, east, size)
+        lat = rng.uniform(south, north, size)
+        frame = gpd.GeoDataFrame(
+            {
+                "external_id": [f"bench-{i:06d}" for i in range(size)],
+                "name": [f"Zasób nr {i}" for i in range(size)],
+                "category": [categories[i % len(categories)] for i in range(size)],
+                "address": [f"ul. Łączna {i % 300 + 1}" for i in range(size)],
+                "operator": [f"Stowarzyszenie {i % 97}" for i in range(size)],
+                "website": [
+                    f"https://example.org/{i}" if i % 3 == 0 else None for i in range(size)
+                ],
+                "district_code": [None] * size,
+                "synthetic": [True] * size,
+            },
+            geometry=points(np.column_stack([lon, lat])),
+            crs=4326,
+        )
+        # The demo's own resources already hold ids 1..N; these are new rows.
+        frame = frame[~frame.geometry.is_empty]
+        with engine.begin() as conn:
+            store.save_resources(conn, frame, match_within_m=0.0)
+        engine.dispose()
+    resources = store.load_resources(get_engine(app))
+    placed = int((resources.geometry.notna() & ~resources.geometry.is_empty).sum())
+    return config, placed
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args: object, **kwargs: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(config: dict) -> Iterator[str]:
+    app = create_app(config)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def fetch(url: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=600) as response:
+        body = response.read()
+    return time.perf_counter() - started, len(body)
+
+
+def measure_page(
+    browser, url: str, runs: int, markers: int
+) -> tuple[float, dict[str, float], list[str]]:
+    loads = []
+    interaction: dict[str, float] = {}
+    errors: list[str] = []
+    for run in range(runs):
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        started = time.perf_counter()
+        page.goto(url, wait_until="load", timeout=300_000)
+        page.wait_for_selector(
+            ".leaflet-overlay-pane path.leaflet-interactive", state="attached", timeout=300_000
+        )
+        if markers:
+            page.wait_for_function(f"({MARKERS})() === {markers}", timeout=300_000, polling=20)
+        loads.append(time.perf_counter() - started)
+        if run == 0:
+            page.wait_for_timeout(400)  # the first fit to the districts is animated
+            interaction = page.evaluate(INTERACT)
+        context.close()
+    return statistics.median(loads), interaction, errors
+
+
+def _category_layers(config: dict) -> str:
+    """Every category code, comma-separated (the value of ``layers`` that draws them all)."""
+    engine = get_engine(create_app(config))
+    codes = ",".join(store.load_categories(engine)["code"])
+    engine.dispose()
+    return codes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="page loads per page (median)")
+    parser.add_argument("--sizes", default="demo,10000,100000")
+    parser.add_argument("--pages", default=",".join(DEFAULT_PAGES))
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    urls = [u for u in args.pages.split(",") if u]
+    print(
+        f"{'data':>7}  {'page':<40} {'server_s':>8} {'html_kb':>8} {'load_s':>7} "
+        f"{'zoom_ms':>7} {'pan_ms':>7}  verdict (load {LOAD_TARGET_S} s, zoom/pan "
+        f"{INTERACTION_TARGET_MS:.0f} ms)"
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
+        )
+        for size_name in args.sizes.split(","):
+            size = None if size_name == "demo" else int(size_name)
+            with tempfile.TemporaryDirectory() as folder:
+                started = time.perf_counter()
+                config, placed = build_database(Path(folder), size)
+                built = time.perf_counter() - started
+                print(f"{size_name:>7}  database built in {built:.1f} s", flush=True)
+                with serve(config) as base:
+                    layers = None
+                    for path in urls:
+                        every = path.endswith("*")
+                        path = path.rstrip("*")
+                        if "layers=ALL" in path:
+                            layers = layers or _category_layers(config)
+                            path = path.replace("layers=ALL", f"layers={layers}")
+                        server_s, size_bytes = fetch(base + path)
+                        load_s, interaction, errors = measure_page(
+                            browser, base + path, args.runs, placed if every else 0
+                        )
+                        over = []
+                        if load_s >= LOAD_TARGET_S:
+                            over.append("load")
+                        if not all(v < INTERACTION_TARGET_MS for v in interaction.values()):
+                            over.append("zoom/pan")
+                        verdict = "OVER " + ",".join(over) if over else "ok"
+                        if errors:
+                            verdict += f"  ({len(errors)} page errors: {errors[0][:80]})"
+                        shown = path if len(path) <= 40 else path[:37] + "..."
+                        print(
+                            f"{size_name:>7}  {shown:<40} {server_s:8.2f} "
+                            f"{size_bytes / 1024:8.0f} {load_s:7.2f} "
+                            f"{interaction.get('zoom', float('nan')):7.0f} "
+                            f"{interaction.get('pan', float('nan')):7.0f}  {verdict}",
+                            flush=True,
+                        )
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
