@@ -1,24 +1,23 @@
 """Pages rendered once per data version: a small in-process cache with ETag and 304.
 
-The *data version* is a hash of everything the pages read: the row counts of every table
-(:func:`mapping.db.store.table_counts`, checked on every request, about 1 ms) and a fingerprint of
-the loaded frames (districts, resources with their ``updated_at``, categories, indicators and
-values). The frames are loaded again, and the fingerprint recomputed, when a count changes or
-when the last check is older than :data:`RECHECK_SECONDS`; so an edit that changes no count (a
-renamed resource, a corrected value) shows within that time, and any insert or delete at once.
+Each request reads the database's data version (:func:`mapping.db.store.data_version`, one row
+that triggers raise on every insert, update or delete in palmap's tables, whoever makes it: an
+import, or an edit in QGIS or psql). While it is the same, the loaded frames and the rendered
+pages are reused; when it changes, the frames are loaded again and their fingerprint (a hash of
+districts, resources, categories, indicators and values) becomes the pages' version. So an edit
+shows on the next request, and a change that leaves the data as it was (an import of the same
+file) keeps the pages and their ETags.
 
-A page's cache key is the data version, the path, the query, the language and ``MIN_COUNT``; its
+A page's cache key is the fingerprint, the path, the query, the language and ``MIN_COUNT``; its
 ETag is a hash of that key, so a browser that sends ``If-None-Match`` gets a 304 without the page
 being rendered or even looked up. Responses say ``Cache-Control: no-cache`` (revalidate every
-time) and ``Vary: Cookie`` (the language cookie changes the page).
-"""
+time) and ``Vary: Cookie`` (the language cookie changes the page)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,16 +36,13 @@ from mapping.privacy import Suppression, suppress
 
 _KEY = "palmap_page_cache"
 
-#: Seconds after which the frames are reloaded to catch edits that change no row count.
-RECHECK_SECONDS = 2.0
 #: Rendered pages kept per process (least recently used ones are dropped).
 MAX_ENTRIES = 512
 
 
 @dataclass
 class _Data:
-    counts: dict[str, int]
-    checked: float
+    db_version: int
     version: str
     data: AnalysisData
     suppression: dict[int, Suppression]
@@ -69,24 +65,22 @@ class PageCache:
             self._pages.clear()
 
     def current(self, engine: Any) -> _Data:
-        """The current data, reloaded when a count changed or the last check is too old."""
-        store.require_schema(engine)
-        counts = store.table_counts(engine)
-        now = time.monotonic()
+        """The current data, loaded again when the database's data version changed."""
+        db_version = store.data_version(engine)
         with self._lock:
             state = self._data
-            if state is not None and state.counts == counts:
-                if now - state.checked < RECHECK_SECONDS:
-                    return state
+            if state is not None and state.db_version == db_version:
+                return state
+        # The version is read before the frames: a change made while they load raises it again,
+        # and the next request loads once more.
         data = AnalysisData.from_store(engine)
-        version = _fingerprint(counts, data)
+        version = _fingerprint(data)
         with self._lock:
             state = self._data
             if state is not None and state.version == version:
-                state.checked = now
-                state.counts = counts
+                state.db_version = db_version
                 return state
-            self._data = _Data(counts, now, version, data, {})
+            self._data = _Data(db_version, version, data, {})
             self._pages.clear()
             return self._data
 
@@ -118,8 +112,8 @@ def _hash_frame(digest: Any, frame: pd.DataFrame) -> None:
         digest.update(b"|".join(wkb or b"-" for wkb in wkbs))
 
 
-def _fingerprint(counts: dict[str, int], data: AnalysisData) -> str:
-    digest = hashlib.sha256(json.dumps(counts, sort_keys=True).encode())
+def _fingerprint(data: AnalysisData) -> str:
+    digest = hashlib.sha256()
     for frame in (data.districts, data.resources, data.categories, data.values):
         _hash_frame(digest, frame)
     _hash_frame(digest, pd.DataFrame([vars(item) for item in data.registry]))

@@ -30,7 +30,7 @@ def upgrade(engine: Engine, *, script_location: Path = DEFAULT_SCRIPT_LOCATION) 
     >>> import tempfile
     >>> from mapping.db.engine import create_engine, default_sqlite_url
     >>> upgrade(create_engine(default_sqlite_url(tempfile.mkdtemp())))
-    '0001'
+    '0002'
     """
     cfg = _config(script_location)
     with engine.begin() as conn:

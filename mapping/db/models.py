@@ -11,7 +11,9 @@ from datetime import datetime
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
+    BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -123,3 +125,16 @@ class IndicatorValue(Base):
     indicator: Mapped[str] = mapped_column(ForeignKey("indicator.code", ondelete="CASCADE"))
     year: Mapped[int] = mapped_column(Integer)
     value: Mapped[float] = mapped_column(Float)
+
+
+class DataVersion(Base):
+    """One row: a counter that triggers on every table above raise on each insert, update or
+    delete (migration 0002), so that a reader can tell cheaply whether anything changed."""
+
+    __tablename__ = "data_version"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_data_version_one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    #: PostgreSQL: the transaction that last raised the version (raised once per transaction).
+    changed_in: Mapped[int | None] = mapped_column(BigInteger)

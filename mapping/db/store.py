@@ -138,6 +138,35 @@ def require_schema(bind: Bind) -> None:
         )
 
 
+def data_version(bind: Bind) -> int:
+    """The data version: a counter that every insert, update or delete in palmap's tables raises,
+    whoever makes it (database triggers of migration 0002). Pages are cached per version.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from mapping.db.engine import create_engine, default_sqlite_url
+    >>> from mapping.db.migrate import upgrade
+    >>> engine = create_engine(default_sqlite_url(tempfile.mkdtemp()))
+    >>> _ = upgrade(engine)
+    >>> before = data_version(engine)
+    >>> with engine.begin() as conn:
+    ...     _ = conn.execute(sa.text("UPDATE resource_category SET colour = '#000000'"))
+    >>> data_version(engine) > before
+    True
+    """
+    try:
+        with _connection(bind) as conn:
+            return int(conn.execute(sa.text("SELECT version FROM data_version")).scalar_one())
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+        if not schema_ready(bind):
+            require_schema(bind)
+        raise DatabaseNotReadyError(
+            "expected a palmap database at the newest schema, got one without its data "
+            "version; run `palmap init-db` to upgrade it (nothing is lost)"
+        ) from error
+
+
 def table_counts(bind: Bind) -> dict[str, int]:
     """Number of rows in every palmap table.
 

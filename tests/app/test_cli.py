@@ -22,7 +22,7 @@ def test_init_db_then_load_demo_on_a_new_file(empty_app: Flask, tmp_path: Path) 
 
     result = runner.invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
-    assert "revision 0001" in result.output
+    assert "revision 0002" in result.output
     assert database.exists()
 
     result = runner.invoke(args=["load-demo"])

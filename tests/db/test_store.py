@@ -6,6 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+import sqlalchemy as sa
 from shapely import Point, box
 from sqlalchemy.engine import Engine
 
@@ -122,6 +123,46 @@ def test_migration_creates_every_table_and_seeds_categories(engine: Engine) -> N
 def test_unmigrated_database_says_run_init_db(empty_engine: Engine) -> None:
     with pytest.raises(DatabaseNotReadyError, match="palmap init-db"):
         store.require_schema(empty_engine)
+
+
+def test_every_write_raises_the_data_version_and_reads_do_not(engine: Engine) -> None:
+    versions = [store.data_version(engine)]
+
+    def changed() -> bool:
+        versions.append(store.data_version(engine))
+        return versions[-1] > versions[-2]
+
+    load_all(engine)
+    assert changed()
+    store.load_resources(engine)
+    store.table_counts(engine)
+    assert not changed()
+    # Insert, update and delete in every table, also with plain SQL (an edit outside palmap).
+    statements = [
+        "UPDATE district SET name = 'Aleja Nowa' WHERE code = 'a'",
+        "UPDATE resource_category SET colour = '#000000' WHERE code = 'kis'",
+        "UPDATE resource SET name = 'KIS 2' WHERE external_id = 'r2'",
+        "UPDATE indicator SET unit = 'os.' WHERE code = 'residents'",
+        "UPDATE indicator_value SET value = 81 WHERE value = 80",
+        "DELETE FROM indicator_value WHERE value = 81",
+        "DELETE FROM resource WHERE external_id = 'r2'",
+    ]
+    for statement in statements:
+        with engine.begin() as conn:
+            conn.execute(sa.text(statement))
+        assert changed(), statement
+    # A transaction that is rolled back leaves the version as it was.
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM resource"))
+        raise RuntimeError("rolled back")
+    assert not changed()
+
+
+def test_a_database_without_the_data_version_says_run_init_db(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE data_version"))
+    with pytest.raises(DatabaseNotReadyError, match="palmap init-db"):
+        store.data_version(engine)
 
 
 def test_districts_round_trip(engine: Engine) -> None:
