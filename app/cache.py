@@ -36,7 +36,8 @@ from mapping.privacy import Suppression, suppress
 
 _KEY = "palmap_page_cache"
 
-#: Rendered pages kept per process (least recently used ones are dropped).
+#: Rendered pages kept per process (least recently used ones are dropped); the byte budget is
+#: the ``PAGE_CACHE_MB`` setting.
 MAX_ENTRIES = 512
 
 
@@ -52,17 +53,29 @@ class _Data:
 class PageCache:
     """The data version, the loaded frames and the rendered pages of one app (thread-safe)."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = 256 * 2**20) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._data: _Data | None = None
         self._pages: OrderedDict[str, tuple[bytes, int, dict[str, str]]] = OrderedDict()
+        self._bytes = 0
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Pages kept and the bytes of their bodies."""
+        with self._lock:
+            return len(self._pages), self._bytes
 
     def clear(self) -> None:
         """Forget everything (the next request reloads the data)."""
         with self._lock:
             self._data = None
-            self._pages.clear()
+            self._drop_pages()
+
+    def _drop_pages(self) -> None:
+        self._pages.clear()
+        self._bytes = 0
 
     def current(self, engine: Any) -> _Data:
         """The current data, loaded again when the database's data version changed."""
@@ -81,7 +94,7 @@ class PageCache:
                 state.db_version = db_version
                 return state
             self._data = _Data(db_version, version, data, {})
-            self._pages.clear()
+            self._drop_pages()
             return self._data
 
     def get(self, key: str) -> tuple[bytes, int, dict[str, str]] | None:
@@ -92,11 +105,20 @@ class PageCache:
             return hit
 
     def put(self, key: str, value: tuple[bytes, int, dict[str, str]]) -> None:
+        """Keep a page; drop the least recently used ones beyond the entry and byte budgets (a
+        page larger than the whole budget is not kept)."""
+        size = len(value[0])
+        if size > self.max_bytes:
+            return
         with self._lock:
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[0])
             self._pages[key] = value
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.max_entries:
-                self._pages.popitem(last=False)
+            self._bytes += size
+            while len(self._pages) > self.max_entries or self._bytes > self.max_bytes:
+                _, dropped = self._pages.popitem(last=False)
+                self._bytes -= len(dropped[0])
 
 
 def _hash_frame(digest: Any, frame: pd.DataFrame) -> None:
@@ -199,4 +221,4 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_KEY] = PageCache()
+    app.extensions[_KEY] = PageCache(max_bytes=int(app.config["PAGE_CACHE_MB"]) * 2**20)

@@ -78,6 +78,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Counts of people below this number are shown as `< 5` on every page and download, and "
         "rates built from them are hidden (the analyses use the true values); `0` turns this off.",
     ),
+    Setting(
+        "PAGE_CACHE_MB",
+        256,
+        "Memory for rendered pages kept per server process, in MB (the least recently used are "
+        "dropped; with 100,000 resources a map page is about 11 MB). `0` keeps none.",
+    ),
 )
 
 LANGUAGES: tuple[str, ...] = ("pl", "en")

@@ -636,7 +636,9 @@ class _FastPoints(JSCSSMixin, Layer):
     """The resources of one category of a large set, for the layer control.
 
     The data travel as one compact array per category (``[lat, lon, rid, name, address,
-    operator, website]``, every string escaped); the browser builds the circle markers from it
+    operator, website]``, every string escaped), written as a JSON string that the page hands to
+    ``JSON.parse``: Chromium took 6 s to compile the same 100,000 rows written as a JavaScript
+    literal, and 0.6 s to parse them as JSON. The browser builds the circle markers from it
     and puts every category into one shared marker cluster, and a popup is bound and its HTML
     joined only when a marker is first clicked. The first layer of a map (``lead``) defines the
     shared cluster, so the layers must be added to the map in the order
@@ -647,7 +649,8 @@ class _FastPoints(JSCSSMixin, Layer):
         "{% macro script(this, kwargs) %}"
         "{% if this.lead %}" + _FAST_POINTS_JS + "var {{ this.shared }} = palmapFastPoints("
         "{{ this._parent.get_name() }}, {{ this.settings|tojson }});\n{% endif %}"
-        "var {{ this.get_name() }} = {{ this.shared }}.category({{ this.data|tojson }});\n"
+        "var {{ this.get_name() }} = {{ this.shared }}.category("
+        "JSON.parse({{ this.data|tojson|tojson }}));\n"
         "{% endmacro %}"
     )
 

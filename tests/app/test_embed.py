@@ -402,7 +402,9 @@ def test_large_sets_travel_as_compact_escaped_rows(monkeypatch: pytest.MonkeyPat
         assert raw not in page
     assert page.count("L.markerClusterGroup(") == 1  # one shared cluster
     assert page.count("palmapFastPoints(map_") == 1
-    rows = [json.loads(blob) for blob in re.findall(r"\.category\((\{.*?\})\);\n", page)]
+    # Each category's rows are a JSON text in a JavaScript string, parsed by JSON.parse.
+    blobs = re.findall(r"\.category\(JSON\.parse\((\".*?\")\)\);\n", page)
+    rows = [json.loads(json.loads(blob)) for blob in blobs]
     assert [r["colour"] for r in rows] == ["#882255", "#cc6677"]
     assert rows[0]["name"] == "Klub &lt;b&gt;"
     kis = rows[0]["rows"]
