@@ -31,11 +31,19 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
 from mapping.errors import MappingError, ValidationError
+
+
+def _mapclassify() -> Any:
+    """mapclassify, imported when first used: it imports matplotlib, scikit-learn and SciPy's
+    statistics (1.5 s), which every ``palmap`` command would otherwise pay at start-up."""
+    import mapclassify
+
+    return mapclassify
+
 
 __all__ = ["SCHEMES", "class_breaks", "pooled_breaks"]
 
@@ -180,7 +188,7 @@ use k=2 or fewer classes
     y = _clean(values)
     if scheme == "user_defined":
         upper = _check_bins(bins)
-        return [float(b) for b in mapclassify.UserDefined(y, bins=upper).bins]
+        return [float(b) for b in _mapclassify().UserDefined(y, bins=upper).bins]
     if bins is not None:
         raise ValidationError(
             f"expected bins only with scheme 'user_defined', got bins with {scheme!r}; "
@@ -203,13 +211,13 @@ use k=2 or fewer classes
             warnings.filterwarnings(
                 "ignore", message="Not enough unique values", category=UserWarning
             )
-            result = mapclassify.Quantiles(y, k=k).bins
+            result = _mapclassify().Quantiles(y, k=k).bins
         if len(result) < k:
             logger.info("quantiles: repeated values leave %d of %d classes", len(result), k)
     elif scheme == "fisher_jenks":
         result = _fisher_jenks(y, k)
     else:
-        result = mapclassify.EqualInterval(y, k=k).bins
+        result = _mapclassify().EqualInterval(y, k=k).bins
     breaks = [float(b) for b in result]
     if any(a >= b for a, b in zip(breaks, breaks[1:], strict=False)):
         # Not expected; refuse rather than draw a misleading legend.

@@ -16,11 +16,9 @@ import re
 from datetime import date
 from typing import Any
 
-import matplotlib
 from flask import Blueprint, Response, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
-from matplotlib.figure import Figure
 
 from app import pages
 from app.cache import cached_page
@@ -225,6 +223,9 @@ def _sources(built: Any) -> list[tuple[str, str]]:
 @cached_page
 def targets_sheet_pdf():
     """The justification sheet as a one-page A4 PDF (matplotlib, no browser)."""
+    import matplotlib  # imported when used (see mapping.render.static.render_static)
+    from matplotlib.figure import Figure
+
     built = build_ranking()
     figure = Figure(figsize=(210 / 25.4, 297 / 25.4), dpi=150)
     settings = built.settings

@@ -19,9 +19,6 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 import geopandas as gpd
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrow, Patch, Rectangle
 
 from mapping.crs import METRIC_CRS, ensure_crs
 from mapping.errors import ValidationError
@@ -119,6 +116,8 @@ def _format_length(metres: float) -> str:
 
 
 def _draw_scale_and_north(ax, labels: StaticLabels) -> None:
+    from matplotlib.patches import FancyArrow, Rectangle
+
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     width, height = x1 - x0, y1 - y0
@@ -204,6 +203,11 @@ def render_static(
     >>> render_static(d, spec, size=PageSize(100, 80, 100))[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
     True
     """
+    # Imported here: matplotlib costs every `palmap` command half a second at start-up.
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
     if fmt not in FORMATS:
         raise ValidationError(f"expected a format among {', '.join(FORMATS)}, got {fmt!r}")
     districts = ensure_crs(districts, name="districts").to_crs(METRIC_CRS)

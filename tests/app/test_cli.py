@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from flask import Flask
@@ -71,3 +73,20 @@ def test_backup_opens_and_holds_the_same_rows(app: Flask, tmp_path: Path) -> Non
     again = app.test_cli_runner().invoke(args=["backup", str(target)])
     assert again.exit_code == 3
     assert "existing" in again.output
+
+
+def test_starting_palmap_does_not_import_the_plotting_and_statistics_stack(tmp_path: Path) -> None:
+    """matplotlib, mapclassify (with scikit-learn and SciPy's statistics) and SciPy's k-d tree
+    cost every `palmap` command about 2 s at start-up; they are imported where they are used."""
+    heavy = ("matplotlib", "mapclassify", "sklearn", "scipy.spatial", "scipy.stats")
+    code = (
+        "import sys\n"
+        "from app.cli import cli\n"
+        "from app import create_app\n"
+        f"create_app({{'INSTANCE_PATH': {str(tmp_path)!r}, 'SECRET_KEY': 'x'}})\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
