@@ -12,10 +12,8 @@ from flask_babel import gettext as _
 
 from app import pages
 from app.cache import cached_page, suppression
-from app.db import get_engine
 from app.i18n import current_lang
 from mapping.classify import class_breaks, pooled_breaks
-from mapping.db import store
 from mapping.layers import NEEDS_INDEX, Layer, LayerValues, layer_change, layer_years
 from mapping.listing import csv_text
 from mapping.render.choropleth import (
@@ -43,11 +41,8 @@ def map_labels() -> dict[str, str]:
 @cached_page
 def overview():
     """All districts and every resource with a point, one layer per category."""
-    engine = get_engine()
-    store.require_schema(engine)
-    districts = store.load_districts(engine)
-    resources = store.load_resources(engine)
-    categories = store.load_categories(engine)
+    data = pages.data()  # the frames loaded once per data version
+    districts, resources, categories = data.districts, data.resources, data.categories
     settings = pages.map_settings()
     folium_map = overview_map(districts, resources, categories, **settings)
     return render_template(
