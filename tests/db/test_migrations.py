@@ -43,3 +43,34 @@ def test_a_model_the_migrations_lack_is_found(engine: Engine) -> None:
     differences = _differences(engine, metadata)
     assert [d[0] for d in differences] == ["add_column"]
     assert differences[0][3].name == "not_migrated"
+
+
+def test_a_database_at_0001_with_data_upgrades_in_place(empty_engine: Engine) -> None:
+    """A database created before the data version (revision 0001) keeps its rows through
+    `palmap init-db`, and from then on every change raises the version."""
+    from alembic import command
+
+    from mapping.db import store
+    from mapping.db.migrate import (
+        DEFAULT_SCRIPT_LOCATION,
+        _config,
+        current_revision,
+        head_revision,
+        upgrade,
+    )
+    from tests.db.test_store import load_all
+
+    config = _config(DEFAULT_SCRIPT_LOCATION)
+    with empty_engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    assert current_revision(empty_engine) == "0001"
+    load_all(empty_engine)
+    before = store.table_counts(empty_engine)
+
+    assert upgrade(empty_engine) == head_revision()
+    assert store.table_counts(empty_engine) == before
+    version = store.data_version(empty_engine)
+    with empty_engine.begin() as conn:
+        conn.execute(sa.text("UPDATE district SET name = 'Nowa' WHERE code = 'a'"))
+    assert store.data_version(empty_engine) > version
