@@ -23,6 +23,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from mapping.frames import RESOURCE_COLUMNS
 from mapping.io.safety import guard_formula
 from mapping.join import assign_districts
 
@@ -35,22 +36,10 @@ __all__ = [
     "resources_geojson",
 ]
 
-#: Columns of the downloads, in order (``district_code`` is the district the resource is in).
+#: Columns of the downloads, in order (``district_code`` is the district the resource is in):
+#: the stored columns without the internal ones, the point as ``lon`` and ``lat``.
 EXPORT_COLUMNS: tuple[str, ...] = (
-    "id",
-    "external_id",
-    "name",
-    "category",
-    "address",
-    "district_code",
-    "capacity",
-    "operator",
-    "phone",
-    "website",
-    "opening_hours",
-    "description",
-    "source",
-    "synthetic",
+    *(c for c in RESOURCE_COLUMNS if c not in ("updated_at", "geometry")),
     "lon",
     "lat",
 )
