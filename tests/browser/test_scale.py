@@ -189,3 +189,35 @@ def test_popups_of_a_large_set_show_names_as_text(page, big_server: str) -> None
     assert page.locator("img[src='x']").count() == 0
     assert page.dialogs == []
     assert page.console_errors == []
+
+
+def test_the_standalone_map_of_a_large_set_works_offline(
+    page, big_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The report's standalone HTML carries the 10,000 resources as JSON and the cluster script
+    inlined: switched on from a file with every request blocked, they are all on the map."""
+    import urllib.request
+
+    with urllib.request.urlopen(big_server + "/mapa/needs_index.html") as response:
+        target = tmp_path_factory.mktemp("standalone") / "mapa.html"
+        target.write_bytes(response.read())
+    blocked: list[str] = []
+
+    def block(route) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", block)
+    page.goto(target.as_uri(), wait_until="load")
+    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached")
+    assert page.evaluate(STATE)["markers"] == 0  # resources are switched off on indicator maps
+    page.hover(".leaflet-control-layers")
+    boxes = page.locator(".leaflet-control-layers-overlays input[type=checkbox]")
+    for position in range(1, boxes.count()):
+        boxes.nth(position).check()
+    page.wait_for_function(f"({STATE})().markers === {PLACED}", timeout=60_000)
+    assert blocked == []
+    assert page.console_errors == []
