@@ -65,6 +65,42 @@ def cli() -> None:
     """
 
 
+#: Modules the map pages need that the other commands do not: imported where they are used, so
+#: a command starts quickly; `palmap run` imports them before serving, so that the first map
+#: page after a start does not wait for them (about 1.5 s).
+SERVER_MODULES: tuple[str, ...] = ("mapclassify", "matplotlib.figure", "scipy.spatial")
+
+
+def preload_server_modules() -> None:
+    """Import :data:`SERVER_MODULES`."""
+    import importlib
+
+    for name in SERVER_MODULES:
+        importlib.import_module(name)
+
+
+def _run_command() -> click.Command:
+    """Flask's ``run`` that first imports :data:`SERVER_MODULES`."""
+    import copy
+
+    from flask.cli import run_command
+
+    command = copy.copy(run_command)
+    serve = run_command.callback
+    assert serve is not None
+
+    @functools.wraps(serve)
+    def callback(*args: Any, **kwargs: Any) -> Any:
+        preload_server_modules()
+        return serve(*args, **kwargs)
+
+    command.callback = callback
+    return command
+
+
+cli.add_command(_run_command(), "run")
+
+
 @click.command("init-db")
 @with_appcontext
 @handle_errors

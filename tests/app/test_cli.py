@@ -90,3 +90,37 @@ def test_starting_palmap_does_not_import_the_plotting_and_statistics_stack(tmp_p
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_palmap_run_imports_the_map_modules_before_serving(monkeypatch) -> None:
+    from flask.cli import run_command
+
+    from app import cli as cli_module
+
+    # The registered `run` is Flask's, with its options, wrapped.
+    registered = cli_module.cli.commands["run"]
+    assert registered.params == run_command.params
+    assert registered.callback.__wrapped__ is run_command.callback
+    # Built around a stand-in server: the modules are imported first, then it serves.
+    calls: list[str] = []
+    monkeypatch.setattr(run_command, "callback", lambda **kw: calls.append(f"serve {kw}"))
+    monkeypatch.setattr(cli_module, "preload_server_modules", lambda: calls.append("preload"))
+    cli_module._run_command().callback(port=5000)
+    assert calls == ["preload", "serve {'port': 5000}"]
+
+
+def test_preloading_imports_the_server_modules() -> None:
+    import subprocess
+
+    from app.cli import SERVER_MODULES
+
+    code = (
+        "import sys\nfrom app.cli import preload_server_modules\n"
+        f"assert not any(m in sys.modules for m in {SERVER_MODULES!r})\n"
+        "preload_server_modules()\n"
+        f"print(all(m in sys.modules for m in {SERVER_MODULES!r}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "True", result.stderr
