@@ -126,6 +126,26 @@ def test_errors_under_embed_keep_the_embed_policy(embed_client: FlaskClient) -> 
     assert response.headers["Content-Security-Policy"] == POLICY
 
 
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [("/embed/mapa/kasyno", 404), ("/embed/zasoby?zoom=40", 400), ("/embed/nic", 404)],
+)
+def test_an_error_inside_a_frame_has_no_site_navigation(
+    embed_client: FlaskClient, url: str, status: int
+) -> None:
+    # The site's pages refuse to be framed: an embed's error offers them in a new tab only.
+    page = _get(embed_client, url, status)
+    assert "site-header" not in page and "<nav" not in page
+    assert 'class="embed-page embed-message"' in page
+    links = re.findall(r"<a [^>]*>", page)
+    assert links
+    for link in links:
+        href = re.search(r'href="([^"]*)"', link).group(1)
+        assert href.startswith("/embed/") or 'target="_blank"' in link, link
+    # Outside /embed/ the error page is the site's, with its navigation.
+    assert "site-header" in _get(embed_client, "/mapa/kasyno", 404)
+
+
 # --------------------------------------------------------------------------- the page
 
 
