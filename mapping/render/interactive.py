@@ -131,6 +131,14 @@ _PAGE_CSS: Final = """
     .palmap-legend h2 { font-size: 0.9rem; margin: 0 0 4px; }
     .palmap-legend ul { list-style: none; margin: 0; padding: 0; }
     .palmap-legend .palmap-note { margin: 6px 0 0; font-style: italic; color: #444; }
+    .palmap-legend-toggle {
+        font: inherit; font-weight: 700; color: inherit; background: none; border: 0;
+        padding: 0; margin: 0; cursor: pointer; text-align: left;
+    }
+    .palmap-legend-toggle::after { content: " ▾"; font-weight: 400; }
+    .palmap-legend.palmap-collapsed .palmap-legend-toggle::after { content: " ▸"; }
+    .palmap-legend.palmap-collapsed h2 { margin: 0; }
+    .palmap-legend.palmap-collapsed > :not(h2) { display: none; }
     .palmap-popup-title { display: block; margin-bottom: 4px; font-size: 1.05em; }
     .palmap-popup dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; }
     .palmap-popup dt { font-weight: 600; color: #555; }
@@ -190,16 +198,48 @@ class _MetricScale(MacroElement):
         self._name = "MetricScale"
 
 
+# The legend's title becomes a button that folds the legend to its title (aria-expanded says
+# which); on a map narrower than 440 px or lower than 300 px (a phone, a small embed, the
+# comparison maps on a 1024 px screen) it starts folded, so that it does not cover the
+# districts. Defined once per page, whatever the number of legends.
+_COLLAPSIBLE_LEGEND_JS: Final = """
+if (typeof palmapCollapsibleLegend === "undefined") {
+    var palmapCollapsibleLegend = function (div, map) {
+        var title = div.querySelector("h2");
+        if (!title) { return; }
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "palmap-legend-toggle";
+        while (title.firstChild) { button.appendChild(title.firstChild); }
+        title.appendChild(button);
+        var open = function (yes) {
+            div.classList.toggle("palmap-collapsed", !yes);
+            button.setAttribute("aria-expanded", yes ? "true" : "false");
+        };
+        button.addEventListener("click", function () {
+            open(div.classList.contains("palmap-collapsed"));
+        });
+        var size = map.getSize();
+        open(!(size.x < 440 || size.y < 300));
+    };
+}
+"""
+
+
 class _Legend(MacroElement):
     """A Leaflet control holding server-built, already escaped legend HTML."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
+            """
+        + _COLLAPSIBLE_LEGEND_JS
+        + """
             var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
             {{ this.get_name() }}.onAdd = function () {
                 var div = L.DomUtil.create("div", "palmap-legend leaflet-bar");
                 div.innerHTML = {{ this.content|tojson }};
+                palmapCollapsibleLegend(div, {{ this._parent.get_name() }});
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;

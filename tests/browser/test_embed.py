@@ -253,3 +253,27 @@ def test_a_hostile_query_stays_text_in_the_iframe_code(page, embed_server: str) 
     assert page.locator("img[src='x']").count() == 0
     assert page.dialogs == []
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize(("width", "height", "folded"), [(400, 300, True), (1000, 700, False)])
+def test_the_legend_folds_in_a_small_frame_and_opens_on_click(
+    browser, embed_server: str, width: int, height: int, folded: bool
+) -> None:
+    context = browser.new_context(locale="pl-PL", viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.goto(embed_server + "/embed/mapa/needs_index", wait_until="load")
+        toggle = page.locator(".palmap-legend .palmap-legend-toggle")
+        toggle.wait_for()
+        classes = page.locator(".palmap-legend ul.palmap-classes")
+        assert toggle.get_attribute("aria-expanded") == ("false" if folded else "true")
+        assert classes.is_visible() is not folded
+        # A button: the keyboard opens and folds it as a click does.
+        toggle.focus()
+        page.keyboard.press("Enter")
+        assert toggle.get_attribute("aria-expanded") == ("true" if folded else "false")
+        assert classes.is_visible() is folded
+        toggle.click()
+        assert classes.is_visible() is not folded
+    finally:
+        context.close()
