@@ -25,7 +25,8 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: The tables whose changes the pages show.
+#: The tables whose changes the pages show. A migration keeps its own copy of names (not
+#: mapping.db.store.TABLES): it must do the same thing whatever later code says.
 TABLES: tuple[str, ...] = (
     "district",
     "resource_category",

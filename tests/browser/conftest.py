@@ -197,3 +197,19 @@ def host_page_server() -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
+
+
+def block_network(page) -> list[str]:
+    """Let ``page`` load ``file:`` URLs only; return the list that collects every other URL it
+    tried (each is aborted), for tests of pages that must work offline."""
+    blocked: list[str] = []
+
+    def route(request_route) -> None:
+        if request_route.request.url.startswith("file:"):
+            request_route.continue_()
+        else:
+            blocked.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    return blocked

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import block_network
 from tests.browser.test_overview import MAP_STATE
 
 pytestmark = pytest.mark.browser
@@ -17,16 +18,7 @@ def test_standalone_html_draws_offline(page, live_server: str, tmp_path: Path) -
         html = response.read()
     target = tmp_path / "mapa.html"
     target.write_bytes(html)
-    blocked: list[str] = []
-
-    def block(route) -> None:
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", block)
+    blocked = block_network(page)
     page.goto(target.as_uri(), wait_until="load")
     page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached")
     state = page.evaluate(MAP_STATE)

@@ -17,7 +17,7 @@ from shapely import points
 
 from app.db import get_engine
 from mapping.db import store
-from tests.browser.conftest import XSS_NAMES, _serve
+from tests.browser.conftest import XSS_NAMES, _serve, block_network
 
 pytestmark = pytest.mark.browser
 
@@ -201,16 +201,7 @@ def test_the_standalone_map_of_a_large_set_works_offline(
     with urllib.request.urlopen(big_server + "/mapa/needs_index.html") as response:
         target = tmp_path_factory.mktemp("standalone") / "mapa.html"
         target.write_bytes(response.read())
-    blocked: list[str] = []
-
-    def block(route) -> None:
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", block)
+    blocked = block_network(page)
     page.goto(target.as_uri(), wait_until="load")
     page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached")
     assert page.evaluate(STATE)["markers"] == 0  # resources are switched off on indicator maps
