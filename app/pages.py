@@ -36,6 +36,19 @@ UNIT_NAMES = {"osoby": lambda: _("persons"), "persons": lambda: _("persons")}
 
 #: Class schemes offered on the map pages (user_defined needs bins, which no page asks for).
 SCHEMES: tuple[str, ...] = ("quantiles", "equal_interval", "fisher_jenks")
+#: Their names in the interface (the form on the pages, the subtitle of the exports).
+SCHEME_NAMES = {
+    "quantiles": lambda: _("quantiles (equal counts)"),
+    "equal_interval": lambda: _("equal intervals"),
+    "fisher_jenks": lambda: _("natural breaks (Fisher-Jenks)"),
+}
+
+
+def scheme_choices() -> list[tuple[str, str]]:
+    """(code, name in the request's language) of every class scheme, in the order offered."""
+    return [(code, SCHEME_NAMES[code]()) for code in SCHEMES]
+
+
 METHODS: tuple[str, ...] = ("zscore", "imd")
 CLASS_COUNTS: tuple[int, ...] = (3, 4, 5, 6, 7)
 DEFAULT_SCHEME = "quantiles"
@@ -81,6 +94,9 @@ def init_app(app: Flask) -> None:
             ),
             status,
         )
+
+    # A global, not a context variable: the form macros are imported without the context.
+    app.add_template_global(scheme_choices)
 
     @app.context_processor
     def _helpers() -> dict[str, Any]:

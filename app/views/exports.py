@@ -122,7 +122,7 @@ def indicator_map(layer: str, fmt: str):
         subtitle=_(
             "%(unit)s; classes: %(scheme)s, %(k)d",
             unit=choropleth.unit or "",
-            scheme=settings.scheme,
+            scheme=dict(pages.scheme_choices()).get(settings.scheme, settings.scheme),
             k=len(choropleth.breaks),
         ),
         source=pages.layer_source(data, values.layer, settings.weights),

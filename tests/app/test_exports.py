@@ -60,6 +60,10 @@ def test_static_legend_has_exactly_the_interactive_breaks(client: FlaskClient) -
     joined = " ".join(texts)
     for needed in ("2013", "Źródło", "Wyeksportowano", "Granice schematyczne"):
         assert needed in joined
+    # The class scheme is named as on the page, in the page's language.
+    assert "klasy: równe przedziały, 4" in joined
+    english = get(client, "/map/social_assistance_rate.svg" + query + "&lang=en")
+    assert "classes: equal intervals, 4" in english.get_data(as_text=True)
 
 
 def test_export_settings_are_checked(client: FlaskClient) -> None:
