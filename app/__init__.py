@@ -16,15 +16,34 @@ from mapping.errors import ConfigurationError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+#: Modules the map pages need that the commands do not: imported where they are used, so that a
+#: command starts quickly (about 1.5 s less); a server imports them before its first request
+#: (`palmap run`, app.wsgi), so that the first map page does not wait for them.
+SERVER_MODULES: tuple[str, ...] = ("mapclassify", "matplotlib.figure", "scipy.spatial")
+
+
+def preload_server_modules() -> None:
+    """Import :data:`SERVER_MODULES`."""
+    import importlib
+
+    for name in SERVER_MODULES:
+        importlib.import_module(name)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``PALMAP_*`` variables, then ``test_config``.
 
     Nothing touches the database here; the engine is created on first use.
     """
-    instance = Path((test_config or {}).get("INSTANCE_PATH") or REPO_ROOT / "instance")
+    environ = settings.from_environ()
+    instance = Path(
+        (test_config or {}).get("INSTANCE_PATH")
+        or environ.get("INSTANCE_PATH")
+        or REPO_ROOT / "instance"
+    )
     app = Flask(__name__, instance_path=str(instance.resolve()))
     app.config.update(settings.defaults())
-    app.config.update(settings.from_environ())
+    app.config.update(environ)
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

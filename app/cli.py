@@ -17,6 +17,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
+from app import preload_server_modules
 from app.db import get_engine
 from mapping.db import store
 from mapping.db.backup import backup as backup_database
@@ -65,22 +66,8 @@ def cli() -> None:
     """
 
 
-#: Modules the map pages need that the other commands do not: imported where they are used, so
-#: a command starts quickly; `palmap run` imports them before serving, so that the first map
-#: page after a start does not wait for them (about 1.5 s).
-SERVER_MODULES: tuple[str, ...] = ("mapclassify", "matplotlib.figure", "scipy.spatial")
-
-
-def preload_server_modules() -> None:
-    """Import :data:`SERVER_MODULES`."""
-    import importlib
-
-    for name in SERVER_MODULES:
-        importlib.import_module(name)
-
-
 def _run_command() -> click.Command:
-    """Flask's ``run`` that first imports :data:`SERVER_MODULES`."""
+    """Flask's ``run`` that first imports :data:`app.SERVER_MODULES`."""
     import copy
 
     from flask.cli import run_command

@@ -43,6 +43,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Key that signs cookies. Default: a random key kept in `instance/secret_key` (created on "
         "first start). Set it in production when several servers share the database.",
     ),
+    Setting(
+        "INSTANCE_PATH",
+        None,
+        "Folder of the files palmap writes: the default SpatiaLite database, the secret key and "
+        "the compiled translations. Default: `instance/` in the repository; on a server, a "
+        "folder outside the checkout.",
+    ),
     Setting("PORT", 5000, "Port of `make run` (the server listens on 127.0.0.1)."),
     Setting(
         "TILES",

@@ -112,10 +112,10 @@ def test_palmap_run_imports_the_map_modules_before_serving(monkeypatch) -> None:
 def test_preloading_imports_the_server_modules() -> None:
     import subprocess
 
-    from app.cli import SERVER_MODULES
+    from app import SERVER_MODULES
 
     code = (
-        "import sys\nfrom app.cli import preload_server_modules\n"
+        "import sys\nfrom app import preload_server_modules\n"
         f"assert not any(m in sys.modules for m in {SERVER_MODULES!r})\n"
         "preload_server_modules()\n"
         f"print(all(m in sys.modules for m in {SERVER_MODULES!r}))\n"
