@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 
 from app.cli import EXIT_INVALID, EXIT_USAGE, _fail, handle_errors
 from app.db import get_engine
+from app.pages import CLASS_COUNTS, DEFAULT_K, DEFAULT_SCHEME, SCHEMES
 from mapping.db import store
 from mapping.io.report import ImportReport
 from mapping.io.safety import Limits
@@ -440,10 +441,14 @@ def render() -> None:
 @click.option("--year", type=int, help="Year (default: the newest with data).")
 @click.option(
     "--scheme",
-    type=click.Choice(["quantiles", "fisher_jenks", "equal_interval"]),
-    help="Class scheme (default as on the page: quantiles).",
+    type=click.Choice(SCHEMES),
+    help=f"Class scheme (default as on the page: {DEFAULT_SCHEME}).",
 )
-@click.option("--k", type=click.IntRange(2, 9), help="Number of classes (default 5).")
+@click.option(
+    "--k",
+    type=click.IntRange(min(CLASS_COUNTS), max(CLASS_COUNTS)),
+    help=f"Number of classes (default {DEFAULT_K}).",
+)
 @click.option("--lang", type=click.Choice(["pl", "en"]), help="Language of the texts.")
 @click.option("--dpi", type=int, help="Resolution of a PNG (default 300).")
 @click.option(

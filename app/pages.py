@@ -265,6 +265,21 @@ def require_year(
     return year
 
 
+def category_names(data: AnalysisData) -> dict[str, str]:
+    """Resource category code -> its name in the request's language (Polish, then the code, when
+    that name is missing)."""
+    lang = current_lang()
+    return {
+        str(code): str(name or polish or code)
+        for code, name, polish in zip(
+            data.categories["code"],
+            data.categories[f"name_{lang}"],
+            data.categories["name_pl"],
+            strict=True,
+        )
+    }
+
+
 def choice(raw: str | None, allowed: Sequence[Any], *, default: Any, what: str) -> Any:
     """A query setting that must be one of ``allowed`` (compared as text)."""
     if raw is None or raw == "":

@@ -45,6 +45,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from demo_app import demo_app, demo_settings  # noqa: E402 - benchmarks/demo_app.py
+
 from app import create_app  # noqa: E402
 from app.db import get_engine  # noqa: E402
 from mapping.db import store  # noqa: E402
@@ -103,18 +105,8 @@ INTERACT = """async () => {
 def build_database(folder: Path, size: int | None) -> tuple[dict, int]:
     """A SpatiaLite database with the demo data and, for ``size``, that many random resources;
     return the app's settings and the number of resources with a point."""
-    config = {
-        "INSTANCE_PATH": str(folder / "instance"),
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}",
-        "SECRET_KEY": "benchmark",
-        "TILES": "none",
-    }
-    app = create_app(config)
-    runner = app.test_cli_runner()
-    for command in (["init-db"], ["load-demo"]):
-        result = runner.invoke(args=command)
-        if result.exit_code != 0:
-            raise SystemExit(result.output)
+    config = demo_settings(folder)
+    app = demo_app(folder)
     if size:
         engine = get_engine(app)
         categories = list(store.load_categories(engine)["code"])

@@ -25,7 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from app import create_app
+from demo_app import demo_app  # benchmarks/demo_app.py
+
 from app.cache import page_cache
 
 COLD_MS = 300.0
@@ -63,19 +64,7 @@ def main() -> None:
     parser.add_argument("--lang", choices=("pl", "en"), default="pl")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {
-                "INSTANCE_PATH": str(Path(folder) / "instance"),
-                "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite'}",
-                "SECRET_KEY": "benchmark",
-                "TILES": "none",
-            }
-        )
-        runner = app.test_cli_runner()
-        for command in (["init-db"], ["load-demo"]):
-            result = runner.invoke(args=command)
-            if result.exit_code != 0:
-                raise SystemExit(result.output)
+        app = demo_app(Path(folder))
         client = app.test_client()
         client.set_cookie("palmap_lang", args.lang)
         first_ms, _ = _time(client, PAGES[0])

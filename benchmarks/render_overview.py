@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from app import create_app
+from demo_app import demo_app  # benchmarks/demo_app.py
 
 TARGET_MS = 300.0
 
@@ -26,19 +26,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="warm requests to time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {
-                "INSTANCE_PATH": str(Path(folder) / "instance"),
-                "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite'}",
-                "SECRET_KEY": "benchmark",
-                "TILES": "none",
-            }
-        )
-        runner = app.test_cli_runner()
-        for command in (["init-db"], ["load-demo"]):
-            result = runner.invoke(args=command)
-            if result.exit_code != 0:
-                raise SystemExit(result.output)
+        app = demo_app(Path(folder))
         client = app.test_client()
         started = time.perf_counter()
         response = client.get("/")

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 
 from app import pages
 from app.cache import cached_page, memo, suppression
-from app.i18n import current_lang
 from mapping.analysis import AnalysisData, access_table, supply_table
 from mapping.errors import MappingError
 from mapping.layers import NEEDS_INDEX, Layer, layer_by_year, layer_history, layer_years
@@ -53,19 +52,6 @@ def _residents(data: AnalysisData, year: int | None):
     if year not in layer_years(data, layer):
         return None
     return pages.values_of(layer, year)
-
-
-def _category_names(data: AnalysisData) -> dict[str, str]:
-    lang = current_lang()
-    return {
-        str(code): str(name_lang or name_pl or code)
-        for code, name_pl, name_lang in zip(
-            data.categories["code"],
-            data.categories["name_pl"],
-            data.categories[f"name_{lang}"],
-            strict=True,
-        )
-    }
 
 
 @bp.get("/dzielnice", endpoint="index")
@@ -278,7 +264,7 @@ def detail(code: str):
         )
 
     listed = filter_resources(data.resources, data.districts, district=code)
-    names = _category_names(data)
+    names = pages.category_names(data)
     supply_rows = []
     if "residents" in data.registry and year in layer_years(
         data, Layer("residents", "value", data.registry["residents"])

@@ -33,7 +33,6 @@ URL of its embed.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -122,21 +121,9 @@ class _View(MacroElement):
 def _language() -> None:
     """The language comes from ``?lang=`` alone: no cookie is read (a framing site's visitor has
     none of palmap's) and none is set."""
-    raw = request.args.get("lang")
-    g.palmap_lang = current_app.config["DEFAULT_LANG"]
-    if raw not in (None, ""):
-        if raw not in LANGUAGES:
-            raise pages.SettingError(_expected("lang", LANGUAGES, raw))
-        g.palmap_lang = raw
-
-
-def _expected(what: str, allowed: Sequence[object], value: str) -> str:
-    return _(
-        "%(what)s: expected one of %(allowed)s, got %(value)s.",
-        what=what,
-        allowed=", ".join(map(str, allowed)),
-        value=value,
-    )
+    default = current_app.config["DEFAULT_LANG"]
+    g.palmap_lang = default  # the language of the error page, should the query be wrong
+    g.palmap_lang = pages.choice(request.args.get("lang"), LANGUAGES, default=default, what="lang")
 
 
 def _flag(name: str) -> bool:
@@ -363,8 +350,7 @@ def resources_map():
     lang = current_lang()
     parts = [_("Resources")]
     if filters["category"]:
-        names = dict(zip(data.categories["code"], data.categories[f"name_{lang}"], strict=True))
-        parts.append(str(names.get(filters["category"]) or filters["category"]))
+        parts.append(pages.category_names(data).get(filters["category"], filters["category"]))
     if filters["district"]:
         names = dict(zip(data.districts["code"], data.districts["name"], strict=True))
         parts.append(str(names.get(filters["district"]) or filters["district"]))

@@ -224,10 +224,14 @@ def _weights_form(data, settings: Settings) -> list[dict[str, Any]]:
 @bp.get("/map", endpoint="indicator_map_default_en")
 def indicator_map_default():
     """The indicator map of the needs index (or of the first layer)."""
-    data = pages.data()
+    return _to_layer("maps.indicator_map")
+
+
+def _to_layer(endpoint: str) -> Response:
+    """Redirect to ``endpoint`` for ``?layer=`` or the default layer, keeping the query."""
     args = {k: v for k, v in request.args.items() if k not in ("layer", "lang")}
-    layer = request.args.get("layer") or _default_layer(data)
-    return redirect(pages.page_url("maps.indicator_map", layer=layer, **args))
+    layer = request.args.get("layer") or _default_layer(pages.data())
+    return redirect(pages.page_url(endpoint, layer=layer, **args))
 
 
 def _indicator_values(layer_code: str, endpoint: str):
@@ -369,10 +373,7 @@ def indicator_table(layer: str):
 @bp.get("/compare", endpoint="compare_default_en")
 def compare_default():
     """The comparison of the needs index (or of the first layer)."""
-    data = pages.data()
-    args = {k: v for k, v in request.args.items() if k not in ("layer", "lang")}
-    layer = request.args.get("layer") or _default_layer(data)
-    return redirect(pages.page_url("maps.compare", layer=layer, **args))
+    return _to_layer("maps.compare")
 
 
 def _change_text(value: Any, decimals: int) -> str:

@@ -38,14 +38,10 @@ def _filters(data: AnalysisData) -> dict[str, str | None]:
     category = args.get("category") or None
     district = args.get("district") or None
     q = (args.get("q") or "").strip()[:MAX_QUERY] or None
-    lang = current_lang()
     if category is not None and category not in set(data.categories["code"]):
         links = [
-            (
-                str(row[f"name_{lang}"] or row["code"]),
-                pages.page_url("resources.index", category=row["code"]),
-            )
-            for row in data.categories.to_dict("records")
+            (name, pages.page_url("resources.index", category=code))
+            for code, name in pages.category_names(data).items()
         ]
         raise pages.not_found(
             _("There is no resource category %(code)s.", code=category), links, _("Categories")
@@ -73,16 +69,7 @@ def index():
     """The filtered list and the map of the same resources, with download links."""
     data = pages.data()
     filters, chosen = _selection(data)
-    lang = current_lang()
-    category_names = {
-        str(code): str(name or fallback or code)
-        for code, name, fallback in zip(
-            data.categories["code"],
-            data.categories[f"name_{lang}"],
-            data.categories["name_pl"],
-            strict=True,
-        )
-    }
+    category_names = pages.category_names(data)
     district_names = dict(
         zip(data.districts["code"].astype(str), data.districts["name"], strict=True)
     )

@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 
 from app import pages
 from app.cache import cached_page
-from app.i18n import current_lang
 from mapping.analysis import AnalysisData, rank_table
 from mapping.layers import NEEDS_INDEX, Layer, layer_years
 from mapping.render.choropleth import NO_DATA_COLOUR, MapLegend, district_map, palette
@@ -230,11 +229,7 @@ def index():
     query = built.query
     share_path = pages.page_url("targets.index")
     share_url = request.host_url.rstrip("/") + share_path + "?" + urlencode(query)
-    lang = current_lang()
-    category_names = [
-        (str(code), str(name or code))
-        for code, name in zip(data.categories["code"], data.categories[f"name_{lang}"], strict=True)
-    ]
+    category_names = list(pages.category_names(data).items())
     weight_fields = [
         {
             "code": code,

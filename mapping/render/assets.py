@@ -282,8 +282,8 @@ def remote_asset_urls(html: str) -> list[str]:
     --------
     >>> remote_asset_urls('<script src="/static/vendor/leaflet/leaflet.js"></script>')
     []
-    >>> remote_asset_urls('<link rel="stylesheet" href="https://cdn.example/x.css">')
-    ['https://cdn.example/x.css']
+    >>> remote_asset_urls('<link rel="stylesheet" href="https://elsewhere.example/x.css">')
+    ['https://elsewhere.example/x.css']
     """
     parser = _parse(html)
     urls = [url for _, _, url in parser.found if _is_remote(url)]
@@ -330,7 +330,7 @@ def localise_html(html: str, prefix: str) -> str:
 
     Examples
     --------
-    >>> page = '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>'
+    >>> page = '<script src="https://elsewhere.example/leaflet@1.9.3/dist/leaflet.js"></script>'
     >>> localise_html(page, "/static/vendor")
     '<script src="/static/vendor/leaflet/leaflet.js"></script>'
     """

@@ -34,17 +34,14 @@ from mapping.errors import ValidationError
 from mapping.render.assets import asset_urls
 from mapping.render.escape import escape_text, popup_html
 from mapping.render.interactive import (
-    _MAX_ZOOM,
     MapFragments,
+    _base_map,
     _bounds,
     _category_table,
     _check_frame,
     _display_geometries,
     _labels_for,
     _Legend,
-    _LocalMap,
-    _MetricScale,
-    _PageStyle,
     _polygonal,
     _resource_layers,
     _rounded,
@@ -322,24 +319,15 @@ def district_map(
     fit_codes = None if fit is None else {str(c) for c in fit}
     fit_frame = districts if fit_codes is None else districts[districts["code"].isin(fit_codes)]
     bounds = _bounds(fit_frame) or _bounds(districts)
-    location = None
-    if bounds is not None:
-        location = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
-    m = _LocalMap(
+    m = _base_map(
+        bounds,
         assets=assets,
-        location=location,
+        tile_layer=tile_layer,
         zoom_start=12,
-        tiles=None,
-        control_scale=False,
-        maxZoom=_MAX_ZOOM,
         # Fractional zoom lets the districts fill the frame rather than a quarter of it.
         zoomSnap=0.25,
         zoomDelta=0.5,
     )
-    _PageStyle().add_to(m)
-    _MetricScale().add_to(m)
-    if tile_layer is not None:
-        tile_layer.add_to(m)
 
     features = _district_features(districts, tooltips=tooltips, popups=popups)
     # Features skip empty geometries; their ids ("d<position>") lead back to the codes.

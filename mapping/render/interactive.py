@@ -160,6 +160,35 @@ class _LocalMap(folium.Map):
         self.default_css = assets.leaflet_css_links
 
 
+def _base_map(
+    bounds: list[list[float]] | None,
+    *,
+    assets: AssetUrls,
+    tile_layer: Any,
+    zoom_start: int,
+    **options: Any,
+) -> _LocalMap:
+    """A map centred on ``bounds`` with the local assets, palmap's styles, a metric scale bar
+    and ``tile_layer`` (None: no base map); ``options`` go to Leaflet."""
+    location = None
+    if bounds is not None:
+        location = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+    m = _LocalMap(
+        assets=assets,
+        location=location,
+        zoom_start=zoom_start,
+        tiles=None,
+        control_scale=False,
+        maxZoom=_MAX_ZOOM,
+        **options,
+    )
+    _PageStyle().add_to(m)
+    _MetricScale().add_to(m)
+    if tile_layer is not None:
+        tile_layer.add_to(m)
+    return m
+
+
 class _LocalMarkerCluster(MarkerCluster):
     """A markercluster layer that loads the local markercluster script and stylesheets."""
 
@@ -961,21 +990,7 @@ def overview_map(
     resources = ensure_crs(resources, name="resources")
 
     bounds = _bounds(districts, resources)
-    location = None
-    if bounds is not None:
-        location = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
-    m = _LocalMap(
-        assets=assets,
-        location=location,
-        zoom_start=13,
-        tiles=None,
-        control_scale=False,
-        maxZoom=_MAX_ZOOM,
-    )
-    _PageStyle().add_to(m)
-    _MetricScale().add_to(m)
-    if tile_layer is not None:
-        tile_layer.add_to(m)
+    m = _base_map(bounds, assets=assets, tile_layer=tile_layer, zoom_start=13)
 
     district_layer, any_schematic = _districts_layer(districts, name=texts["districts"])
     if district_layer is not None:

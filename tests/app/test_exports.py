@@ -105,6 +105,40 @@ def test_target_sheet_html_and_pdf_list_the_ranking_in_order(client: FlaskClient
     assert map_png.startswith(b"\x89PNG")
 
 
+def test_cli_render_map_offers_the_classes_the_pages_offer(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    # A number of classes the pages refuse is a usage error, named before anything is drawn.
+    for k in ("2", "9"):
+        result = runner.invoke(
+            args=[
+                "render",
+                "map",
+                "--layer",
+                "needs_index",
+                "--k",
+                k,
+                "-o",
+                str(tmp_path / "m.png"),
+            ],
+        )
+        assert result.exit_code == 2 and "3<=x<=7" in result.output
+    result = runner.invoke(
+        args=[
+            "render",
+            "map",
+            "--layer",
+            "needs_index",
+            "--scheme",
+            "x",
+            "-o",
+            str(tmp_path / "m.png"),
+        ]
+    )
+    assert result.exit_code == 2 and "quantiles" in result.output
+    assert not (tmp_path / "m.png").exists()
+
+
 def test_cli_render_map_writes_the_same_file(
     runner: FlaskCliRunner, client: FlaskClient, tmp_path: Path
 ) -> None:
