@@ -28,7 +28,15 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from mapping.crs import METRIC_CRS, WEB_CRS, ensure_crs
-from mapping.db.models import SRID, District, Indicator, IndicatorValue, Resource, ResourceCategory
+from mapping.db.models import (
+    SRID,
+    DataVersion,
+    District,
+    Indicator,
+    IndicatorValue,
+    Resource,
+    ResourceCategory,
+)
 from mapping.errors import DatabaseNotReadyError, ValidationError
 from mapping.frames import (
     CATEGORY_COLUMNS,
@@ -157,10 +165,9 @@ def data_version(bind: Bind) -> int:
     """
     try:
         with _connection(bind) as conn:
-            return int(conn.execute(sa.text("SELECT version FROM data_version")).scalar_one())
+            return int(conn.execute(select(DataVersion.version)).scalar_one())
     except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
-        if not schema_ready(bind):
-            require_schema(bind)
+        require_schema(bind)  # no palmap tables at all: say "run init-db" for that
         raise DatabaseNotReadyError(
             "expected a palmap database at the newest schema, got one without its data "
             "version; run `palmap init-db` to upgrade it (nothing is lost)"
