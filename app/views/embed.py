@@ -206,10 +206,15 @@ def options(data: AnalysisData) -> EmbedOptions:
     )
 
 
+def _args(*skip: str) -> list[tuple[str, str]]:
+    """The request's query without ``lang`` (each link adds its own) and ``skip``."""
+    left_out = {"lang", *skip}
+    return [(k, v) for k, v in request.args.items(multi=True) if k not in left_out]
+
+
 def _query(*drop: str) -> list[tuple[str, str]]:
     """The request's query without the embed options, ``lang`` and ``drop``."""
-    skip = {*EMBED_OPTIONS, "lang", *drop}
-    return [(k, v) for k, v in request.args.items(multi=True) if k not in skip]
+    return _args(*EMBED_OPTIONS, *drop)
 
 
 def _with_query(url: str, query: list[tuple[str, str]]) -> str:
@@ -421,10 +426,7 @@ def _embed_of(endpoint: str) -> tuple[str, dict[str, Any], list[tuple[str, str]]
     if found is None:
         return None
     embed_endpoint, page_only = found
-    query = [
-        (k, v) for k, v in request.args.items(multi=True) if k != "lang" and k not in page_only
-    ]
-    return embed_endpoint, view_args, query
+    return embed_endpoint, view_args, _args(*page_only)
 
 
 @dataclass(frozen=True)
@@ -463,11 +465,7 @@ def share_urls(title: str) -> ShareUrls | None:
     if found is None:
         return None
     embed_endpoint, embed_args, query = found
-    page = _with_query(pages.page_url(endpoint, **(request.view_args or {})), _page_query())
+    page = _with_query(pages.page_url(endpoint, **(request.view_args or {})), _args())
     embed = _with_query(pages.page_url(embed_endpoint, **embed_args), query)
     code = iframe_code(embed, title=title, width=DEFAULT_WIDTH, height=DEFAULT_HEIGHT)
     return ShareUrls(page=page, embed=embed, code=code)
-
-
-def _page_query() -> list[tuple[str, str]]:
-    return [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
