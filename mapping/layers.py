@@ -456,10 +456,11 @@ def layer_history(
         by_year = layer_by_year(data, layer, weights=weights, method=method)
     rows = []
     codes = pd.Index([str(district)])
-    for year in by_year.columns:
+    # NaN in every year for a district that is not in the table.
+    values = by_year.reindex(codes).to_numpy(dtype="float64")[0]
+    for year, value in zip(by_year.columns, values, strict=True):
         small, hidden = _hidden(layer, codes, year=int(year), suppression=suppression)
         is_hidden = bool(hidden.iloc[0])
-        value = by_year.at[str(district), year] if str(district) in by_year.index else np.nan
         rows.append(
             {
                 "year": int(year),
