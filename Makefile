@@ -9,7 +9,7 @@ RUN_PACKAGES := libsqlite3-mod-spatialite
 TEST_PACKAGES := libsqlite3-mod-spatialite chromium postgresql-15-postgis-3 postgresql-client-15 poppler-utils
 PYTEST_ARGS ?=
 
-.PHONY: run test db lint format benchmark clean
+.PHONY: run test db lint check format benchmark clean
 
 run: $(VENV)/.installed db
 	$(BIN)/palmap run --host 127.0.0.1 --port $(PALMAP_PORT)
@@ -25,6 +25,18 @@ db: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The rules of CONTRIBUTING.md ("The rules and the tools that keep them"): every tool runs and
+# prints its findings, then the target fails if any tool did.
+CHECKS := "$(BIN)/ruff check --output-format concise ." "$(BIN)/ruff format --check ." "$(BIN)/mypy" "$(BIN)/lint-imports" \
+	"$(BIN)/python scripts/check_layering.py"
+
+check: $(VENV)/.installed-dev
+	@failed=""; for tool in $(CHECKS); do \
+	  echo "== $$tool"; $$tool || failed="$$failed\n  $$tool"; \
+	done; \
+	if [ -n "$$failed" ]; then printf "make check: these found something:$$failed\n"; exit 1; fi; \
+	echo "make check: every rule holds"
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
@@ -48,4 +60,4 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	@touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .grimp_cache build *.egg-info

@@ -123,13 +123,13 @@ def _population_xy(
             f"expected a population point for every district, got none for {', '.join(missing)}; "
             "add them, or pass population_points=None to use the centroids"
         )
-    points = points.reindex(codes.to_numpy())
-    if (points.isna() | points.is_empty | (points.geom_type != "Point")).any():
+    ordered = gpd.GeoSeries(points.reindex(codes.to_numpy()))
+    if (ordered.isna() | ordered.is_empty | (ordered.geom_type != "Point")).any():
         raise ValidationError(
             "expected population points to be points, got empty or other geometries; "
             "give one point per district"
         )
-    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+    return np.column_stack([ordered.x.to_numpy(), ordered.y.to_numpy()])
 
 
 def _resource_points(resources: gpd.GeoDataFrame, *, category: str | None) -> gpd.GeoDataFrame:

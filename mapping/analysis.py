@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -21,6 +21,9 @@ from mapping.errors import NotFoundError, ValidationError
 from mapping.indicators import IndicatorRegistry, NeedsIndex, needs_index
 from mapping.ranking import gaps, rank_target_areas
 from mapping.supply import supply_per_district
+
+if TYPE_CHECKING:
+    from mapping.db.store import Bind
 
 Method = Literal["zscore", "imd"]
 
@@ -39,7 +42,7 @@ class AnalysisData:
     values: pd.DataFrame
 
     @classmethod
-    def from_store(cls, bind) -> AnalysisData:
+    def from_store(cls, bind: Bind) -> AnalysisData:
         """Load everything from a palmap database (an Engine or a Connection)."""
         from mapping.db import store
 
@@ -239,7 +242,7 @@ def rank_table(
     """
     if not weights:
         raise ValidationError(
-            "expected --weights such as social_assistance=2,long_term_unemployed=1, got none; "
+            "expected weights such as social_assistance=2,long_term_unemployed=1, got none; "
             f"needs indicators: {', '.join(data.needs_codes())}"
         )
     weights = _weights(data, weights)

@@ -30,6 +30,7 @@ from mapping.indicators import (
     IndicatorRegistry,
     NeedsIndex,
     change_between_years,
+    change_status,
     rank_descending,
     rates,
     values_for_year,
@@ -169,7 +170,8 @@ def _rows(data: AnalysisData, codes: list[str]) -> pd.DataFrame:
 def _codes_used(data: AnalysisData, layer: Layer, weights: Mapping[str, float] | None) -> set[str]:
     if layer.kind == "index":
         codes = set(weights) if weights else set(data.needs_codes())
-        return codes | {data.registry[c].denominator for c in codes} - {None}
+        denominators = {d for c in codes if (d := data.registry[c].denominator) is not None}
+        return codes | denominators
     assert layer.indicator is not None
     codes = {layer.indicator.code}
     if layer.kind == "rate" and layer.indicator.denominator is not None:
@@ -346,16 +348,11 @@ def layer_change(
     )
     codes = before.table["district_code"]
     if layer.kind == "index":
+        assert before.needs is not None and after.needs is not None  # set for index layers
         b = before.needs.scores.set_index("district_code")["needs_index"].reindex(codes)
         a = after.needs.scores.set_index("district_code")["needs_index"].reindex(codes)
         diff = (a - b).astype("float64")
-        status = pd.Series(
-            np.select(
-                [diff.isna(), diff == 0, diff > 0], [None, "unchanged", "worsened"], "improved"
-            ),
-            index=codes,
-            dtype=object,
-        )
+        status = change_status(diff, direction=1)
     else:
         assert layer.indicator is not None
         change = change_between_years(
@@ -459,10 +456,11 @@ def layer_history(
         by_year = layer_by_year(data, layer, weights=weights, method=method)
     rows = []
     codes = pd.Index([str(district)])
-    for year in by_year.columns:
+    # NaN in every year for a district that is not in the table.
+    values = by_year.reindex(codes).to_numpy(dtype="float64")[0]
+    for year, value in zip(by_year.columns, values, strict=True):
         small, hidden = _hidden(layer, codes, year=int(year), suppression=suppression)
         is_hidden = bool(hidden.iloc[0])
-        value = by_year.at[str(district), year] if str(district) in by_year.index else np.nan
         rows.append(
             {
                 "year": int(year),

@@ -57,7 +57,7 @@ def _check_points(points_gdf: gpd.GeoDataFrame, *, name: str) -> gpd.GeoDataFram
     metric = to_metric(points_gdf, name=name)
     duplicated = metric.geometry.duplicated()
     if duplicated.any():
-        index = metric.index[np.argmax(duplicated.to_numpy())]
+        index = metric.index[int(np.argmax(duplicated.to_numpy()))]
         raise ValidationError(
             f"expected distinct points in {name}, got a repeated point in row {index!r}; "
             "two districts cannot share a centre point"
@@ -118,7 +118,7 @@ def schematic_outline(
         )
     metric = _check_points(points_gdf, name="centre points")
     target = float(area_km2) * 1e6
-    hull = shapely.convex_hull(MultiPoint(list(metric.geometry)))
+    hull = shapely.convex_hull(MultiPoint(metric.get_coordinates().to_numpy()))
 
     def buffered(distance: float) -> BaseGeometry:
         return hull.buffer(distance, quad_segs=quad_segs) if distance > 0 else hull
@@ -142,7 +142,9 @@ def schematic_outline(
     factor = math.sqrt(target / base.area)
     outline = scale_geometry(base, xfact=factor, yfact=factor, origin=base.centroid)
     projected = gpd.GeoSeries([outline], crs=METRIC_CRS).to_crs(WEB_CRS).iloc[0]
-    return shapely.orient_polygons(projected, exterior_cw=False)
+    oriented = shapely.orient_polygons(projected, exterior_cw=False)
+    assert isinstance(oriented, Polygon)  # a buffered hull is one polygon; orienting keeps it
+    return oriented
 
 
 def _as_multipolygon(geom: BaseGeometry) -> MultiPolygon:
@@ -224,7 +226,7 @@ def voronoi_districts(
         raise ValidationError(f"expected grid_size as a positive number, got {grid_size!r}")
 
     outline_metric = gpd.GeoSeries([outline], crs=WEB_CRS).to_crs(METRIC_CRS).iloc[0]
-    sites = MultiPoint(list(metric.geometry))
+    sites = MultiPoint(metric.get_coordinates().to_numpy())
     # Extend the diagram well past the outline so that every cell still covers its share of the
     # outline after the projection back to degrees bends the rectangle slightly.
     minx, miny, maxx, maxy = shapely.union(outline_metric, sites).bounds

@@ -223,8 +223,7 @@ def supply_per_district(
     table = table.reset_index()
 
     if residents is not None:
-        people = _check_residents(residents)
-        people = people.reindex(table["district_code"]).to_numpy()
+        people = _check_residents(residents).reindex(table["district_code"]).to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             per_1000 = np.where(people > 0, table["count"].to_numpy() * 1000.0 / people, np.nan)
         table["per_1000"] = per_1000

@@ -49,6 +49,8 @@ def backup(engine: Engine, target: str | Path, *, overwrite: bool = False) -> Pa
         try:
             driver = raw.driver_connection
             dbapi = engine.dialect.dbapi
+            if driver is None or dbapi is None:  # an invalidated connection, a DBAPI-less dialect
+                raise ConfigurationError("expected a working SQLite connection to back up from")
             copy = dbapi.connect(str(target))
             try:
                 driver.backup(copy)
