@@ -647,7 +647,7 @@ def test_empty_frames_still_render():
 def test_unknown_category_and_bad_colour_are_drawn_grey(districts, resources, categories, caplog):
     categories.loc[1, "colour"] = "red;}</style>"
     resources.loc[0, "category"] = "<new>"
-    with caplog.at_level(logging.WARNING, logger="mapping.render.interactive"):
+    with caplog.at_level(logging.WARNING, logger="mapping.render.resources"):
         page = standalone_html(overview_map(districts, resources, categories))
     assert "not #rrggbb" in caplog.text
     overlays = _overlay_names(page)
