@@ -32,10 +32,13 @@ from mapping.render.assets import (
     remote_asset_urls,
     vendor_dir,
 )
+from mapping.render.choropleth import MapLegend, district_map
+from mapping.render.embed import EmbedMapOptions, embed_map
 from mapping.render.escape import Link, escape_text, popup_html, safe_url
 from mapping.render.interactive import (
     DEFAULT_LABELS,
     MapFragments,
+    MapView,
     map_fragments,
     overview_map,
     standalone_html,
@@ -756,3 +759,102 @@ def test_z_values_are_dropped(resources, categories):
     page = standalone_html(overview_map(with_z, resources, categories))
     ring = _features(page, "name_html")[0]["geometry"]["coordinates"][0]
     assert all(len(position) == 2 for position in ring)
+
+
+# --------------------------------------------------------------------------- embed
+
+
+def _coded(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return districts[["code", "name", "geometry"]]
+
+
+_FIXED_VIEW = re.compile(r"\}\)\((map_\w+), (\[\[.*?\]\]|null),\s+(\[.*?\]|null), (\S+)\);", re.S)
+
+
+def test_embed_map_without_a_view_is_fitted_as_the_page(districts):
+    script = map_fragments(
+        embed_map(_coded(districts), EmbedMapOptions(tiles="none"), fills={})
+    ).script
+    assert len(re.findall(r"map_\w+\.fitBounds\(", script)) == 1
+    assert "centre || map.getCenter()" not in script
+
+
+@pytest.mark.parametrize(
+    ("centre", "zoom", "shown"),
+    [((50.77, 16.28), 14.5, ("[50.77, 16.28]", "14.5")), (None, 13, ("null", "13"))],
+)
+def test_embed_map_fixes_the_view_after_fitting_without_animation(districts, centre, zoom, shown):
+    options = EmbedMapOptions(centre=centre, zoom=zoom, tiles="none")
+    script = map_fragments(embed_map(_coded(districts), options, fills={})).script
+    fitted = map_fragments(district_map(_coded(districts), fills={}, tiles="none")).script
+    # No animated fit is left to end after the view and undo it ...
+    assert not re.search(r"map_\w+\.fitBounds\(", script)
+    assert "map.fitBounds(bounds, {animate: false})" in script
+    found = _FIXED_VIEW.search(script)
+    assert found is not None
+    map_id = re.search(r"var (map_\w+) = L\.map\(", script).group(1)
+    assert found.group(1) == map_id
+    # ... and the view starts from the bounds the page would have fitted.
+    page_bounds = re.search(r"map_\w+\.fitBounds\(\s*(\[\[.*?\]\])", fitted, re.S).group(1)
+    assert json.loads(found.group(2)) == json.loads(page_bounds)
+    assert (found.group(3), found.group(4)) == shown
+    # The view is the map's last element: it runs after every layer and control.
+    assert script.rstrip().endswith(found.group(0))
+
+
+def test_embed_map_legend_off_leaves_out_both_legends(districts, resources, categories):
+    arguments = {
+        "fills": {"srodmiescie": "#440154"},
+        "legend": MapLegend("Value", [("#440154", "1")]),
+        "resources": resources,
+        "categories": categories,
+        "resource_legend": "Resources",
+        "tiles": "none",
+    }
+    with_legends = map_fragments(
+        embed_map(_coded(districts), EmbedMapOptions(tiles="none"), **arguments)
+    ).script
+    without = map_fragments(
+        embed_map(_coded(districts), EmbedMapOptions(legend=False, tiles="none"), **arguments)
+    ).script
+    assert with_legends.count('L.DomUtil.create("div", "palmap-legend') == 2
+    assert "palmap-legend" not in without
+    # The resources stay: only the legends go.
+    assert without.count("L.markerClusterGroup(") == with_legends.count("L.markerClusterGroup(")
+
+
+def test_embed_map_tiles_come_from_the_options(districts):
+    m = embed_map(_coded(districts), EmbedMapOptions(tiles="osm"), fills={}, tiles="none")
+    assert "tile.openstreetmap.org" in map_fragments(m).script
+    m = embed_map(_coded(districts), EmbedMapOptions(tiles="none"), fills={}, tiles="osm")
+    assert "tile.openstreetmap.org" not in map_fragments(m).script
+
+
+def test_embed_options_through_another_helper_give_the_same_map(districts):
+    """``map_args()`` is for code that reaches district_map through a helper of its own."""
+    options = EmbedMapOptions(centre=(50.78, 16.27), zoom=15, tiles="none")
+    direct = map_fragments(embed_map(_coded(districts), options, fills={})).script
+    helper = map_fragments(district_map(_coded(districts), fills={}, **options.map_args())).script
+    ids = re.compile(r"[0-9a-f]{32}")
+    assert ids.sub("x", direct) == ids.sub("x", helper)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        ({"zoom": 0}, ["zoom", "1", "18", "0"]),
+        ({"zoom": 18.5}, ["zoom", "1", "18"]),
+        ({"zoom": float("nan")}, ["zoom", "nan"]),
+        ({"centre": (91.0, 16.0)}, ["centre", "-90", "90", "91.0"]),
+        ({"centre": (50.0, -181.0)}, ["centre", "-180", "180", "-181.0"]),
+    ],
+)
+def test_embed_options_are_checked(arguments, words):
+    with pytest.raises(ValidationError) as raised:
+        EmbedMapOptions(**arguments)
+    assert all(word in str(raised.value) for word in words)
+
+
+def test_map_view_fixes_only_with_a_centre_or_zoom():
+    assert not MapView().fixed
+    assert MapView(centre=(50.0, 16.0)).fixed and MapView(zoom=1).fixed

@@ -21,7 +21,9 @@ import hashlib
 import os
 import re
 from pathlib import Path
+from typing import Any
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -30,6 +32,7 @@ from shapely import Point, box
 
 from mapping.render.charts import line_chart_svg
 from mapping.render.choropleth import MapLegend, district_map, merge_fragments
+from mapping.render.embed import EmbedMapOptions, embed_map
 from mapping.render.interactive import MapFragments, map_fragments, overview_map, standalone_html
 
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -117,25 +120,28 @@ def resources(n: int) -> gpd.GeoDataFrame:
     )
 
 
-def choropleth(**extra: object) -> object:
-    small = resources(12)
-    return district_map(
-        districts().iloc[:3],
-        fills={"srodmiescie": "#440154", "podgorze": "#21918C"},
-        tooltips={"srodmiescie": [("Wartość", "12,5"), ("Rok", "2013")], "pusta": []},
-        legend=MapLegend("Wskaźnik <b>", [("#440154", "1 – 2"), ("#21918c", "2 – 3")], unit="%"),
-        highlight=["podgorze"],
-        links={"piaskowa": ("/dzielnice/piaskowa?a=1&b=2", "Piaskowa <Góra>")},
-        resources=small,
-        categories=categories(),
-        resource_ids=list(range(100, 112)),
-        show_resources=False,
-        resource_legend="Zasoby",
-        fit=["srodmiescie", "podgorze"],
-        layer_name="Dzielnice <x>",
-        tiles="none",
-        **extra,
-    )
+def choropleth_arguments() -> dict[str, Any]:
+    return {
+        "districts": districts().iloc[:3],
+        "fills": {"srodmiescie": "#440154", "podgorze": "#21918C"},
+        "tooltips": {"srodmiescie": [("Wartość", "12,5"), ("Rok", "2013")], "pusta": []},
+        "legend": MapLegend("Wskaźnik <b>", [("#440154", "1 – 2"), ("#21918c", "2 – 3")], unit="%"),
+        "highlight": ["podgorze"],
+        "links": {"piaskowa": ("/dzielnice/piaskowa?a=1&b=2", "Piaskowa <Góra>")},
+        "resources": resources(12),
+        "categories": categories(),
+        "resource_ids": list(range(100, 112)),
+        "show_resources": False,
+        "resource_legend": "Zasoby",
+        "fit": ["srodmiescie", "podgorze"],
+        "layer_name": "Dzielnice <x>",
+        "tiles": "none",
+    }
+
+
+def choropleth(**extra: Any) -> folium.Map:
+    arguments = choropleth_arguments()
+    return district_map(arguments.pop("districts"), **arguments, **extra)
 
 
 # --------------------------------------------------------------------------- the cases
@@ -163,12 +169,17 @@ EMBED_VIEWS = {
 
 
 def embed_map_of(centre: tuple[float, float] | None, zoom: float | None) -> object:
-    """The embed's map as app/views/embed.py built it before mapping.render.embed."""
-    from app.views.embed import _View
+    """The embed's map; its hashes were recorded from the code it replaced, where
+    app/views/embed.py built :func:`choropleth` and then took its ``FitBounds`` child off
+    (``_View.replace_fit``) to add the fixed view."""
+    return choropleth(view=EmbedMapOptions(centre=centre, zoom=zoom, tiles="none").view)
 
-    m = choropleth()
-    _View.replace_fit(m, centre, zoom)
-    return m
+
+def embed_case(centre: tuple[float, float] | None, zoom: float | None) -> object:
+    """The same map through :func:`embed_map`, the call that replaces the view's code."""
+    options = EmbedMapOptions(centre=centre, zoom=zoom, tiles="none")
+    arguments = choropleth_arguments()
+    return embed_map(arguments.pop("districts"), options, **arguments)
 
 
 def render_case(name: str) -> str:
@@ -225,12 +236,19 @@ def render_case(name: str) -> str:
         )
     if name in EMBED_VIEWS:
         return joined(map_fragments(embed_map_of(*EMBED_VIEWS[name])))
+    if name.startswith("via_embed_map:"):
+        return joined(map_fragments(embed_case(*EMBED_VIEWS[name.split(":")[1]])))
     raise AssertionError(name)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_output_is_unchanged(name: str) -> None:
     assert fingerprint(f"{name}.html", render_case(name)) == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(EMBED_VIEWS))
+def test_embed_map_gives_the_recorded_embed(name: str) -> None:
+    assert fingerprint(f"{name}.html", render_case(f"via_embed_map:{name}")) == EXPECTED[name]
 
 
 def test_canonical_ids_hide_only_the_random_names() -> None:
