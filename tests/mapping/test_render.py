@@ -6,12 +6,15 @@ names and legend embedded in the script are decoded and inspected, never compare
 
 from __future__ import annotations
 
+import ast
 import html
+import importlib
 import json
 import logging
 import math
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -22,7 +25,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely import Point, box
 
+import mapping.render
 from mapping.errors import ConfigurationError, CRSError, NotFoundError, ValidationError
+from mapping.render import interactive
 from mapping.render.assets import (
     ASSET_FILES,
     VENDOR_PACKAGES,
@@ -858,3 +863,53 @@ def test_embed_options_are_checked(arguments, words):
 def test_map_view_fixes_only_with_a_centre_or_zoom():
     assert not MapView().fixed
     assert MapView(centre=(50.0, 16.0)).fixed and MapView(zoom=1).fixed
+
+
+# --------------------------------------------------------------------------- package layout
+
+RENDER_PACKAGE = Path(mapping.render.__file__).parent
+
+
+def _private_uses(tree: ast.AST) -> list[str]:
+    """``from mapping... import _name`` and ``x._name`` on anything but self or cls."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mapping"):
+            found += [f"import {a.name}" for a in node.names if a.name.startswith("_")]
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and not (isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"})
+        ):
+            found.append(f"line {node.lineno}: .{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(RENDER_PACKAGE.glob("*.py")), ids=lambda p: p.name)
+def test_render_modules_are_small_and_use_no_private_names(path: Path) -> None:
+    """Where rendering code belongs (CONTRIBUTING): a module per kind of thing drawn, each under
+    600 lines, sharing only public names, never reaching into folium's or branca's private
+    attributes."""
+    text = path.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 600
+    assert _private_uses(ast.parse(text)) == []
+
+
+def test_interactive_is_still_the_front_door() -> None:
+    for name in (
+        "DEFAULT_LABELS",
+        "FAST_RESOURCES_ABOVE",
+        "OSM_ATTRIBUTION",
+        "OSM_TILES",
+        "SUPPORTED_LANGS",
+        "MapFragments",
+        "MapView",
+        "map_fragments",
+        "overview_map",
+        "standalone_html",
+    ):
+        assert name in interactive.__all__ and hasattr(interactive, name), name
+    for path in RENDER_PACKAGE.glob("*.py"):
+        module = importlib.import_module(f"mapping.render.{path.stem}")
+        assert all(hasattr(module, name) for name in getattr(module, "__all__", ())), path.name
