@@ -32,21 +32,15 @@ import pandas as pd
 from mapping.crs import ensure_crs
 from mapping.errors import ValidationError
 from mapping.render.assets import asset_urls
+from mapping.render.basemap import base_map, tile_layer
+from mapping.render.controls import Legend
 from mapping.render.escape import escape_text, popup_html
-from mapping.render.interactive import (
-    MapFragments,
-    _base_map,
-    _bounds,
-    _category_table,
-    _check_frame,
-    _display_geometries,
-    _labels_for,
-    _Legend,
-    _polygonal,
-    _resource_layers,
-    _rounded,
-    _tile_layer,
-)
+from mapping.render.fragments import MapFragments
+from mapping.render.geometry import bounds as display_bounds
+from mapping.render.geometry import display_geometries, polygonal, rounded
+from mapping.render.inputs import RESOURCE_COLUMNS, check_frame, labels_for
+from mapping.render.resources import category_table, resource_layers
+from mapping.render.view import MapView, place_view
 
 __all__ = [
     "CHANGE_COLOURS",
@@ -201,12 +195,12 @@ def _district_features(
     tooltips: Mapping[str, Sequence[tuple[str, object]]],
     popups: Mapping[str, str],
 ) -> list[dict[str, Any]]:
-    geometries = _display_geometries(districts.geometry)
+    geometries = display_geometries(districts.geometry)
     features = []
     for position, (code, name, geometry) in enumerate(
         zip(districts["code"].astype(str), districts["name"], geometries, strict=True)
     ):
-        shape = _polygonal(geometry)
+        shape = polygonal(geometry)
         if shape is None:
             continue
         properties = {
@@ -220,7 +214,7 @@ def _district_features(
                 "type": "Feature",
                 "id": f"d{position}",
                 "properties": properties,
-                "geometry": _rounded(shape),
+                "geometry": rounded(shape),
             }
         )
     return features
@@ -247,6 +241,7 @@ def district_map(
     asset_prefix: str = "/static/vendor",
     labels: Mapping[str, str] | None = None,
     fill_opacity: float = _FILL_OPACITY,
+    view: MapView | None = None,
 ) -> folium.Map:
     """Draw the districts filled with given colours, optionally with resources on top.
 
@@ -283,6 +278,9 @@ def district_map(
         As for :func:`~mapping.render.interactive.overview_map`.
     fill_opacity
         Opacity of the fills.
+    view
+        A fixed first view (centre and/or zoom, as an embed asks); default: fitted to the
+        districts of ``fit``.
 
     Returns
     -------
@@ -302,10 +300,10 @@ def district_map(
     >>> "<i>A</i>" in parts.script, "\\\\u0026lt;i\\\\u0026gt;A" in parts.script
     (False, True)
     """
-    texts = _labels_for(lang, labels)
+    texts = labels_for(lang, labels)
     assets = asset_urls(asset_prefix)
-    tile_layer = _tile_layer(tiles, tiles_attribution)
-    _check_frame(districts, ("code", "name", "geometry"), name="districts", geo=True)
+    tiles_layer = tile_layer(tiles, tiles_attribution)
+    check_frame(districts, ("code", "name", "geometry"), name="districts", geo=True)
     districts = ensure_crs(districts, name="districts")
     tooltips = tooltips or {}
     popups = {
@@ -318,11 +316,11 @@ def district_map(
 
     fit_codes = None if fit is None else {str(c) for c in fit}
     fit_frame = districts if fit_codes is None else districts[districts["code"].isin(fit_codes)]
-    bounds = _bounds(fit_frame) or _bounds(districts)
-    m = _base_map(
+    bounds = display_bounds(fit_frame) or display_bounds(districts)
+    m = base_map(
         bounds,
         assets=assets,
-        tile_layer=tile_layer,
+        tile_layer=tiles_layer,
         zoom_start=12,
         # Fractional zoom lets the districts fill the frame rather than a quarter of it.
         zoomSnap=0.25,
@@ -365,17 +363,12 @@ def district_map(
 
     drawn: list[tuple[str, str, Any]] = []
     if resources is not None and len(resources):
-        _check_frame(
-            resources,
-            ("name", "category", "address", "operator", "website", "geometry"),
-            name="resources",
-            geo=True,
-        )
+        check_frame(resources, RESOURCE_COLUMNS, name="resources", geo=True)
         if categories is None:
             raise ValidationError("expected categories with resources, got none")
         resources = ensure_crs(resources, name="resources")
-        table = _category_table(categories, lang)
-        drawn = _resource_layers(
+        table = category_table(categories, lang)
+        drawn = resource_layers(
             resources.reset_index(drop=True),
             table,
             labels=texts,
@@ -387,14 +380,13 @@ def district_map(
             layer.add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     if legend is not None:
-        _Legend(legend.html()).add_to(m)
+        Legend(legend.html()).add_to(m)
     if resource_legend and drawn:
         entries = [(colour, name) for name, colour, _ in drawn]
-        _Legend(
+        Legend(
             MapLegend(resource_legend, entries, round_swatches=True).html(), position="bottomleft"
         ).add_to(m)
-    if bounds is not None:
-        m.fit_bounds(bounds)
+    place_view(m, bounds, view)
     return m
 
 

@@ -16,13 +16,16 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import geopandas as gpd
 
 from mapping.crs import METRIC_CRS, ensure_crs
 from mapping.errors import ValidationError
 from mapping.render.choropleth import MapLegend
+
+if TYPE_CHECKING:  # matplotlib is imported when a map is drawn
+    from matplotlib.axes import Axes
 
 StaticFormat = Literal["png", "svg", "pdf"]
 FORMATS: Final = ("png", "svg", "pdf")
@@ -115,7 +118,7 @@ def _format_length(metres: float) -> str:
     return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
 
 
-def _draw_scale_and_north(ax, labels: StaticLabels) -> None:
+def _draw_scale_and_north(ax: Axes, labels: StaticLabels) -> None:
     from matplotlib.patches import FancyArrow, Rectangle
 
     x0, x1 = ax.get_xlim()

@@ -6,12 +6,15 @@ names and legend embedded in the script are decoded and inspected, never compare
 
 from __future__ import annotations
 
+import ast
 import html
+import importlib
 import json
 import logging
 import math
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -22,7 +25,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely import Point, box
 
+import mapping.render
 from mapping.errors import ConfigurationError, CRSError, NotFoundError, ValidationError
+from mapping.render import interactive
 from mapping.render.assets import (
     ASSET_FILES,
     VENDOR_PACKAGES,
@@ -32,10 +37,13 @@ from mapping.render.assets import (
     remote_asset_urls,
     vendor_dir,
 )
+from mapping.render.choropleth import MapLegend, district_map
+from mapping.render.embed import EmbedMapOptions, embed_map
 from mapping.render.escape import Link, escape_text, popup_html, safe_url
 from mapping.render.interactive import (
     DEFAULT_LABELS,
     MapFragments,
+    MapView,
     map_fragments,
     overview_map,
     standalone_html,
@@ -647,7 +655,7 @@ def test_empty_frames_still_render():
 def test_unknown_category_and_bad_colour_are_drawn_grey(districts, resources, categories, caplog):
     categories.loc[1, "colour"] = "red;}</style>"
     resources.loc[0, "category"] = "<new>"
-    with caplog.at_level(logging.WARNING, logger="mapping.render.interactive"):
+    with caplog.at_level(logging.WARNING, logger="mapping.render.resources"):
         page = standalone_html(overview_map(districts, resources, categories))
     assert "not #rrggbb" in caplog.text
     overlays = _overlay_names(page)
@@ -756,3 +764,152 @@ def test_z_values_are_dropped(resources, categories):
     page = standalone_html(overview_map(with_z, resources, categories))
     ring = _features(page, "name_html")[0]["geometry"]["coordinates"][0]
     assert all(len(position) == 2 for position in ring)
+
+
+# --------------------------------------------------------------------------- embed
+
+
+def _coded(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return districts[["code", "name", "geometry"]]
+
+
+_FIXED_VIEW = re.compile(r"\}\)\((map_\w+), (\[\[.*?\]\]|null),\s+(\[.*?\]|null), (\S+)\);", re.S)
+
+
+def test_embed_map_without_a_view_is_fitted_as_the_page(districts):
+    script = map_fragments(
+        embed_map(_coded(districts), EmbedMapOptions(tiles="none"), fills={})
+    ).script
+    assert len(re.findall(r"map_\w+\.fitBounds\(", script)) == 1
+    assert "centre || map.getCenter()" not in script
+
+
+@pytest.mark.parametrize(
+    ("centre", "zoom", "shown"),
+    [((50.77, 16.28), 14.5, ("[50.77, 16.28]", "14.5")), (None, 13, ("null", "13"))],
+)
+def test_embed_map_fixes_the_view_after_fitting_without_animation(districts, centre, zoom, shown):
+    options = EmbedMapOptions(centre=centre, zoom=zoom, tiles="none")
+    script = map_fragments(embed_map(_coded(districts), options, fills={})).script
+    fitted = map_fragments(district_map(_coded(districts), fills={}, tiles="none")).script
+    # No animated fit is left to end after the view and undo it ...
+    assert not re.search(r"map_\w+\.fitBounds\(", script)
+    assert "map.fitBounds(bounds, {animate: false})" in script
+    found = _FIXED_VIEW.search(script)
+    assert found is not None
+    map_id = re.search(r"var (map_\w+) = L\.map\(", script).group(1)
+    assert found.group(1) == map_id
+    # ... and the view starts from the bounds the page would have fitted.
+    page_bounds = re.search(r"map_\w+\.fitBounds\(\s*(\[\[.*?\]\])", fitted, re.S).group(1)
+    assert json.loads(found.group(2)) == json.loads(page_bounds)
+    assert (found.group(3), found.group(4)) == shown
+    # The view is the map's last element: it runs after every layer and control.
+    assert script.rstrip().endswith(found.group(0))
+
+
+def test_embed_map_legend_off_leaves_out_both_legends(districts, resources, categories):
+    arguments = {
+        "fills": {"srodmiescie": "#440154"},
+        "legend": MapLegend("Value", [("#440154", "1")]),
+        "resources": resources,
+        "categories": categories,
+        "resource_legend": "Resources",
+        "tiles": "none",
+    }
+    with_legends = map_fragments(
+        embed_map(_coded(districts), EmbedMapOptions(tiles="none"), **arguments)
+    ).script
+    without = map_fragments(
+        embed_map(_coded(districts), EmbedMapOptions(legend=False, tiles="none"), **arguments)
+    ).script
+    assert with_legends.count('L.DomUtil.create("div", "palmap-legend') == 2
+    assert "palmap-legend" not in without
+    # The resources stay: only the legends go.
+    assert without.count("L.markerClusterGroup(") == with_legends.count("L.markerClusterGroup(")
+
+
+def test_embed_map_tiles_come_from_the_options(districts):
+    m = embed_map(_coded(districts), EmbedMapOptions(tiles="osm"), fills={}, tiles="none")
+    assert "tile.openstreetmap.org" in map_fragments(m).script
+    m = embed_map(_coded(districts), EmbedMapOptions(tiles="none"), fills={}, tiles="osm")
+    assert "tile.openstreetmap.org" not in map_fragments(m).script
+
+
+def test_embed_options_through_another_helper_give_the_same_map(districts):
+    """``map_args()`` is for code that reaches district_map through a helper of its own."""
+    options = EmbedMapOptions(centre=(50.78, 16.27), zoom=15, tiles="none")
+    direct = map_fragments(embed_map(_coded(districts), options, fills={})).script
+    helper = map_fragments(district_map(_coded(districts), fills={}, **options.map_args())).script
+    ids = re.compile(r"[0-9a-f]{32}")
+    assert ids.sub("x", direct) == ids.sub("x", helper)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        ({"zoom": 0}, ["zoom", "1", "18", "0"]),
+        ({"zoom": 18.5}, ["zoom", "1", "18"]),
+        ({"zoom": float("nan")}, ["zoom", "nan"]),
+        ({"centre": (91.0, 16.0)}, ["centre", "-90", "90", "91.0"]),
+        ({"centre": (50.0, -181.0)}, ["centre", "-180", "180", "-181.0"]),
+    ],
+)
+def test_embed_options_are_checked(arguments, words):
+    with pytest.raises(ValidationError) as raised:
+        EmbedMapOptions(**arguments)
+    assert all(word in str(raised.value) for word in words)
+
+
+def test_map_view_fixes_only_with_a_centre_or_zoom():
+    assert not MapView().fixed
+    assert MapView(centre=(50.0, 16.0)).fixed and MapView(zoom=1).fixed
+
+
+# --------------------------------------------------------------------------- package layout
+
+RENDER_PACKAGE = Path(mapping.render.__file__).parent
+
+
+def _private_uses(tree: ast.AST) -> list[str]:
+    """``from mapping... import _name`` and ``x._name`` on anything but self or cls."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mapping"):
+            found += [f"import {a.name}" for a in node.names if a.name.startswith("_")]
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and not (isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"})
+        ):
+            found.append(f"line {node.lineno}: .{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(RENDER_PACKAGE.glob("*.py")), ids=lambda p: p.name)
+def test_render_modules_are_small_and_use_no_private_names(path: Path) -> None:
+    """Where rendering code belongs (CONTRIBUTING): a module per kind of thing drawn, each under
+    600 lines, sharing only public names, never reaching into folium's or branca's private
+    attributes."""
+    text = path.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 600
+    assert _private_uses(ast.parse(text)) == []
+
+
+def test_interactive_is_still_the_front_door() -> None:
+    for name in (
+        "DEFAULT_LABELS",
+        "FAST_RESOURCES_ABOVE",
+        "OSM_ATTRIBUTION",
+        "OSM_TILES",
+        "SUPPORTED_LANGS",
+        "MapFragments",
+        "MapView",
+        "map_fragments",
+        "overview_map",
+        "standalone_html",
+    ):
+        assert name in interactive.__all__ and hasattr(interactive, name), name
+    for path in RENDER_PACKAGE.glob("*.py"):
+        module = importlib.import_module(f"mapping.render.{path.stem}")
+        assert all(hasattr(module, name) for name in getattr(module, "__all__", ())), path.name

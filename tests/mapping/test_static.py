@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 
 import geopandas as gpd
@@ -13,6 +15,7 @@ from shapely import box
 
 from mapping.errors import ValidationError
 from mapping.render.choropleth import MapLegend
+from mapping.render.sheet import SheetLabels, SheetRow, targets_sheet_pdf
 from mapping.render.static import PageSize, StaticMap, render_static
 
 DISTRICTS = gpd.GeoDataFrame(
@@ -76,3 +79,80 @@ def test_absurd_sizes_are_refused(size: dict, message: str) -> None:
 def test_unknown_format_is_refused() -> None:
     with pytest.raises(ValidationError, match="png, svg, pdf"):
         render_static(DISTRICTS, SPEC, fmt="gif")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- target-area sheet
+
+SHEET_ROWS = [
+    SheetRow("1", "Podgórze <i>", "1,25", "1–2", "robust", top=True),
+    SheetRow("2", "Śródmieście", "0,50", "1–3", "fragile", top=True),
+    SheetRow("3", "Zażółć", "-0,75", "2–3", "robust"),
+]
+
+
+def _sheet(**changes: object) -> bytes:
+    arguments: dict = {
+        "settings": ["Rok: 2013. Metoda: zscore.", "Wagi: bezrobocie 50%, zasiłki 50%"],
+        "rows": SHEET_ROWS,
+        "sources": [("Bezrobocie", "PUP 2013"), ("Zasiłki", "MOPS")],
+        "exported": "Wyeksportowano: 1 grudnia 2026",
+        "note": "Granice schematyczne, nieoficjalne",
+        "labels": SheetLabels(
+            heading="Obszary docelowe: uzasadnienie",
+            columns=("Miejsce", "Dzielnica", "Wynik", "Przedział", "Stabilność"),
+            document_title="Obszary docelowe",
+        ),
+    }
+    arguments.update(changes)
+    return targets_sheet_pdf(DISTRICTS, SPEC, **arguments)
+
+
+def _pdf_text(pdf: bytes) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext missing: make test installs poppler-utils")
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode("utf-8")
+
+
+def test_targets_sheet_is_one_page_with_the_texts_in_reading_order() -> None:
+    pdf = _sheet()
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+    text = _pdf_text(pdf)
+    expected = [
+        "Obszary docelowe: uzasadnienie",
+        "Rok: 2013. Metoda: zscore.",
+        "Wagi: bezrobocie 50%, zasiłki 50%",
+        "Miejsce",
+        "Stabilność",
+        "Podgórze <i>",  # plain text in a PDF: nothing to escape
+        "Śródmieście",
+        "Zażółć",
+        "Bezrobocie: PUP 2013",
+        "Zasiłki: MOPS",
+        "Wyeksportowano: 1 grudnia 2026",
+        "Granice schematyczne, nieoficjalne",
+    ]
+    positions = [text.find(part) for part in expected]
+    assert all(p >= 0 for p in positions), dict(zip(expected, positions, strict=True))
+    assert positions == sorted(positions)
+    assert b"Obszary docelowe" in pdf  # the document's title (metadata)
+
+
+def test_targets_sheet_without_note_and_in_default_english() -> None:
+    text = _pdf_text(_sheet(note=None, labels=SheetLabels()))
+    assert "Granice schematyczne" not in text
+    for header in ("Target areas: justification of the ranking", "Rank interval", "Stability"):
+        assert header in text
+
+
+def test_targets_sheet_is_the_same_for_the_same_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")  # the PDF's creation date
+    assert _sheet() == _sheet()
+    assert _sheet() != _sheet(rows=SHEET_ROWS[::-1])
+
+
+def test_targets_sheet_needs_five_column_headers() -> None:
+    with pytest.raises(ValidationError, match="5 column headers"):
+        _sheet(labels=SheetLabels(columns=("Rank", "District")))  # type: ignore[arg-type]

@@ -1,0 +1,77 @@
+"""The district layer of the overview map: light fills, schematic boundaries dashed.
+
+(The district maps with colours per district, :func:`mapping.render.choropleth.district_map`,
+build their own layer.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from types import MappingProxyType
+from typing import Any, Final
+
+import folium
+import geopandas as gpd
+
+from mapping.render.escape import escape_text
+from mapping.render.geometry import display_geometries, polygonal, rounded
+from mapping.render.inputs import is_true
+
+__all__ = ["districts_layer"]
+
+_DISTRICT_STYLE: Final = MappingProxyType(
+    {"color": "#34495e", "weight": 1.5, "opacity": 0.9, "fillColor": "#5d7fa3", "fillOpacity": 0.08}
+)
+_SCHEMATIC_STYLE: Final = MappingProxyType({"dashArray": "6 4"})
+_DISTRICT_HIGHLIGHT: Final = MappingProxyType({"weight": 3, "fillOpacity": 0.18})
+
+
+def districts_layer(
+    districts: gpd.GeoDataFrame, *, name: str
+) -> tuple[folium.GeoJson | None, bool]:
+    """Return the districts layer (None when nothing to draw) and whether any is schematic."""
+    geometries = display_geometries(districts.geometry)
+    features = []
+    schematic_ids: set[Hashable] = set()
+    any_schematic = False
+    for position, (title, schematic, geometry) in enumerate(
+        zip(districts["name"], districts["schematic"], geometries, strict=True)
+    ):
+        if is_true(schematic):
+            any_schematic = True
+        geometry = polygonal(geometry)
+        if geometry is None:
+            continue
+        feature_id = f"d{position}"
+        if is_true(schematic):
+            schematic_ids.add(feature_id)
+        features.append(
+            {
+                "type": "Feature",
+                "id": feature_id,
+                "properties": {"name_html": escape_text(title)},
+                "geometry": rounded(geometry),
+            }
+        )
+    if not features:
+        return None, any_schematic
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        extra = _SCHEMATIC_STYLE if feature["id"] in schematic_ids else {}
+        return {**_DISTRICT_STYLE, **extra}
+
+    def highlight(feature: dict[str, Any]) -> dict[str, Any]:
+        return dict(_DISTRICT_HIGHLIGHT)
+
+    layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=escape_text(name),
+        style_function=style,
+        highlight_function=highlight,
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name_html"], labels=False, sticky=True, class_name="palmap-district-tooltip"
+        ),
+        overlay=True,
+        control=True,
+    )
+    return layer, any_schematic
