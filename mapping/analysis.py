@@ -239,7 +239,8 @@ def rank_table(
     """
     if not weights:
         raise ValidationError(
-            "expected --weights such as social_assistance=2,long_term_unemployed=1, got none; "
+            "expected indicator weights such as social_assistance=2,long_term_unemployed=1, "
+            "got none; "
             f"needs indicators: {', '.join(data.needs_codes())}"
         )
     weights = _weights(data, weights)
