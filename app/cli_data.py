@@ -311,6 +311,8 @@ def export(
 
 
 def _resources_for_export(engine: Any, *, district: str | None, category: str | None) -> Any:
+    from mapping.io.export import resources_for_export
+
     resources = store.load_resources(engine, category=category)
     if category is not None and category not in set(store.load_categories(engine)["code"]):
         _fail(f"--category: unknown category {category!r}", EXIT_INVALID)
@@ -319,7 +321,7 @@ def _resources_for_export(engine: Any, *, district: str | None, category: str | 
     resources["district_code"] = resources["id"].map(located)
     if district is not None:
         resources = resources[resources["district_code"] == district]
-    return resources.drop(columns=["updated_at"])
+    return resources_for_export(resources)
 
 
 @click.command("template")

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Literal
 
@@ -42,12 +43,13 @@ import pandas as pd
 from mapping.categories import DEFAULT_CATEGORIES
 from mapping.crs import ensure_crs
 from mapping.errors import MappingError
-from mapping.frames import CATEGORY_COLUMNS, INDICATOR_COLUMNS
-from mapping.io.formats import FORMATS, export_formats, format_for_export, write_with
+from mapping.frames import CATEGORY_COLUMNS, INDICATOR_COLUMNS, RESOURCE_EXPORT_COLUMNS
+from mapping.io.formats import FORMATS, Format, export_formats, format_for_export, write_with
 from mapping.io.writers import SHP_FIELD_NAMES, PathOrBuffer, write_workbook
 
 __all__ = [
     "EXPORT_FORMATS",
+    "resources_for_export",
     "SHP_FIELD_NAMES",
     "format_from_path",
     "template_frame",
@@ -58,6 +60,25 @@ __all__ = [
 #: The formats ``write_frame`` takes, from the registry (:data:`mapping.io.formats.FORMATS`).
 EXPORT_FORMATS: tuple[str, ...] = export_formats()
 _LAYER_NAME = re.compile(r"[A-Za-z0-9_-]{1,60}")
+
+
+def resources_for_export(resources: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Resources with the columns of every resources export, in order.
+
+    :data:`mapping.frames.RESOURCE_EXPORT_COLUMNS` without the point, then the geometry, which the
+    CSV and XLSX writers turn into ``lat`` and ``lon`` at the end; the pages' downloads
+    (:func:`mapping.listing.resources_csv`) write the same header.
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> r = gpd.GeoDataFrame({"updated_at": [None], "name": ["A"], "id": [1]},
+    ...                      geometry=[Point(16.2, 50.7)], crs=4326)
+    >>> list(resources_for_export(r).columns)
+    ['id', 'name', 'geometry']
+    """
+    columns = [c for c in RESOURCE_EXPORT_COLUMNS if c in resources.columns]
+    return resources[[*columns, resources.geometry.name]]
 
 
 def format_from_path(path: str | os.PathLike[str]) -> str:
@@ -109,6 +130,7 @@ def write_frame(
     format: str,
     layer: str,
     excel: bool = False,
+    formats: Sequence[Format] = FORMATS,
 ) -> None:
     """Write one frame (districts, resources, indicator values...) to a file or binary buffer.
 
@@ -125,6 +147,8 @@ def write_frame(
         Layer, sheet and Shapefile name: letters, digits, ``_`` and ``-``.
     excel
         CSV only: BOM, ``;`` and decimal commas.
+    formats
+        The format registry (:data:`mapping.io.formats.FORMATS`).
 
     Raises
     ------
@@ -143,8 +167,9 @@ def write_frame(
     >>> buffer.getvalue().decode().splitlines()
     ['name,capacity,lat,lon', "'=2+2,-1,50.77,16.28", 'Boisko,25,,']
     """
-    if format not in EXPORT_FORMATS:
-        raise MappingError(f"expected a format in {EXPORT_FORMATS}, got {format!r}")
+    names = export_formats(formats)
+    if format not in names:
+        raise MappingError(f"expected a format in {names}, got {format!r}")
     if not _LAYER_NAME.fullmatch(layer):
         raise MappingError(
             f"expected a layer name of letters, digits, '_' or '-', got {layer!r}; "
@@ -152,7 +177,7 @@ def write_frame(
         )
     if isinstance(frame, gpd.GeoDataFrame) and len(frame):
         frame = ensure_crs(frame, name=layer)
-    write_with(format_for_export(format), frame, path_or_buffer, layer=layer, excel=excel)
+    write_with(format_for_export(format, formats), frame, path_or_buffer, layer=layer, excel=excel)
 
 
 # ---------------------------------------------------------------------------------------------

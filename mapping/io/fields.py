@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from mapping.frames import BOOLEAN_TEXT
 from mapping.io.report import ImportReport
 from mapping.io.tabular import cell_texts
 
@@ -118,7 +119,7 @@ def _float_texts(values: pd.Series) -> pd.Series:
 
 def _column_texts(values: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(values):
-        return values.map({True: "true", False: "false"}).astype(object)
+        return values.map(BOOLEAN_TEXT).astype(object)
     if pd.api.types.is_float_dtype(values):
         return _float_texts(values)
     if pd.api.types.is_datetime64_any_dtype(values):

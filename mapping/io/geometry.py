@@ -195,8 +195,8 @@ the Polish grid']
                     f"{crs_label(parse_crs(given))}, was not used",
                     field="crs",
                     value=str(given),
-                    fix="leave the coordinate reference system (CRS) unset, or correct the .prj / crs of "
-                    "the file",
+                    fix="leave the coordinate reference system (CRS) unset, or correct the .prj / "
+                    "crs of the file",
                     severity="info",
                 )
             return declared

@@ -397,7 +397,8 @@ class ImportReport:
         ]
         if len(self.findings) > max_rows:
             lines.append(
-                f"... and {len(self.findings) - max_rows} more (write the whole report to a file to see them)"
+                f"... and {len(self.findings) - max_rows} more (write the whole report to a file "
+                "to see them)"
             )
         return "\n".join(lines)
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from mapping.errors import RefusedInputError, ValidationError
-from mapping.io.formats import format_named, sniff
+from mapping.io.formats import FORMATS, Format, format_named, sniff
 from mapping.io.report import ImportReport
 from mapping.io.safety import DEFAULT_LIMITS, Limits, check_size, unguard_series
 
@@ -190,6 +190,7 @@ def read_table(
     filename: str,
     sheet: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    formats: Sequence[Format] = FORMATS,
 ) -> tuple[pd.DataFrame, ImportReport]:
     """Read a CSV or XLSX file into a frame of text cells and an :class:`ImportReport`.
 
@@ -203,6 +204,8 @@ def read_table(
         XLSX only: the sheet to read; the first one when None.
     limits
         Size, row (``max_features``) and, for XLSX, zip limits.
+    formats
+        The format registry (:data:`mapping.io.formats.FORMATS`); any table format in it is read.
 
     Returns
     -------
@@ -233,7 +236,7 @@ def read_table(
     ['text decoded as cp1250 (Windows Central European)', "columns separated by ';'"]
     """
     check_size(len(data), limits)
-    fmt = format_named(sniff(data, filename=filename))
+    fmt = format_named(sniff(data, filename=filename, formats=formats), formats)
     name = PurePosixPath(filename.replace("\\", "/")).name
     report = ImportReport(source=name, unit=fmt.unit)
     header, body, numbers = fmt.read_table(data, report, sheet=sheet, limits=limits)

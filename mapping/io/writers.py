@@ -25,6 +25,7 @@ import shapely
 
 from mapping.crs import WEB_CRS, ensure_crs
 from mapping.errors import MappingError
+from mapping.frames import BOOLEAN_TEXT
 from mapping.io.safety import guard_formula
 
 __all__ = [
@@ -195,7 +196,7 @@ def _tabular(frame: pd.DataFrame, *, excel: bool, as_text: bool) -> pd.DataFrame
 def _column(values: pd.Series, *, excel: bool, as_text: bool) -> pd.Series:
     missing = values.isna()
     if pd.api.types.is_bool_dtype(values):
-        cells = values.map({True: "true", False: "false"}) if as_text else values.astype(object)
+        cells = values.map(BOOLEAN_TEXT) if as_text else values.astype(object)
     elif pd.api.types.is_integer_dtype(values):
         cells = values.astype(object).map(lambda v: None if pd.isna(v) else int(v))
         if as_text:
@@ -233,7 +234,7 @@ def _cell(value: Any, *, excel: bool, as_text: bool) -> Any:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return "" if as_text else None
     if isinstance(value, bool | np.bool_):
-        return ("true" if value else "false") if as_text else bool(value)
+        return BOOLEAN_TEXT[bool(value)] if as_text else bool(value)
     if isinstance(value, int | np.integer):
         return str(int(value)) if as_text else int(value)
     if isinstance(value, float | np.floating):
@@ -338,7 +339,7 @@ def _write_shp(frame: pd.DataFrame, path_or_buffer: PathOrBuffer, *, layer: str)
             frame[column] = frame[column].map(_cut_utf8)
         elif pd.api.types.is_bool_dtype(frame[column]):
             # dBASE has a logical type but GDAL writes it as an integer: say true/false instead.
-            frame[column] = frame[column].map({True: "true", False: "false"}).astype(object)
+            frame[column] = frame[column].map(BOOLEAN_TEXT).astype(object)
     if frame.crs is None:
         frame = frame.set_crs(WEB_CRS)
     with tempfile.TemporaryDirectory(prefix="palmap-") as tmp:
