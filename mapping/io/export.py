@@ -9,7 +9,7 @@ Formats
 ``shp``
     A zip holding ``{layer}.shp``, ``.shx``, ``.dbf``, ``.prj`` and ``.cpg`` (UTF-8). Shapefile
     field names have at most 10 characters: palmap's longer names are shortened as
-    :data:`SHP_FIELD_NAMES` says (and :func:`mapping.io.tabular.canonical_columns` reads them
+    :data:`SHP_FIELD_NAMES` says (and :func:`mapping.io.matching.canonical_columns` reads them
     back); other long names are cut to 10 characters. Text longer than 254 bytes is cut (a dBASE
     limit); booleans are written as the text ``true``/``false``.
 ``csv``

@@ -7,7 +7,8 @@ Polish conventions handled here (encodings and delimiters: :mod:`mapping.io.pars
 * column names in Polish or English are matched by :func:`mapping.io.matching.canonical_columns`.
 
 Every cell is read as text (codes and identifiers such as ``007`` stay as written); the builders in
-:mod:`mapping.io.resources` parse the fields they need. The frame's index is the row number as in
+:mod:`mapping.io.resources`, :mod:`mapping.io.districts` and :mod:`mapping.io.indicators` parse
+the fields they need. The frame's index is the row number as in
 the file: for CSV the record number counting the header as line 1 (a record whose quoted text spans
 several physical lines counts once, as in a spreadsheet); for XLSX the sheet's own row number.
 """

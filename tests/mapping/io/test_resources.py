@@ -16,8 +16,9 @@ from mapping.errors import CRSError, ValidationError
 from mapping.frames import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS, RESOURCE_COLUMNS
 from mapping.io.indicators import indicator_values_from_table, indicators_from_table
 from mapping.io.options import ImportOptions
+from mapping.io.points import locate_points
 from mapping.io.report import ImportReport
-from mapping.io.resources import locate_points, resources_from_table, resources_from_vector
+from mapping.io.resources import resources_from_table, resources_from_vector
 from mapping.io.tabular import read_table
 from mapping.io.vector import read_vector
 from mapping.join import assign_districts
