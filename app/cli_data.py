@@ -1,15 +1,18 @@
 """``palmap import``, ``palmap export`` and ``palmap template``: data in and out of palmap.
 
-An import reads the whole file, validates every row and writes in ONE transaction, or not at all:
-any invalid row refuses the import (exit 3) unless ``--skip-invalid`` loads the valid rows.
+The import commands are thin adapters over :func:`mapping.io.flow.run_import`: they turn flags
+into one :class:`~mapping.io.options.ImportOptions`, call the core, print its report and summary,
+and map the outcome to an exit status. An import reads the whole file, validates every row and
+writes in ONE transaction, or not at all: any invalid row refuses the import (exit 3) unless
+``--skip-invalid`` loads the valid rows.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from flask import current_app
@@ -19,11 +22,17 @@ from app.cli import EXIT_INVALID, EXIT_USAGE, _fail, handle_errors
 from app.db import get_engine
 from app.pages import CLASS_COUNTS, DEFAULT_K, DEFAULT_SCHEME, SCHEMES
 from mapping.db import store
+from mapping.errors import CRSError
+from mapping.io.options import ImportOptions, Layout, OptionsError
 from mapping.io.report import ImportReport
 from mapping.io.safety import Limits
 
 #: Files with more rows than this get a progress bar while they are written.
 PROGRESS_ROWS = 5_000
+#: The flag of each import option whose name differs from ``--`` + the option's name.
+_FLAGS = {"layout": "--wide-indicators or --wide-years"}
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _limits() -> Limits:
@@ -35,7 +44,7 @@ def _limits() -> Limits:
     )
 
 
-def _common(func):
+def _common(func: F) -> F:
     options = [
         click.option("--dry-run", is_flag=True, help="Validate and report; write nothing."),
         click.option("--skip-invalid", is_flag=True, help="Load the valid rows, report the rest."),
@@ -52,6 +61,10 @@ def _common(func):
     return func
 
 
+def _flag(option: str) -> str:
+    return _FLAGS.get(option, "--" + option.replace("_", "-"))
+
+
 def _show(report: ImportReport, report_path: Path | None) -> None:
     for assumption in report.assumptions:
         click.echo(f"Assumed: {assumption}", err=True)
@@ -62,44 +75,52 @@ def _show(report: ImportReport, report_path: Path | None) -> None:
         click.echo(f"Report written to {report_path}.", err=True)
 
 
-def _save(
-    report: ImportReport,
-    rows: int,
-    *,
-    dry_run: bool,
-    skip_invalid: bool,
+def _progress(rows: int) -> AbstractContextManager[Callable[[int], None] | None]:
+    if rows <= PROGRESS_ROWS:
+        return nullcontext(None)
+    return _bar(rows)
+
+
+@contextmanager
+def _bar(rows: int) -> Any:
+    with click.progressbar(
+        length=rows, label="Writing", file=click.get_text_stream("stderr")
+    ) as bar:
+        yield bar.update
+
+
+def _run(
+    kind: str,
+    file: Path,
+    options: ImportOptions,
     report_path: Path | None,
-    started: float,
-    write: Callable[[Any, Callable[[int], None] | None], store.SaveResult],
+    definitions: Path | None = None,
 ) -> None:
-    """Show the report, then refuse, stop (dry run) or write in one transaction."""
-    _show(report, report_path)
-    errors = report.errors()
-    if errors and not skip_invalid:
-        _fail(
-            f"{len(errors)} problem(s) in {report.error_rows() and len(report.error_rows()) or 1} "
-            "row(s) or the file; nothing was written. Fix them, or load the valid rows with "
-            "--skip-invalid.",
-            EXIT_INVALID,
+    """Call the core flow, print its report and summary, and exit as README says."""
+    from mapping.io.flow import run_import
+
+    try:
+        result = run_import(
+            kind,
+            file.read_bytes(),
+            filename=file.name,
+            engine=get_engine(),
+            options=options,
+            limits=_limits(),
+            definitions=None
+            if definitions is None
+            else (definitions.read_bytes(), definitions.name),
+            progress=_progress,
         )
-    if dry_run:
-        click.echo(f"Dry run: {report.summary()}; nothing written.")
-        return
-    engine = get_engine()
-    store.require_schema(engine)
-    with engine.begin() as conn:
-        if rows > PROGRESS_ROWS:
-            with click.progressbar(
-                length=rows, label="Writing", file=click.get_text_stream("stderr")
-            ) as bar:
-                result = write(conn, bar.update)
-        else:
-            result = write(conn, None)
-    click.echo(
-        f"read {report.read}, loaded {result.inserted}, updated {result.updated}, "
-        f"unchanged {result.unchanged}, skipped {report.skipped}, repaired {report.repaired}, "
-        f"{time.perf_counter() - started:.1f} s"
-    )
+    except OptionsError as exc:
+        _fail(f"{exc} ({_flag(exc.option)})", EXIT_USAGE)
+    except CRSError as exc:
+        _fail(f"{exc} (--crs)", EXIT_INVALID)
+    _show(result.report, report_path if result.definitions is not result.report else None)
+    if result.status == "refused":
+        hint = "" if result.definitions is result.report else " (--skip-invalid)"
+        _fail(result.refusal() + hint, EXIT_INVALID)
+    click.echo(result.summary())
 
 
 @click.group("import")
@@ -117,30 +138,27 @@ def import_group() -> None:
 @with_appcontext
 @handle_errors
 def import_districts(
-    file, layer, code_field, name_field, crs, dry_run, skip_invalid, report_path, replace
+    file: Path,
+    layer: str | None,
+    code_field: str | None,
+    name_field: str | None,
+    crs: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    report_path: Path | None,
+    replace: bool,
 ) -> None:
     """District boundaries: GeoJSON, GeoPackage, zipped Shapefile, or CSV/XLSX with WKT."""
-    from mapping.io.imports import read_districts
-
-    started = time.perf_counter()
-    districts, report = read_districts(
-        file.read_bytes(),
-        filename=file.name,
+    options = ImportOptions(
         layer=layer,
         crs=crs,
         code_field=code_field,
         name_field=name_field,
-        limits=_limits(),
-    )
-    _save(
-        report,
-        len(districts),
         dry_run=dry_run,
         skip_invalid=skip_invalid,
-        report_path=report_path,
-        started=started,
-        write=lambda conn, _progress: store.save_districts(conn, districts, replace=replace),
+        replace=replace,
     )
+    _run("districts", file, options, report_path)
 
 
 @import_group.command("resources")
@@ -161,75 +179,16 @@ def import_districts(
 @with_appcontext
 @handle_errors
 def import_resources(
-    file,
-    layer,
-    crs,
-    name_field,
-    category_field,
-    address_field,
-    district_field,
-    external_id_field,
-    lat_field,
-    lon_field,
-    x_field,
-    y_field,
-    default_category,
-    dry_run,
-    skip_invalid,
-    report_path,
-    replace,
+    file: Path,
+    dry_run: bool,
+    skip_invalid: bool,
+    report_path: Path | None,
+    replace: bool,
+    **fields: str | None,
 ) -> None:
     """Resources: CSV/XLSX with coordinates, WKT or only a district; or a point layer."""
-    from mapping.io.imports import read_resources
-
-    if bool(lat_field) != bool(lon_field) or bool(x_field) != bool(y_field):
-        _fail("give --lat-field with --lon-field, and --x-field with --y-field", EXIT_USAGE)
-    if lat_field and x_field:
-        _fail("give either --lat-field/--lon-field or --x-field/--y-field, not both", EXIT_USAGE)
-    started = time.perf_counter()
-    engine = get_engine()
-    store.require_schema(engine)
-    categories = store.load_categories(engine)
-    if default_category and default_category not in set(categories["code"]):
-        _fail(
-            f"--default-category: expected one of {', '.join(categories['code'])}, "
-            f"got {default_category!r}",
-            EXIT_USAGE,
-        )
-    resources, report = read_resources(
-        file.read_bytes(),
-        filename=file.name,
-        districts=store.load_districts(engine),
-        categories=categories,
-        layer=layer,
-        crs=crs,
-        name_field=name_field,
-        category_field=category_field,
-        address_field=address_field,
-        district_field=district_field,
-        external_id_field=external_id_field,
-        lat_field=lat_field,
-        lon_field=lon_field,
-        x_field=x_field,
-        y_field=y_field,
-        default_category=default_category,
-        limits=_limits(),
-    )
-
-    def write(conn, progress):
-        if replace:
-            store.delete_resources(conn)
-        return store.save_resources(conn, resources, progress=progress)
-
-    _save(
-        report,
-        len(resources),
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        report_path=report_path,
-        started=started,
-        write=write,
-    )
+    options = ImportOptions(**fields, dry_run=dry_run, skip_invalid=skip_invalid, replace=replace)
+    _run("resources", file, options, report_path)
 
 
 @import_group.command("indicators")
@@ -252,79 +211,37 @@ def import_resources(
 @with_appcontext
 @handle_errors
 def import_indicators(
-    file,
-    wide_indicators,
-    wide_years,
-    year,
-    indicator,
-    define,
-    sheet,
-    dry_run,
-    skip_invalid,
-    report_path,
-    replace,
+    file: Path,
+    wide_indicators: bool,
+    wide_years: bool,
+    year: int | None,
+    indicator: str | None,
+    define: Path | None,
+    sheet: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    report_path: Path | None,
+    replace: bool,
 ) -> None:
     """Indicator values per district and year: long (district, year, indicator, value) or wide."""
-    import pandas as pd
-
-    from mapping.io.imports import read_indicator_definitions, read_indicator_values
-
     if wide_indicators and wide_years:
         _fail("give --wide-indicators or --wide-years, not both", EXIT_USAGE)
-    if wide_indicators and year is None:
-        _fail("--wide-indicators needs --year", EXIT_USAGE)
-    if wide_years and not indicator:
-        _fail("--wide-years needs --indicator", EXIT_USAGE)
-    layout = "wide_indicators" if wide_indicators else "wide_years" if wide_years else "long"
-    started = time.perf_counter()
-    engine = get_engine()
-    store.require_schema(engine)
-    indicators = store.load_indicators(engine)
-    definitions = None
-    if define is not None:
-        definitions, define_report = read_indicator_definitions(
-            define.read_bytes(), filename=define.name, limits=_limits()
-        )
-        if define_report.errors():
-            _show(define_report, None)
-            _fail(
-                f"{define.name}: the indicator definitions have errors; nothing was written",
-                EXIT_INVALID,
-            )
-        known = indicators[~indicators["code"].isin(definitions["code"])]
-        indicators = pd.concat([known, definitions], ignore_index=True)
-    values, report = read_indicator_values(
-        file.read_bytes(),
-        filename=file.name,
-        districts=store.load_districts(engine),
-        indicators=indicators,
+    layout: Layout = (
+        "wide_indicators" if wide_indicators else "wide_years" if wide_years else "long"
+    )
+    options = ImportOptions(
+        layer=sheet,
         layout=layout,
         year=year,
         indicator=indicator,
-        sheet=sheet,
-        limits=_limits(),
-    )
-
-    def write(conn, _progress):
-        result = store.SaveResult()
-        if definitions is not None:
-            store.save_indicators(conn, definitions)
-        if replace:
-            store.delete_indicator_values(conn, sorted(set(values["indicator"])))
-        return result + store.save_indicator_values(conn, values)
-
-    _save(
-        report,
-        len(values),
         dry_run=dry_run,
         skip_invalid=skip_invalid,
-        report_path=report_path,
-        started=started,
-        write=write,
+        replace=replace,
     )
+    _run("indicators", file, options, report_path, definitions=define)
 
 
-EXPORT_FORMATS = ("geojson", "gpkg", "csv", "xlsx", "shp")
+EXPORT_FORMATS = ("geojson", "gpkg", "csv", "xlsx", "shp")  # mapping.io.export.EXPORT_FORMATS
 
 
 @click.command("export")
@@ -348,14 +265,22 @@ EXPORT_FORMATS = ("geojson", "gpkg", "csv", "xlsx", "shp")
 @click.option("--year", type=int, help="Only this year (indicators).")
 @with_appcontext
 @handle_errors
-def export(kind, output, fmt, excel, district, category, year) -> None:
+def export(
+    kind: str,
+    output: Path,
+    fmt: str | None,
+    excel: bool,
+    district: str | None,
+    category: str | None,
+    year: int | None,
+) -> None:
     """Write districts, resources or indicator values to a file QGIS or a spreadsheet opens."""
     from mapping.io.export import format_from_path, write_frame
 
     try:
         fmt = fmt or format_from_path(output)
     except Exception as exc:  # an unknown extension is a usage error
-        _fail(f"{exc}; or give --format", EXIT_USAGE)
+        _fail(f"{exc} (--format)", EXIT_USAGE)
     engine = get_engine()
     store.require_schema(engine)
     districts = store.load_districts(engine)
@@ -385,7 +310,9 @@ def export(kind, output, fmt, excel, district, category, year) -> None:
     click.echo(f"{len(frame)} {kind} written to {output} ({fmt}).")
 
 
-def _resources_for_export(engine, *, district: str | None, category: str | None):
+def _resources_for_export(engine: Any, *, district: str | None, category: str | None) -> Any:
+    from mapping.io.export import resources_for_export
+
     resources = store.load_resources(engine, category=category)
     if category is not None and category not in set(store.load_categories(engine)["code"]):
         _fail(f"--category: unknown category {category!r}", EXIT_INVALID)
@@ -394,7 +321,7 @@ def _resources_for_export(engine, *, district: str | None, category: str | None)
     resources["district_code"] = resources["id"].map(located)
     if district is not None:
         resources = resources[resources["district_code"] == district]
-    return resources.drop(columns=["updated_at"])
+    return resources_for_export(resources)
 
 
 @click.command("template")
@@ -408,7 +335,7 @@ def _resources_for_export(engine, *, district: str | None, category: str | None)
 )
 @with_appcontext
 @handle_errors
-def template(kind, output) -> None:
+def template(kind: str, output: Path) -> None:
     """An empty file with the expected columns, an example row and the allowed values."""
     from mapping.io.export import template_frame, write_frame, write_workbook
 

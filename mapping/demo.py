@@ -5,8 +5,9 @@ A demo folder holds four files, written by ``data/demo/generate.py`` for Wałbrz
 ``districts.geojson``
     RFC 7946 FeatureCollection; properties ``code``, ``name``, ``source``, ``schematic``.
 ``resources.csv``
-    UTF-8, comma-separated, header ``external_id,name,category,address,district_code,lat,lon,
-    capacity,operator,phone,website,opening_hours,description,source,synthetic``.
+    UTF-8, comma-separated, header :data:`mapping.frames.RESOURCE_FILE_COLUMNS`
+    (``external_id,name,category,address,district_code,lat,lon,capacity,operator,phone,website,
+    opening_hours,description,source,synthetic``).
 ``indicators.csv``
     ``code,name_pl,name_en,unit,higher_is_more_need,denominator,description,source``.
 ``indicator_values.csv``
@@ -36,6 +37,7 @@ from mapping.frames import (
     INDICATOR_COLUMNS,
     INDICATOR_VALUE_COLUMNS,
     RESOURCE_COLUMNS,
+    RESOURCE_FILE_COLUMNS,
 )
 
 __all__ = ["DemoData", "load_demo_frames"]
@@ -45,25 +47,6 @@ RESOURCES_FILE = "resources.csv"
 INDICATORS_FILE = "indicators.csv"
 INDICATOR_VALUES_FILE = "indicator_values.csv"
 
-#: Columns of resources.csv, in file order (the generator writes them, the loader reads them).
-RESOURCE_FILE_COLUMNS: tuple[str, ...] = (
-    "external_id",
-    "name",
-    "category",
-    "address",
-    "district_code",
-    "lat",
-    "lon",
-    "capacity",
-    "operator",
-    "phone",
-    "website",
-    "opening_hours",
-    "description",
-    "source",
-    "synthetic",
-)
-_RESOURCE_REQUIRED = ("external_id", "name", "category", "synthetic")
 _RESOURCE_TEXT = (
     "address",
     "district_code",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -23,7 +22,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from mapping.frames import RESOURCE_COLUMNS
+from mapping.frames import BOOLEAN_TEXT, RESOURCE_EXPORT_COLUMNS
+from mapping.io.matching import fold
 from mapping.io.safety import guard_formula
 from mapping.join import assign_districts
 
@@ -36,33 +36,12 @@ __all__ = [
     "resources_geojson",
 ]
 
-#: Columns of the downloads, in order (``district_code`` is the district the resource is in):
-#: the stored columns without the internal ones, the point as ``lon`` and ``lat``.
-EXPORT_COLUMNS: tuple[str, ...] = (
-    *(c for c in RESOURCE_COLUMNS if c not in ("updated_at", "geometry")),
-    "lon",
-    "lat",
-)
-
-#: First characters that make a spreadsheet treat a cell as a formula.
+#: Columns of the downloads, in order: :data:`mapping.frames.RESOURCE_EXPORT_COLUMNS`, the same
+#: as ``palmap export resources`` writes (``district_code`` is the district the resource is in).
+EXPORT_COLUMNS: tuple[str, ...] = RESOURCE_EXPORT_COLUMNS
 
 _COORD_DECIMALS = 6
 _SEARCHED = ("name", "address", "operator", "description")
-_FOLD = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss"})
-
-
-def _fold(text: object) -> str:
-    """Lower case without diacritics, for matching.
-
-    Examples
-    --------
-    >>> _fold("Świetlica ŁĄKA")
-    'swietlica laka'
-    """
-    if text is None or (isinstance(text, float) and math.isnan(text)) or text is pd.NA:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", str(text).translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def filter_resources(
@@ -88,7 +67,8 @@ def filter_resources(
         or (without a point) to the district it is assigned to.
     q
         Words that must all appear in the name, address, operator or description (case and
-        Polish diacritics ignored); None or blank for no text filter.
+        Polish diacritics ignored: :func:`mapping.io.matching.fold`, the folding every import
+        uses); None or blank for no text filter.
 
     Returns
     -------
@@ -120,15 +100,15 @@ def filter_resources(
         keep &= frame["category"] == category
     if district:
         keep &= (frame["district_code"] == district).fillna(False).astype(bool)
-    words = _fold(q).split() if q else []
+    words = fold(q).split() if q else []
     if words and len(frame):
         haystack = frame[[c for c in _SEARCHED if c in frame.columns]].apply(
-            lambda row: " ".join(_fold(v) for v in row), axis=1
+            lambda row: " ".join(fold(v) for v in row), axis=1
         )
         for word in words:
             keep &= haystack.str.contains(word, regex=False)
     frame = frame[keep.astype(bool)]
-    order = frame["name"].map(_fold)
+    order = frame["name"].map(fold)
     frame = frame.assign(_order=order).sort_values(["_order", "id"], kind="stable")
     return frame.drop(columns="_order").reset_index(drop=True)
 
@@ -171,27 +151,36 @@ def _records(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     rows = []
     for record in frame.to_dict("records"):
         lon, lat = _lon_lat(record.get("geometry"))
-        row = {c: _plain(record.get(c)) for c in EXPORT_COLUMNS if c not in ("lon", "lat")}
-        row["lon"], row["lat"] = lon, lat
+        row = {c: _plain(record.get(c)) for c in EXPORT_COLUMNS if c not in ("lat", "lon")}
+        row["lat"], row["lon"] = lat, lon
         rows.append(row)
     return rows
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     """Rows as CSV text with a header of ``columns``; text cells guarded (:func:`guard_cell`),
-    None written as an empty cell.
+    booleans as ``true``/``false`` (:data:`mapping.frames.BOOLEAN_TEXT`, as every palmap file
+    writes them), None as an empty cell.
 
     Examples
     --------
-    >>> csv_text([{"a": "@SUM(A1)", "b": None}, {"a": 1.5, "b": "x"}], ["a", "b"]).splitlines()
-    ['a,b', "'@SUM(A1),", '1.5,x']
+    >>> csv_text([{"a": "@SUM(A1)", "b": None}, {"a": 1.5, "b": False}], ["a", "b"]).splitlines()
+    ['a,b', "'@SUM(A1),", '1.5,false']
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else guard_cell(row.get(c)) for c in columns])
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
     return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return BOOLEAN_TEXT[value]
+    return guard_cell(value)
 
 
 def resources_csv(frame: gpd.GeoDataFrame) -> str:
@@ -206,7 +195,7 @@ def resources_csv(frame: gpd.GeoDataFrame) -> str:
     >>> r = gpd.GeoDataFrame({"id": [7], "name": ["=cmd|' /C calc'!A0"], "category": ["ngo"]},
     ...     geometry=[Point(16.2812345678, 50.77)], crs=4326)
     >>> print(resources_csv(r).splitlines()[1])
-    7,,'=cmd|' /C calc'!A0,ngo,,,,,,,,,,,16.281235,50.77
+    7,,'=cmd|' /C calc'!A0,ngo,,,,,,,,,,,50.77,16.281235
     """
     return csv_text(_records(frame), EXPORT_COLUMNS)
 
@@ -226,7 +215,7 @@ def resources_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
     """
     features = []
     for row in _records(frame):
-        lon, lat = row.pop("lon"), row.pop("lat")
+        lat, lon = row.pop("lat"), row.pop("lon")
         geometry = None if lon is None else {"type": "Point", "coordinates": [lon, lat]}
         features.append(
             {"type": "Feature", "id": row["id"], "properties": row, "geometry": geometry}

@@ -34,7 +34,7 @@ from pyproj import Transformer
 from shapely import MultiPolygon, Point
 
 from mapping.crs import METRIC_CRS, WEB_CRS
-from mapping.demo import RESOURCE_FILE_COLUMNS
+from mapping.frames import BOOLEAN_TEXT, RESOURCE_FILE_COLUMNS
 from mapping.schematic import schematic_outline, voronoi_districts
 from mapping.text import slugify
 
@@ -673,7 +673,7 @@ def build_resources(districts: gpd.GeoDataFrame) -> list[dict[str, object]]:
                 "description": real["description"]
                 + " Adres rzeczywisty; przypisanie do osiedla przybliżone.",
                 "source": REAL_ADDRESS_SOURCE,
-                "synthetic": "false",
+                "synthetic": BOOLEAN_TEXT[False],
             }
         )
     numbers = dict.fromkeys(CATEGORY_CODES, 0)
@@ -700,7 +700,7 @@ def build_resources(districts: gpd.GeoDataFrame) -> list[dict[str, object]]:
                         "capacity": capacity,
                         "opening_hours": OPENING_HOURS.get(category, ""),
                         "source": INVENTED_SOURCE,
-                        "synthetic": "true",
+                        "synthetic": BOOLEAN_TEXT[True],
                     }
                 )
     for number, row in enumerate(rows, start=1):

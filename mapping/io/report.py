@@ -10,7 +10,7 @@ Severity decides what happens to the row:
 
 ``error``
     the row is not in the frame the reader returns; the caller refuses the import (exit 3) or, with
-    ``--skip-invalid``, loads the rest.
+    when the options say to skip invalid rows, loads the rest.
 ``warning``
     the row is loaded but something was changed or dropped (a repaired polygon, a website that is
     not http(s), a point outside every district).
@@ -396,7 +396,10 @@ class ImportReport:
             for r in [header, *rows]
         ]
         if len(self.findings) > max_rows:
-            lines.append(f"... and {len(self.findings) - max_rows} more (write them with --report)")
+            lines.append(
+                f"... and {len(self.findings) - max_rows} more (write the whole report to a file "
+                "to see them)"
+            )
         return "\n".join(lines)
 
     def raise_if_errors(self) -> None:

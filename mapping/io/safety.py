@@ -3,7 +3,8 @@
 The rules (``../shared/design/SECURITY.md`` points 4, 5 and 10):
 
 * a file is read from bytes, never from a path or URL given by a user;
-* its kind is decided by its content (:func:`sniff`) and must agree with its extension;
+* its kind is decided by its content (:func:`mapping.io.formats.sniff`) and must agree with its
+  extension;
   XML in any form (VRT, KML, GML, HTML) is refused, because GDAL's XML formats can point at
   other files;
 * a zip archive is judged by its central directory (:func:`check_zip`) before a byte of it is
@@ -32,49 +33,29 @@ from mapping.errors import RefusedInputError
 __all__ = [
     "DEFAULT_LIMITS",
     "FORMULA_TRIGGERS",
-    "KINDS",
+    "GPKG_APPLICATION_IDS",
+    "SQLITE_MAGIC",
+    "Content",
     "Limits",
+    "check_geojson_crs",
     "check_size",
     "check_zip",
     "guard_formula",
     "guard_series",
-    "sniff",
+    "inspect_content",
     "unguard_series",
 ]
 
 MB = 1024 * 1024
 
-#: Kinds :func:`sniff` can return.
-KINDS: tuple[str, ...] = ("geojson", "gpkg", "zip", "csv", "xlsx")
-
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
-_EXTENSIONS: dict[str, str] = {
-    ".geojson": "geojson",
-    ".json": "geojson",
-    ".gpkg": "gpkg",
-    ".zip": "zip",
-    ".csv": "csv",
-    ".txt": "csv",
-    ".tsv": "csv",
-    ".xlsx": "xlsx",
-}
-_UNSUPPORTED_HINTS: dict[str, str] = {
-    ".shp": "zip the .shp together with its .shx, .dbf, .prj and .cpg and send the .zip",
-    ".shx": "zip the .shp together with its .shx, .dbf, .prj and .cpg and send the .zip",
-    ".dbf": "zip the .shp together with its .shx, .dbf, .prj and .cpg and send the .zip",
-    ".xls": "save the workbook as .xlsx (Excel Workbook) or as CSV",
-    ".ods": "save the workbook as .xlsx or as CSV",
-    ".kml": "export the layer as GeoJSON or GeoPackage",
-    ".gml": "export the layer as GeoJSON or GeoPackage",
-    ".vrt": "VRT files can point at other files and are never read; send the data itself",
-}
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-_GPKG_APPLICATION_IDS = (b"GPKG", b"GP10", b"GP11")
+#: First bytes of a SQLite database, and the application ids that make it a GeoPackage.
+SQLITE_MAGIC = b"SQLite format 3\x00"
+GPKG_APPLICATION_IDS = (b"GPKG", b"GP10", b"GP11")
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 _SNIFF_BYTES = 64 * 1024
-_GEOJSON_TYPE = re.compile(rb'"type"\s*:\s*"(FeatureCollection|Feature)"')
 _CRS_MEMBER = re.compile(rb'"crs"\s*:')
 _CRS_INDIRECTION = re.compile(rb'"link"|"href"|://', re.IGNORECASE)
 _ARCHIVE_DIR = re.compile(r"\.(zip|tar|tgz|gz|7z|rar)/", re.IGNORECASE)
@@ -147,138 +128,92 @@ file or raise the limit (PALMAP_MAX_FILE_MB)
         )
 
 
-def sniff(data: bytes, *, filename: str) -> str:
-    """Return the kind of a file from its content, checked against its extension.
+@dataclass(frozen=True)
+class Content:
+    """What a file's first bytes are, worked out once for every format's sniffer.
 
-    Parameters
+    Attributes
     ----------
-    data
-        The whole file.
-    filename
-        The name the file came with; only its extension is used.
+    head
+        The first 64 KiB.
+    text
+        ``head`` decoded (UTF-8, UTF-16 with BOM, else cp1250) and stripped of a BOM and leading
+        white space, when the file is text; None for binary content.
+    zip_names
+        The entry names, when the file is a readable zip archive (XLSX included); else None.
+    """
 
-    Returns
-    -------
-    str
-        One of ``"geojson"``, ``"gpkg"``, ``"zip"``, ``"csv"``, ``"xlsx"``.
+    head: bytes
+    text: str | None
+    zip_names: tuple[str, ...] | None
 
-    Raises
-    ------
-    RefusedInputError
-        If the file is empty, the extension is not supported, the content is XML (VRT, KML, GML,
-        HTML), a SQLite database that is not a GeoPackage, binary data of an unknown kind, or a
-        kind other than the extension promises (XML in a ``.geojson``, a zip named ``.csv``).
+    def is_xml(self) -> bool:
+        """XML in any form (VRT, KML, GML, HTML): refused whatever the extension."""
+        return self.text is not None and self.text.startswith("<")
+
+    def is_sqlite(self) -> bool:
+        """A SQLite database (a GeoPackage is one)."""
+        return self.head.startswith(SQLITE_MAGIC)
+
+    def is_plain_text(self) -> bool:
+        """Text that is neither markup nor JSON and has few control characters."""
+        if self.text is None or self.text.startswith(("<", "{", "[")):
+            return False
+        controls = sum(1 for ch in self.text if ord(ch) < 32 and ch not in "\t\r\n\f")
+        return controls <= max(2, len(self.text) // 100)
+
+    def refusal(self) -> str:
+        """Why no format matched: ``xml``, ``sqlite``, ``json`` or ``binary``."""
+        if self.is_xml():
+            return "xml"
+        if self.is_sqlite():
+            return "sqlite"
+        if self.text is not None and self.text.startswith(("{", "[")):
+            return "json"
+        return "binary"
+
+
+def inspect_content(data: bytes) -> Content:
+    """Look at a file's first bytes once: text or binary, zip entry names.
 
     Examples
     --------
-    >>> sniff(b'{"type": "FeatureCollection", "features": []}', filename="d.geojson")
-    'geojson'
-    >>> sniff("nazwa;adres\\nŚwietlica;Główna 1\\n".encode("cp1250"), filename="r.csv")
-    'csv'
-    >>> sniff(b'<OGRVRTDataSource></OGRVRTDataSource>', filename="d.geojson")
-    Traceback (most recent call last):
-    ...
-    mapping.errors.RefusedInputError: d.geojson: expected GeoJSON, got XML content (VRT, KML, \
-GML or HTML), which palmap never reads; export the layer as GeoJSON, GeoPackage or a zipped \
-Shapefile
+    >>> inspect_content("nazwa;adres\\n".encode("cp1250")).text
+    'nazwa;adres\\n'
+    >>> inspect_content(b"SQLite format 3\\x00").is_sqlite()
+    True
     """
-    name = PurePosixPath(filename.replace("\\", "/")).name
-    suffix = PurePosixPath(name.lower()).suffix
-    expected = _EXTENSIONS.get(suffix)
-    if expected is None:
-        hint = _UNSUPPORTED_HINTS.get(
-            suffix, "send GeoJSON, GeoPackage, a zipped Shapefile, CSV or XLSX"
-        )
-        raise RefusedInputError(
-            f"{name}: expected a file ending in {', '.join(sorted(set(_EXTENSIONS)))}, "
-            f"got {suffix or 'no extension'!r}; {hint}"
-        )
-    if not data:
-        raise RefusedInputError(f"{name}: expected data, got an empty file; send the file again")
-    found = _content_kind(data)
-    label = {
-        "geojson": "GeoJSON",
-        "gpkg": "a GeoPackage",
-        "zip": "a zip archive",
-        "csv": "CSV text",
-        "xlsx": "an XLSX workbook",
-    }
-    if found == "xml":
-        raise RefusedInputError(
-            f"{name}: expected {label[expected]}, got XML content (VRT, KML, GML or HTML), which "
-            "palmap never reads; export the layer as GeoJSON, GeoPackage or a zipped Shapefile"
-        )
-    if found == "sqlite":
-        raise RefusedInputError(
-            f"{name}: expected {label[expected]}, got a SQLite database that is not a GeoPackage; "
-            "export the layer as a GeoPackage (.gpkg)"
-        )
-    if found == "binary":
-        raise RefusedInputError(
-            f"{name}: expected {label[expected]}, got binary content of an unknown kind; "
-            "check that this is the right file"
-        )
-    if found == "json":
-        raise RefusedInputError(
-            f"{name}: expected {label[expected]}, got JSON that is not a GeoJSON Feature or "
-            "FeatureCollection; export the layer as GeoJSON (RFC 7946)"
-        )
-    if found != expected:
-        raise RefusedInputError(
-            f"{name}: the extension promises {label[expected]} but the content is "
-            f"{label[found]}; give the file its right extension"
-        )
-    if found == "geojson":
-        _check_geojson_crs(data, name)
-    return found
-
-
-def _content_kind(data: bytes) -> str:
     head = data[:_SNIFF_BYTES]
-    if head.startswith(_SQLITE_MAGIC):
-        return "gpkg" if head[68:72] in _GPKG_APPLICATION_IDS else "sqlite"
+    if head.startswith(SQLITE_MAGIC):
+        return Content(head, None, None)
     if head.startswith(_ZIP_MAGICS):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = archive.namelist()
+                names = tuple(archive.namelist())
         except (zipfile.BadZipFile, ValueError, OSError):
-            return "binary"
-        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
-            return "xlsx"
-        return "zip"
+            names = None
+        return Content(head, None, names)
+    return Content(head, _head_text(data, head), None)
+
+
+def _head_text(data: bytes, head: bytes) -> str | None:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text (Excel's "Unicode text")
-        encoding = "utf-16"
+        text = head.decode("utf-16", errors="ignore")
+    elif b"\x00" in head:
+        return None
+    else:
         try:
-            text = head.decode(encoding, errors="ignore")
-        except UnicodeDecodeError:  # pragma: no cover - errors="ignore" does not raise
-            return "binary"
-        return _text_kind(text)
-    if b"\x00" in head:
-        return "binary"
-    try:
-        text = head.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        # A cut in the middle of a multi-byte character at the end of the sample is fine.
-        if exc.start >= len(head) - 3 and len(data) > len(head):
-            text = head[: exc.start].decode("utf-8-sig")
-        else:
-            text = head.decode("cp1250", errors="replace")
-    return _text_kind(text)
+            text = head.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            # A cut in the middle of a multi-byte character at the end of the sample is fine.
+            if exc.start >= len(head) - 3 and len(data) > len(head):
+                text = head[: exc.start].decode("utf-8-sig")
+            else:
+                text = head.decode("cp1250", errors="replace")
+    return text.lstrip("\ufeff \t\r\n")
 
 
-def _text_kind(text: str) -> str:
-    stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped.startswith("<"):
-        return "xml"
-    if stripped.startswith(("{", "[")):
-        return "geojson" if _GEOJSON_TYPE.search(stripped.encode("utf-8")) else "json"
-    controls = sum(1 for ch in stripped if ord(ch) < 32 and ch not in "\t\r\n\f")
-    if controls > max(2, len(stripped) // 100):
-        return "binary"
-    return "csv"
-
-
-def _check_geojson_crs(data: bytes, name: str) -> None:
+def check_geojson_crs(data: bytes, name: str) -> None:
     """Refuse a pre-RFC 7946 ``crs`` member that points at a URL or a file."""
     for match in _CRS_MEMBER.finditer(data):
         window = data[match.end() : match.end() + 400]
@@ -287,7 +222,7 @@ def _check_geojson_crs(data: bytes, name: str) -> None:
             raise RefusedInputError(
                 f"{name}: expected a crs member that names a CRS (such as EPSG:2180), got one "
                 "that links to a URL or file, which palmap never follows; remove the crs member "
-                "and give the CRS with --crs"
+                "and give the coordinate reference system (CRS) in the import options instead"
             )
 
 
@@ -341,61 +276,14 @@ def check_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[zipfile.ZipI
     seen: set[str] = set()
     total = 0
     for info in entries:
-        entry = info.filename
-        where = f"zip entry {entry!r}"
-        if "\\" in entry:
+        _check_entry_name(info)
+        if info.filename.lower() in seen:
             raise RefusedInputError(
-                f"{where}: expected '/' between folders, got a backslash; zip the files again "
-                "with a standard zip tool"
+                f"zip entry {info.filename!r}: expected each name once, got it twice; zip each "
+                "file once"
             )
-        if entry.startswith("/") or re.match(r"^[A-Za-z]:", entry):
-            raise RefusedInputError(
-                f"{where}: expected a relative name, got an absolute path; zip the files "
-                "without their full path"
-            )
-        if ".." in PurePosixPath(entry).parts:
-            raise RefusedInputError(
-                f"{where}: expected a relative name without '..', got one that climbs out of "
-                "the archive; zip the files without folders above them"
-            )
-        if any(ord(ch) < 32 for ch in entry) or _ARCHIVE_DIR.search(entry):
-            raise RefusedInputError(
-                f"{where}: expected a plain file name, got control characters or an archive "
-                "inside the archive; zip the files themselves"
-            )
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise RefusedInputError(
-                f"{where}: expected a regular file, got a symbolic link; zip the files "
-                "themselves, not links to them"
-            )
-        if entry.lower() in seen:
-            raise RefusedInputError(
-                f"{where}: expected each name once, got it twice; zip each file once"
-            )
-        seen.add(entry.lower())
-        if info.flag_bits & 0x1:
-            raise RefusedInputError(
-                f"{where}: expected an unencrypted archive, got an encrypted entry; zip the "
-                "files without a password"
-            )
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise RefusedInputError(
-                f"{where}: expected stored or deflated entries, got compression method "
-                f"{info.compress_type}; zip the files with standard (deflate) compression"
-            )
-        if PurePosixPath(entry.lower()).suffix == ".vrt":
-            raise RefusedInputError(
-                f"{where}: VRT files can point at other files and are never read; remove it "
-                "from the archive"
-            )
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > _RATIO_FLOOR and ratio > limits.max_zip_ratio:
-            raise RefusedInputError(
-                f"{where}: expected a compression ratio of at most {limits.max_zip_ratio:g}, got "
-                f"{ratio:.0f} ({info.file_size / MB:.1f} MiB from {info.compress_size} bytes); "
-                "this looks like a zip bomb and is refused"
-            )
+        seen.add(info.filename.lower())
+        _check_entry_content(info, limits)
         total += info.file_size
     if total > limits.max_zip_uncompressed_mb * MB:
         raise RefusedInputError(
@@ -408,6 +296,66 @@ def check_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[zipfile.ZipI
             f"{total / max(len(data), 1):.0f}:1; this looks like a zip bomb and is refused"
         )
     return entries
+
+
+def _check_entry_name(info: zipfile.ZipInfo) -> None:
+    """Refuse an entry name that is absolute, climbs out, hides an archive or is a link."""
+    entry = info.filename
+    where = f"zip entry {entry!r}"
+    if "\\" in entry:
+        raise RefusedInputError(
+            f"{where}: expected '/' between folders, got a backslash; zip the files again "
+            "with a standard zip tool"
+        )
+    if entry.startswith("/") or re.match(r"^[A-Za-z]:", entry):
+        raise RefusedInputError(
+            f"{where}: expected a relative name, got an absolute path; zip the files "
+            "without their full path"
+        )
+    if ".." in PurePosixPath(entry).parts:
+        raise RefusedInputError(
+            f"{where}: expected a relative name without '..', got one that climbs out of "
+            "the archive; zip the files without folders above them"
+        )
+    if any(ord(ch) < 32 for ch in entry) or _ARCHIVE_DIR.search(entry):
+        raise RefusedInputError(
+            f"{where}: expected a plain file name, got control characters or an archive "
+            "inside the archive; zip the files themselves"
+        )
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise RefusedInputError(
+            f"{where}: expected a regular file, got a symbolic link; zip the files "
+            "themselves, not links to them"
+        )
+
+
+def _check_entry_content(info: zipfile.ZipInfo, limits: Limits) -> None:
+    """Refuse an encrypted, oddly compressed, VRT or bomb-like entry."""
+    entry = info.filename
+    where = f"zip entry {entry!r}"
+    if info.flag_bits & 0x1:
+        raise RefusedInputError(
+            f"{where}: expected an unencrypted archive, got an encrypted entry; zip the "
+            "files without a password"
+        )
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise RefusedInputError(
+            f"{where}: expected stored or deflated entries, got compression method "
+            f"{info.compress_type}; zip the files with standard (deflate) compression"
+        )
+    if PurePosixPath(entry.lower()).suffix == ".vrt":
+        raise RefusedInputError(
+            f"{where}: VRT files can point at other files and are never read; remove it "
+            "from the archive"
+        )
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > _RATIO_FLOOR and ratio > limits.max_zip_ratio:
+        raise RefusedInputError(
+            f"{where}: expected a compression ratio of at most {limits.max_zip_ratio:g}, got "
+            f"{ratio:.0f} ({info.file_size / MB:.1f} MiB from {info.compress_size} bytes); "
+            "this looks like a zip bomb and is refused"
+        )
 
 
 def guard_formula(text: str) -> str:

@@ -6,6 +6,7 @@ is checked for what a user sees: exit status, report lines, rows written (or non
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
@@ -15,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from pyproj import Transformer
 
 from app.db import get_engine
@@ -291,3 +292,54 @@ def test_export_usage_errors(runner: FlaskCliRunner, tmp_path: Path) -> None:
     run(runner, "export", "resources", "-o", tmp_path / "x.txt", status=2)
     run(runner, "export", "indicators", "-o", tmp_path / "x.geojson", status=2)
     run(runner, "export", "resources", "-o", tmp_path / "x.csv", "--district", "nope", status=3)
+
+
+def test_cli_flags_become_one_options_object_for_the_core(
+    runner: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mapping.io.flow
+    from mapping.io.options import ImportOptions
+
+    seen: list[ImportOptions] = []
+    real = mapping.io.flow.run_import
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(kwargs["options"])  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mapping.io.flow, "run_import", spy)
+    path = tmp_path / "x.csv"
+    path.write_text("Obiekt;Typ;N;E\nA;kis;50.77;16.28\n", encoding="utf-8")
+    args = ["--name-field", "Obiekt", "--category-field", "Typ", "--lat-field", "N"]
+    run(runner, "import", "resources", path, *args, "--lon-field", "E", "--dry-run")
+    assert seen == [
+        ImportOptions(
+            name_field="Obiekt", category_field="Typ", lat_field="N", lon_field="E", dry_run=True
+        )
+    ]
+    # The core's OptionsError names the option; the CLI adds its own flag.
+    out = run(runner, "import", "resources", path, *args, status=2)
+    assert "the latitude column together with the longitude column" in out
+    assert "(--lat-field)" in out
+
+
+def test_cli_and_web_resource_csv_have_the_same_header_and_booleans(
+    runner: FlaskCliRunner, client: FlaskClient, tmp_path: Path
+) -> None:
+    target = tmp_path / "zasoby.csv"
+    run(runner, "export", "resources", "-o", target)
+    cli_text = target.read_text(encoding="utf-8")
+    web_text = client.get("/zasoby.csv").get_data(as_text=True)
+    assert cli_text.splitlines()[0] == web_text.splitlines()[0]
+    assert cli_text.splitlines()[0].endswith(",synthetic,lat,lon")
+    cli_rows = list(csv.DictReader(io.StringIO(cli_text)))
+    web_rows = list(csv.DictReader(io.StringIO(web_text)))
+    assert len(cli_rows) == len(web_rows) == 116
+    assert (
+        {r["synthetic"] for r in cli_rows}
+        == {r["synthetic"] for r in web_rows}
+        == {
+            "true",
+            "false",
+        }
+    )

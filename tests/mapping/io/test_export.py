@@ -18,6 +18,7 @@ from shapely import Point
 from mapping.categories import DEFAULT_CATEGORIES
 from mapping.errors import MappingError
 from mapping.frames import RESOURCE_COLUMNS
+from mapping.io.districts import districts_from_vector
 from mapping.io.export import (
     SHP_FIELD_NAMES,
     format_from_path,
@@ -25,14 +26,12 @@ from mapping.io.export import (
     write_frame,
     write_workbook,
 )
+from mapping.io.indicators import indicator_values_from_table
+from mapping.io.matching import canonical_columns
+from mapping.io.options import ImportOptions
 from mapping.io.report import ImportReport
-from mapping.io.resources import (
-    districts_from_vector,
-    indicator_values_from_table,
-    resources_from_table,
-    resources_from_vector,
-)
-from mapping.io.tabular import canonical_columns, read_table
+from mapping.io.resources import resources_from_table, resources_from_vector
+from mapping.io.tabular import read_table
 from mapping.io.vector import read_vector, vector_from_table
 
 from .conftest import BOXES_2180, lonlat
@@ -120,7 +119,7 @@ def test_districts_round_trip(fmt: str, tmp_path, districts) -> None:
         gdf = vector_from_table(table, report)
     else:
         gdf, report = read_vector(data, filename=name)
-    back = districts_from_vector(gdf, report, code_field="code")
+    back = districts_from_vector(gdf, report, options=ImportOptions(code_field="code"))
     assert not report.errors(), report.as_table()
     assert back["code"].tolist() == districts["code"].tolist()
     assert back["name"].tolist() == districts["name"].tolist()
@@ -234,7 +233,7 @@ def test_format_from_path() -> None:
     ] == ["geojson", "geojson", "gpkg", "csv", "xlsx", "shp", "shp"]
     with pytest.raises(MappingError, match="write a.zip"):
         format_from_path("a.shp")
-    with pytest.raises(MappingError, match="give --format"):
+    with pytest.raises(MappingError, match="choose the format"):
         format_from_path("a.kml")
 
 

@@ -14,14 +14,11 @@ from shapely import Point
 
 from mapping.errors import CRSError, ValidationError
 from mapping.frames import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS, RESOURCE_COLUMNS
+from mapping.io.indicators import indicator_values_from_table, indicators_from_table
+from mapping.io.options import ImportOptions
+from mapping.io.points import locate_points
 from mapping.io.report import ImportReport
-from mapping.io.resources import (
-    indicator_values_from_table,
-    indicators_from_table,
-    locate_points,
-    resources_from_table,
-    resources_from_vector,
-)
+from mapping.io.resources import resources_from_table, resources_from_vector
 from mapping.io.tabular import read_table
 from mapping.io.vector import read_vector
 from mapping.join import assign_districts
@@ -99,7 +96,7 @@ def test_swapped_axes_are_reported_with_the_swap_not_applied(districts, categori
     [error] = report.errors()
     assert (error.row, error.field, error.value) == (3, "X/Y", "307000; 324000")
     assert "swapped it would lie in 'srodmiescie'" in error.problem
-    assert error.fix == "swap the columns: --x-field 'Y' --y-field 'X'"
+    assert error.fix == "swap the columns: use 'Y' as X and 'X' as Y"
     assert any(f.row is None and "swapped" in f.problem for f in report.warnings())
 
 
@@ -109,7 +106,7 @@ def test_swapped_lat_lon_degrees(districts, categories) -> None:
     out = resources_from_table(table, report, districts=districts, categories=categories)
     assert out.empty
     [error] = report.errors()
-    assert error.fix == "swap the columns: --lat-field 'lon' --lon-field 'lat'"
+    assert error.fix == "swap the columns: use 'lon' as the latitude and 'lat' as the longitude"
 
 
 def test_point_outside_every_district_is_kept_with_a_warning(districts, categories) -> None:
@@ -132,11 +129,15 @@ def test_unsure_crs_stops_and_names_crs(districts, categories) -> None:
             ["b", "kis", "324000", "307000"],
         ]
     )
-    with pytest.raises(CRSError, match="--crs"):
+    with pytest.raises(CRSError, match="coordinate reference system"):
         resources_from_table(table, report, districts=districts, categories=categories)
     # With --crs the metres are read and the degrees row fails on its own.
     out = resources_from_table(
-        table, report, districts=districts, categories=categories, crs="EPSG:2180"
+        table,
+        report,
+        districts=districts,
+        categories=categories,
+        options=ImportOptions(crs="EPSG:2180"),
     )
     assert out.index.tolist() == [3]
     assert report.find(row=2, severity="error")
@@ -216,13 +217,21 @@ def test_unknown_category_without_and_with_default(districts, categories) -> Non
     assert "use one of rada_osiedla, mops, swietlica" in report.errors()[0].fix
     table, report = _read(rows)
     out = resources_from_table(
-        table, report, districts=districts, categories=categories, default_category="ngo"
+        table,
+        report,
+        districts=districts,
+        categories=categories,
+        options=ImportOptions(default_category="ngo"),
     )
     assert out["category"].tolist() == ["ngo", "ngo"]
     assert [(f.row, f.severity) for f in report.warnings()] == [(2, "warning"), (3, "warning")]
-    with pytest.raises(ValidationError, match="--default-category.*'kawiarnia'"):
+    with pytest.raises(ValidationError, match="default category.*'kawiarnia'"):
         resources_from_table(
-            table, report, districts=districts, categories=categories, default_category="kawiarnia"
+            table,
+            report,
+            districts=districts,
+            categories=categories,
+            options=ImportOptions(default_category="kawiarnia"),
         )
 
 
@@ -282,15 +291,18 @@ def test_explicit_fields_and_missing_columns(districts, categories) -> None:
         report,
         districts=districts,
         categories=categories,
-        name_field="Obiekt",
-        category_field="Typ",
-        lat_field="N",
-        lon_field="E",
+        options=ImportOptions(
+            name_field="Obiekt", category_field="Typ", lat_field="N", lon_field="E"
+        ),
     )
     assert out["district_code"].tolist() == ["srodmiescie"]
     with pytest.raises(ValidationError, match="column 'Brak' for name"):
         resources_from_table(
-            table, report, districts=districts, categories=categories, name_field="Brak"
+            table,
+            report,
+            districts=districts,
+            categories=categories,
+            options=ImportOptions(name_field="Brak"),
         )
     with pytest.raises(ValidationError, match="expected both lat and lon"):
         resources_from_table(
@@ -298,9 +310,7 @@ def test_explicit_fields_and_missing_columns(districts, categories) -> None:
             report,
             districts=districts,
             categories=categories,
-            name_field="Obiekt",
-            category_field="Typ",
-            lat_field="N",
+            options=ImportOptions(name_field="Obiekt", category_field="Typ", lat_field="N"),
         )
     table, report = _read([["nazwa", "kategoria"], ["a", "kis"]])
     with pytest.raises(ValidationError, match="coordinate columns .* or a district column"):
@@ -403,17 +413,20 @@ def test_indicator_values_wide_indicators(districts, indicators) -> None:
             ["Biały Kamień", "2000", "", "2"],
         ]
     )
-    with pytest.raises(ValidationError, match="--year"):
+    with pytest.raises(ValidationError, match="the year"):
         indicator_values_from_table(
-            table, report, districts=districts, indicators=indicators, layout="wide_indicators"
+            table,
+            report,
+            districts=districts,
+            indicators=indicators,
+            options=ImportOptions(layout="wide_indicators"),
         )
     out = indicator_values_from_table(
         table,
         report,
         districts=districts,
         indicators=indicators,
-        layout="wide_indicators",
-        year=2022,
+        options=ImportOptions(layout="wide_indicators", year=2022),
     )
     assert out.values.tolist() == [
         ["srodmiescie", "residents", 2022, 1000.0],
@@ -434,16 +447,14 @@ def test_indicator_values_wide_years(districts, indicators) -> None:
             report,
             districts=districts,
             indicators=indicators,
-            layout="wide_years",
-            indicator="brak",
+            options=ImportOptions(layout="wide_years", indicator="brak"),
         )
     out = indicator_values_from_table(
         table,
         report,
         districts=districts,
         indicators=indicators,
-        layout="wide_years",
-        indicator="residents",
+        options=ImportOptions(layout="wide_years", indicator="residents"),
     )
     assert out.values.tolist() == [
         ["podzamcze", "residents", 2020, 10.0],
@@ -516,7 +527,7 @@ def test_report_outputs(tmp_path, districts, categories) -> None:
         "problem",
         "fix",
     ]
-    assert table_text.endswith("... and 1 more (write them with --report)")
+    assert table_text.endswith("... and 1 more (write the whole report to a file to see them)")
     with pytest.raises(
         ValidationError, match=r"zasoby\.csv: 1 line failed validation \(2 errors\)"
     ):

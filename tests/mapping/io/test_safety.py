@@ -10,7 +10,8 @@ import zipfile
 import pytest
 
 from mapping.errors import RefusedInputError
-from mapping.io.safety import Limits, check_size, check_zip, guard_formula, sniff
+from mapping.io.formats import sniff
+from mapping.io.safety import Limits, check_size, check_zip, guard_formula
 from mapping.io.tabular import read_table
 from mapping.io.vector import read_vector
 

@@ -8,8 +8,10 @@ import openpyxl
 import pytest
 
 from mapping.errors import RefusedInputError, ValidationError
+from mapping.io.matching import canonical_columns
+from mapping.io.parsers import decode_text
 from mapping.io.safety import Limits
-from mapping.io.tabular import canonical_columns, decode_text, number, read_table
+from mapping.io.tabular import number, read_table
 
 POLISH = "Świetlica „Źródełko” w Śródmieściu; żółć, ąę, ŁÓDŹ"
 

@@ -18,11 +18,13 @@ from pyproj import CRS, Transformer
 from shapely import MultiPolygon, Point, Polygon, box
 
 from mapping.errors import CRSError, RefusedInputError, ValidationError
+from mapping.io.districts import districts_from_vector
+from mapping.io.geometry import check_geometries
+from mapping.io.options import ImportOptions
 from mapping.io.report import ImportReport
-from mapping.io.resources import districts_from_vector
 from mapping.io.safety import Limits
 from mapping.io.tabular import read_table
-from mapping.io.vector import check_geometries, list_layers, read_vector, vector_from_table
+from mapping.io.vector import list_layers, read_vector, vector_from_table
 
 from .conftest import districts_2180, lonlat
 
@@ -132,7 +134,7 @@ def test_gpkg_with_two_layers(tmp_path) -> None:
     pyogrio.write_dataframe(polish.iloc[:2], path, layer="rejony", append=False)
     data = path.read_bytes()
     assert sorted(list_layers(data, kind="gpkg")) == ["osiedla", "rejony"]
-    with pytest.raises(ValidationError, match="expected one layer, got 2.*--layer"):
+    with pytest.raises(ValidationError, match="expected one layer, got 2.*as the layer"):
         read_vector(data, filename="miasto.gpkg")
     with pytest.raises(ValidationError, match="layer named 'brak'"):
         read_vector(data, filename="miasto.gpkg", layer="brak")
@@ -160,14 +162,14 @@ def test_geojson_in_puwg_without_crs_is_detected_and_reported() -> None:
 
 def test_unknown_coordinates_without_crs_ask_for_crs() -> None:
     data = _geojson([_feature({"type": "Point", "coordinates": [5_500_000, 6_000_000]})])
-    with pytest.raises(CRSError, match="--crs"):
+    with pytest.raises(CRSError, match="coordinate reference system"):
         read_vector(data, filename="p.geojson")
     # Given the right CRS (PUWG 2000 zone 6) it reads; GIS files store easting first.
     easting, northing = Transformer.from_crs(4326, 2177, always_xy=True).transform(17.0, 50.77)
     data = _geojson([_feature({"type": "Point", "coordinates": [easting, northing]})])
     frame, report = read_vector(data, filename="p.geojson", crs="2177")
     assert frame.geometry.iloc[0].equals_exact(Point(17.0, 50.77), 1e-9)
-    assert any("as given with --crs" in a for a in report.assumptions)
+    assert any("as given in the import options" in a for a in report.assumptions)
 
 
 def test_self_intersecting_polygon_is_repaired() -> None:
@@ -286,7 +288,7 @@ def test_districts_table_with_wkt_in_puwg() -> None:
         rows.append(f"{code};{name};{geom.wkt}")
     table, report = read_table("\n".join(rows).encode("cp1250"), filename="osiedla.csv")
     gdf = vector_from_table(table, report)
-    districts = districts_from_vector(gdf, report, code_field="kod")
+    districts = districts_from_vector(gdf, report, options=ImportOptions(code_field="kod"))
     assert districts["code"].tolist() == ["s", "b", "p"]
     assert districts["name"].tolist() == NAMES
     assert districts.index.tolist() == [2, 3, 4]
@@ -309,7 +311,9 @@ def test_districts_duplicate_codes_fail_on_both_rows() -> None:
         (3, "geometry"),
     ]
     report = ImportReport(unit="feature")
-    out = districts_from_vector(gdf.iloc[:2], report, code_field="kod", source="GIS")
+    out = districts_from_vector(
+        gdf.iloc[:2], report, options=ImportOptions(code_field="kod"), source="GIS"
+    )
     assert out["code"].tolist() == ["n", "n2"]
     assert out["source"].tolist() == ["GIS", "GIS"]
     assert isinstance(out.geometry.iloc[0], MultiPolygon)

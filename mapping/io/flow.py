@@ -1,0 +1,288 @@
+"""The whole import flow, one function for every adapter: :func:`run_import`.
+
+Read the file, validate every row, report what was found (:class:`~mapping.io.report.ImportReport`),
+refuse the import when a row is invalid (or skip the invalid rows when the options say so), stop
+after the check on a dry run, else write everything in ONE transaction and count what was loaded,
+updated, left unchanged and skipped. The CLI (``palmap import``) calls it today and a web upload
+will call it with the same :class:`~mapping.io.options.ImportOptions`; neither repeats any step.
+Nothing here knows about a command line or a web form.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from mapping.db import store
+from mapping.io.options import DEFAULT_OPTIONS, ImportOptions
+from mapping.io.readers import (
+    read_districts,
+    read_indicator_definitions,
+    read_indicator_values,
+    read_resources,
+)
+from mapping.io.report import ImportReport
+from mapping.io.safety import DEFAULT_LIMITS, Limits
+
+__all__ = ["KINDS", "ImportResult", "Progress", "run_import"]
+
+Kind = Literal["districts", "resources", "indicators"]
+#: What :func:`run_import` imports.
+KINDS: tuple[str, ...] = ("districts", "resources", "indicators")
+Status = Literal["written", "dry_run", "refused"]
+#: Given the number of rows to write, a context that yields a callback taking rows written (or
+#: None for no progress display).
+Progress = Callable[[int], AbstractContextManager[Callable[[int], None] | None]]
+_Writer = Callable[[Any, Callable[[int], None] | None], store.SaveResult]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did.
+
+    Attributes
+    ----------
+    kind
+        ``districts``, ``resources`` or ``indicators``.
+    status
+        ``written``, ``dry_run`` (checked, nothing written) or ``refused`` (invalid rows and no
+        skipping: nothing written).
+    report
+        The findings about the file's rows.
+    rows
+        Valid rows, ready to write.
+    loaded, updated, unchanged
+        Rows inserted, changed and left as they were (0 unless written).
+    seconds
+        Time the whole flow took.
+    definitions
+        The report on the indicator definitions that came along, if any.
+    """
+
+    kind: str
+    status: Status
+    report: ImportReport
+    rows: int
+    loaded: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    seconds: float = 0.0
+    definitions: ImportReport | None = field(default=None)
+
+    @property
+    def written(self) -> bool:
+        """Whether anything was written."""
+        return self.status == "written"
+
+    @property
+    def skipped(self) -> int:
+        """Rows left out because of an error."""
+        return self.report.skipped
+
+    def refusal(self) -> str:
+        """Why nothing was written, and the fix (empty unless refused)."""
+        if self.status != "refused":
+            return ""
+        if self.definitions is not None and self.definitions.errors():
+            return (
+                f"{self.definitions.source}: the indicator definitions have errors; nothing was "
+                "written"
+            )
+        errors = self.report.errors()
+        rows = len(self.report.error_rows()) or 1
+        return (
+            f"{len(errors)} problem(s) in {rows} row(s) or the file; nothing was written. Fix "
+            "them, or choose to skip invalid rows to load the valid ones"
+        )
+
+    def summary(self) -> str:
+        """One line of counts.
+
+        Examples
+        --------
+        >>> ImportResult("resources", "written", ImportReport(read=3), 3, loaded=2,
+        ...              unchanged=1, seconds=0.04).summary()
+        'read 3, loaded 2, updated 0, unchanged 1, skipped 0, repaired 0, 0.0 s'
+        """
+        if self.status == "dry_run":
+            return f"Dry run: {self.report.summary()}; nothing written."
+        return (
+            f"read {self.report.read}, loaded {self.loaded}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, skipped {self.skipped}, repaired "
+            f"{self.report.repaired}, {self.seconds:.1f} s"
+        )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    report: ImportReport
+    rows: int
+    write: _Writer
+    definitions: ImportReport | None = None
+
+
+def _districts(
+    data: bytes, filename: str, options: ImportOptions, engine: store.Engine, limits: Limits
+) -> _Prepared:
+    districts, report = read_districts(data, filename=filename, options=options, limits=limits)
+
+    def write(conn: Any, _progress: Callable[[int], None] | None) -> store.SaveResult:
+        return store.save_districts(conn, districts, replace=options.replace)
+
+    return _Prepared(report, len(districts), write)
+
+
+def _resources(
+    data: bytes, filename: str, options: ImportOptions, engine: store.Engine, limits: Limits
+) -> _Prepared:
+    categories = store.load_categories(engine)
+    options.check("resources", categories=[str(c) for c in categories["code"]])
+    resources, report = read_resources(
+        data,
+        filename=filename,
+        districts=store.load_districts(engine),
+        categories=categories,
+        options=options,
+        limits=limits,
+    )
+
+    def write(conn: Any, progress: Callable[[int], None] | None) -> store.SaveResult:
+        if options.replace:
+            store.delete_resources(conn)
+        return store.save_resources(conn, resources, progress=progress)
+
+    return _Prepared(report, len(resources), write)
+
+
+def _indicators(
+    data: bytes,
+    filename: str,
+    options: ImportOptions,
+    engine: store.Engine,
+    limits: Limits,
+    definitions_file: tuple[bytes, str] | None,
+) -> _Prepared:
+    options.check("indicators")
+    indicators = store.load_indicators(engine)
+    definitions, defined = None, None
+    if definitions_file is not None:
+        definitions, defined = read_indicator_definitions(
+            definitions_file[0], filename=definitions_file[1], limits=limits
+        )
+        if defined.errors():
+            return _Prepared(defined, 0, _nothing, definitions=defined)
+        known = indicators[~indicators["code"].isin(definitions["code"])]
+        indicators = pd.concat([known, definitions], ignore_index=True)
+    values, report = read_indicator_values(
+        data,
+        filename=filename,
+        districts=store.load_districts(engine),
+        indicators=indicators,
+        options=options,
+        limits=limits,
+    )
+
+    def write(conn: Any, _progress: Callable[[int], None] | None) -> store.SaveResult:
+        if definitions is not None:
+            store.save_indicators(conn, definitions)
+        if options.replace:
+            store.delete_indicator_values(conn, sorted(set(values["indicator"])))
+        return store.save_indicator_values(conn, values)
+
+    return _Prepared(report, len(values), write, definitions=defined)
+
+
+def _nothing(conn: Any, progress: Callable[[int], None] | None) -> store.SaveResult:
+    return store.SaveResult()
+
+
+def _no_progress(rows: int) -> AbstractContextManager[Callable[[int], None] | None]:
+    return nullcontext(None)
+
+
+def run_import(
+    kind: str,
+    data: bytes,
+    *,
+    filename: str,
+    engine: store.Engine,
+    options: ImportOptions = DEFAULT_OPTIONS,
+    limits: Limits = DEFAULT_LIMITS,
+    definitions: tuple[bytes, str] | None = None,
+    progress: Progress = _no_progress,
+) -> ImportResult:
+    """Import one file: read, validate, report, refuse or skip, dry run, write in one transaction.
+
+    Parameters
+    ----------
+    kind
+        ``districts``, ``resources`` or ``indicators``.
+    data, filename
+        The file's bytes and the name it came with (its extension must agree with its content).
+    engine
+        The database (a SQLAlchemy Engine with palmap's schema).
+    options
+        The user's choices (:class:`~mapping.io.options.ImportOptions`).
+    limits
+        Size, feature and vertex limits (:class:`~mapping.io.safety.Limits`).
+    definitions
+        Indicators only: ``(bytes, filename)`` of a file defining new indicators, saved in the
+        same transaction as the values.
+    progress
+        Called with the number of rows before writing; the context it returns yields a callback
+        for the rows written (resources), or None.
+
+    Returns
+    -------
+    ImportResult
+        ``refused`` (an invalid row or definition and no skipping: nothing written),
+        ``dry_run`` (nothing written) or ``written`` with the counts.
+
+    Raises
+    ------
+    mapping.io.options.OptionsError
+        Options that do not go together or name an unknown category.
+    mapping.errors.ValidationError, mapping.errors.CRSError
+        The file as a whole cannot be read as ``kind`` (a column missing, no CRS...).
+    mapping.errors.RefusedInputError
+        The file is unsafe, of an unsupported format or over a limit.
+    """
+    started = time.perf_counter()
+    store.require_schema(engine)
+    if kind == "districts":
+        options.check(kind)
+        prepared = _districts(data, filename, options, engine, limits)
+    elif kind == "resources":
+        prepared = _resources(data, filename, options, engine, limits)
+    elif kind == "indicators":
+        prepared = _indicators(data, filename, options, engine, limits, definitions)
+    else:
+        raise ValueError(f"expected a kind in {KINDS}, got {kind!r}")
+
+    def result(status: Status, saved: store.SaveResult | None = None) -> ImportResult:
+        saved = saved or store.SaveResult()
+        return ImportResult(
+            kind,
+            status,
+            prepared.report,
+            prepared.rows,
+            loaded=saved.inserted,
+            updated=saved.updated,
+            unchanged=saved.unchanged,
+            seconds=time.perf_counter() - started,
+            definitions=prepared.definitions,
+        )
+
+    defined_badly = prepared.definitions is not None and bool(prepared.definitions.errors())
+    if defined_badly or (prepared.report.errors() and not options.skip_invalid):
+        return result("refused")
+    if options.dry_run:
+        return result("dry_run")
+    with engine.begin() as conn, progress(prepared.rows) as update:
+        saved = prepared.write(conn, update)
+    return result("written", saved)
