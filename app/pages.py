@@ -165,7 +165,7 @@ def link_with(field: str, value: str, *, page: str | None = None) -> str:
     """The current page (or ``page``) with ``field`` set to ``value``: a route variable when the
     route has one of that name, else a query argument (in place, the others kept)."""
     route_values = view_args()
-    name = endpoint_for(page, current_lang()) if page else request.endpoint
+    name = endpoint_for(page or endpoint(), current_lang())
     query = query_items()
     if field in route_values:
         route_values[field] = value
@@ -173,7 +173,7 @@ def link_with(field: str, value: str, *, page: str | None = None) -> str:
         query = [(k, value if k == field else v) for k, v in query]
     else:
         query.append((field, value))
-    return with_query(url_for(str(name), **route_values), query)
+    return with_query(url_for(name, **route_values), query)
 
 
 _ACTIVE = {

@@ -16,9 +16,10 @@ from mapping.pages.indicator_map import (
     missing,
     tooltips,
     weight_fields,
+    weights_text,
 )
 from mapping.pages.labels import layer_label, layer_options, layer_source, layer_unit
-from mapping.pages.query import CompareQuery, weights_text
+from mapping.pages.query import CompareQuery
 from mapping.pages.text import Translator
 from mapping.render.choropleth import (
     CHANGE_COLOURS,

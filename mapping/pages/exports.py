@@ -37,7 +37,7 @@ MIME: dict[str, str] = {
 #: Salt of matplotlib's SVG ids (random otherwise).
 SVG_SALT = "palmap"
 
-_FOLIUM_ID = re.compile(r"_([0-9a-f]{32})\b")
+_FOLIUM_ID = re.compile(r"_([0-9a-f]{32})(?![0-9a-f])")
 _PDF_DATE = re.compile(rb"/CreationDate \(D:(\d{14})")
 _SVG_DATE = re.compile(r"<dc:date>[^<]*</dc:date>")
 

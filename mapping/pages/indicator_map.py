@@ -6,6 +6,7 @@ draw the :class:`Choropleth` of :func:`build_choropleth`, so every form shows th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from mapping.pages.labels import (
     layer_source,
     layer_unit,
 )
-from mapping.pages.query import MapQuery, weights_text
+from mapping.pages.query import MapQuery
 from mapping.pages.text import Translator
 from mapping.render.choropleth import NO_DATA_COLOUR, PALETTES, MapLegend, class_colours, palette
 
@@ -33,6 +34,13 @@ Tooltips = dict[str, list[tuple[str, object]]]
 def missing(value: Any) -> bool:
     """Whether a cell holds no value (None, NaN, NA)."""
     return value is None or bool(pd.isna(value))
+
+
+def weights_text(weights: Mapping[str, float] | None) -> str | None:
+    """``code=w,code=w`` for a link, or None."""
+    if not weights:
+        return None
+    return ",".join(f"{code}={weight:g}" for code, weight in weights.items())
 
 
 def class_labels(breaks: list[float], low: float, decimals: int, tr: Translator) -> list[str]:

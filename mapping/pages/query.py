@@ -203,13 +203,6 @@ def parse_weights_query(args: Args, data: AnalysisData, tr: Translator) -> dict[
     return weights
 
 
-def weights_text(weights: Mapping[str, float] | None) -> str | None:
-    """``code=w,code=w`` for a link, or None."""
-    if not weights:
-        return None
-    return ",".join(f"{code}={weight:g}" for code, weight in weights.items())
-
-
 # --------------------------------------------------------------------------- map pages
 
 
@@ -382,21 +375,6 @@ def parse_target_query(args: Args, data: AnalysisData, tr: Translator) -> Target
         ),
         **terms,
     )
-
-
-def target_args(data: AnalysisData, query: TargetQuery) -> dict[str, Any]:
-    """Every setting of a ranking as query values: the link that reproduces it."""
-    values: dict[str, Any] = {"year": query.year, "method": query.method}
-    for code in data.needs_codes():
-        values[f"w_{code}"] = f"{query.weights.get(code, 0):g}"
-    for code, weight in query.weights.items():
-        if code not in data.needs_codes():
-            values[f"w_{code}"] = f"{weight:g}"
-    values["access_weight"] = f"{query.access_weight:g}"
-    values["supply_weight"] = f"{query.supply_weight:g}"
-    values["category"] = query.category or ""
-    values["top"] = query.top
-    return values
 
 
 # --------------------------------------------------------------------------- districts

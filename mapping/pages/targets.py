@@ -9,11 +9,11 @@ from typing import Any
 
 import pandas as pd
 
-from mapping.analysis import rank_table
+from mapping.analysis import AnalysisData, rank_table
 from mapping.pages.data import PageData
 from mapping.pages.indicator_map import Tooltips
 from mapping.pages.labels import indicator_name
-from mapping.pages.query import TargetQuery, target_args
+from mapping.pages.query import TargetQuery
 from mapping.pages.text import Translator
 from mapping.render.choropleth import NO_DATA_COLOUR, MapLegend, palette
 
@@ -48,6 +48,21 @@ class TargetRanking:
     def top_codes(self) -> list[str]:
         """The districts in the top."""
         return [r["code"] for r in self.rows if r["top"]]
+
+
+def target_args(data: AnalysisData, query: TargetQuery) -> dict[str, Any]:
+    """Every setting of a ranking as query values: the link that reproduces it."""
+    values: dict[str, Any] = {"year": query.year, "method": query.method}
+    for code in data.needs_codes():
+        values[f"w_{code}"] = f"{query.weights.get(code, 0):g}"
+    for code, weight in query.weights.items():
+        if code not in data.needs_codes():
+            values[f"w_{code}"] = f"{weight:g}"
+    values["access_weight"] = f"{query.access_weight:g}"
+    values["supply_weight"] = f"{query.supply_weight:g}"
+    values["category"] = query.category or ""
+    values["top"] = query.top
+    return values
 
 
 def _shares(data: PageData, query: TargetQuery, tr: Translator) -> list[tuple[str, str]]:
