@@ -173,7 +173,10 @@ def link_with(field: str, value: str, *, page: str | None = None) -> str:
         query = [(k, value if k == field else v) for k, v in query]
     else:
         query.append((field, value))
-    return with_query(url_for(name, **route_values), query)
+    try:
+        return with_query(url_for(name, **route_values), query)
+    except BuildError:  # a value the route cannot hold: the label alone, without a link
+        return ""
 
 
 _ACTIVE = {
