@@ -175,6 +175,11 @@ def test_cli_render_map_writes_the_same_file(
     assert "L.map(" in html_target.read_text(encoding="utf-8")
     bad = runner.invoke(args=["render", "map", "--layer", "nope", "-o", str(target)])
     assert bad.exit_code == 3 and "nope" in bad.output
+    assert "needs_index" in bad.output  # the layers that exist
+    dpi = runner.invoke(
+        args=["render", "map", "--layer", "needs_index", "--dpi", "5000", "-o", str(target)]
+    )
+    assert dpi.exit_code == 3 and "50 do 600" in dpi.output  # Polish by default
     usage = runner.invoke(args=["render", "map", "--layer", "needs_index", "-o", "x.gif"])
     assert usage.exit_code == 2
 
