@@ -159,7 +159,8 @@ def backup(target: Path, overwrite: bool) -> None:
 def commands() -> tuple[click.Command, ...]:
     """Every palmap command (Flask's run, routes and shell come on top)."""
     from app.cli_analysis import analyse, rank
-    from app.cli_data import export, import_group, render, template
+    from app.cli_data import export, import_group, template
+    from app.cli_render import render
 
     return (init_db, load_demo, backup, import_group, export, template, render, analyse, rank)
 

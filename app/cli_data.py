@@ -20,7 +20,6 @@ from flask.cli import with_appcontext
 
 from app.cli import EXIT_INVALID, EXIT_USAGE, _fail, handle_errors
 from app.db import get_engine
-from app.pages import CLASS_COUNTS, DEFAULT_K, DEFAULT_SCHEME, SCHEMES
 from mapping.db import store
 from mapping.errors import CRSError
 from mapping.io.options import ImportOptions, Layout, OptionsError
@@ -357,66 +356,3 @@ def template(kind: str, output: Path) -> None:
         _fail(f"expected FILE.xlsx or FILE.csv, got {output.name}", EXIT_USAGE)
     click.echo(f"Template for {kind} written to {output} (sheets: {', '.join(sheets)}).")
 
-
-@click.group("render")
-def render() -> None:
-    """Render maps to files for reports (the same files the pages offer)."""
-
-
-@render.command("map")
-@click.option("--layer", required=True, help="Layer: an indicator code, CODE_rate or needs_index.")
-@click.option("--year", type=int, help="Year (default: the newest with data).")
-@click.option(
-    "--scheme",
-    type=click.Choice(SCHEMES),
-    help=f"Class scheme (default as on the page: {DEFAULT_SCHEME}).",
-)
-@click.option(
-    "--k",
-    type=click.IntRange(min(CLASS_COUNTS), max(CLASS_COUNTS)),
-    help=f"Number of classes (default {DEFAULT_K}).",
-)
-@click.option("--lang", type=click.Choice(["pl", "en"]), help="Language of the texts.")
-@click.option("--dpi", type=int, help="Resolution of a PNG (default 300).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="FILE.png, FILE.svg, FILE.pdf (A4 for reports) or FILE.html (standalone).",
-)
-@with_appcontext
-@handle_errors
-def render_map(layer, year, scheme, k, lang, dpi, output) -> None:
-    """Draw an indicator map to FILE: exactly what /mapa/LAYER.png|svg|pdf|html serves."""
-    from urllib.parse import quote
-
-    fmt = output.suffix.lower().lstrip(".")
-    if fmt not in ("png", "svg", "pdf", "html"):
-        _fail(f"expected FILE.png, .svg, .pdf or .html, got {output.name}", EXIT_USAGE)
-    query = {
-        key: value
-        for key, value in (
-            ("year", year),
-            ("scheme", scheme),
-            ("k", k),
-            ("lang", lang),
-            ("dpi", dpi),
-        )
-        if value is not None
-    }
-    client = current_app.test_client()
-    response = client.get(
-        f"/mapa/{quote(layer, safe='')}.{fmt}",
-        query_string=query,
-        headers={"Accept": "application/json"},
-    )
-    if response.status_code != 200:
-        payload = response.get_json(silent=True) or {}
-        message = payload.get("message") or payload.get("error") or f"HTTP {response.status_code}"
-        known = [str(item.get("label")) for item in payload.get("known", [])]
-        if known:
-            message += " " + ", ".join(known)
-        _fail(message, EXIT_INVALID if response.status_code in (400, 404) else 1)
-    output.write_bytes(response.data)
-    click.echo(f"{layer} map written to {output} ({len(response.data):,} bytes).")

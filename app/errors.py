@@ -1,16 +1,98 @@
-"""Errors as pages or JSON: MappingError -> its 4xx status, anything else -> 500."""
+"""Every error as a page or as JSON, from one handler and in one shape.
+
+JSON (when the client asks for it): ``{"error": <machine code>, "message": <text>, "status": N,
+"title": <title>}``, plus ``known`` (``[{"label", "url"}]``: the items that exist) on a 404 that
+lists them and ``allowed`` (the values that work) on a 400 that names them. The HTML page shows
+the same title, message and links. Core query errors (:mod:`mapping.pages.errors`), any other
+:class:`~mapping.errors.MappingError`, HTTP errors and unexpected errors all pass through
+:func:`describe`.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from mapping.errors import ConfigurationError, MappingError
+from app.pages import link_with
+from mapping.errors import (
+    ConfigurationError,
+    MappingError,
+    NotFoundError,
+    RefusedInputError,
+    ValidationError,
+)
+from mapping.pages.errors import QueryError, UnknownItemError
 
 log = logging.getLogger(__name__)
+
+#: Machine codes of the core's errors (the most specific class first).
+CODES: tuple[tuple[type[MappingError], str], ...] = (
+    (QueryError, "invalid_setting"),
+    (NotFoundError, "not_found"),
+    (ValidationError, "validation_failed"),
+    (RefusedInputError, "refused"),
+    (ConfigurationError, "configuration_error"),
+    (MappingError, "bad_request"),
+)
+
+
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """What an error answers, as a page or as JSON."""
+
+    status: int
+    code: str
+    title: str
+    message: str
+    known: tuple[tuple[str, str], ...] = ()
+    heading: str = ""
+    allowed: tuple[str, ...] | None = None
+
+    def json(self) -> dict[str, object]:
+        body: dict[str, object] = {
+            "error": self.code,
+            "message": self.message,
+            "status": self.status,
+            "title": self.title,
+        }
+        if self.status == 404 and self.known:
+            body["known"] = [{"label": label, "url": url} for label, url in self.known]
+        if self.allowed is not None:
+            body["allowed"] = list(self.allowed)
+        return body
+
+
+def _mapping_answer(exc: MappingError) -> ErrorAnswer:
+    code = next(name for kind, name in CODES if isinstance(exc, kind))
+    if isinstance(exc, ConfigurationError):
+        log.error("configuration error: %s", exc)
+        return ErrorAnswer(500, code, _("Server configuration error"), str(exc))
+    if isinstance(exc, UnknownItemError):
+        known = tuple(
+            (label, link_with(exc.field, value, page=exc.page)) for label, value in exc.known
+        )
+        return ErrorAnswer(404, code, _("Not found"), str(exc), known, exc.heading)
+    if isinstance(exc, QueryError):
+        return ErrorAnswer(400, code, _("Setting out of range"), str(exc), allowed=exc.allowed)
+    if isinstance(exc, NotFoundError):
+        return ErrorAnswer(404, code, _("Not found"), str(exc))
+    return ErrorAnswer(exc.status_code, code, _("The request cannot be served"), str(exc))
+
+
+def describe(exc: Exception) -> ErrorAnswer:
+    """The answer to any error raised while serving a request."""
+    if isinstance(exc, MappingError):
+        return _mapping_answer(exc)
+    if isinstance(exc, HTTPException):
+        code = re.sub(r"[^a-z0-9]+", "_", (exc.name or "error").lower()).strip("_")
+        return ErrorAnswer(exc.code or 500, code, exc.name, exc.description or "")
+    log.exception("unexpected error", exc_info=exc)
+    return ErrorAnswer(500, "internal_error", _("Unexpected error"), _("The error was logged."))
 
 
 def _wants_json() -> bool:
@@ -21,25 +103,22 @@ def _wants_json() -> bool:
     )
 
 
-def _respond(status: int, title: str, message: str):
+def respond(answer: ErrorAnswer) -> tuple[Response | str, int]:
+    """The answer as JSON when the client prefers it, else as the error page."""
     if _wants_json():
-        return jsonify({"error": title, "message": message, "status": status}), status
-    return render_template("error.html", status=status, title=title, message=message), status
+        return jsonify(answer.json()), answer.status
+    page = render_template(
+        "error.html",
+        status=answer.status,
+        title=answer.title,
+        message=answer.message,
+        known=list(answer.known),
+        known_title=answer.heading,
+    )
+    return page, answer.status
 
 
 def init_app(app: Flask) -> None:
-    @app.errorhandler(MappingError)
-    def _mapping_error(exc: MappingError):
-        if isinstance(exc, ConfigurationError):
-            log.error("configuration error: %s", exc)
-            return _respond(500, _("Server configuration error"), str(exc))
-        return _respond(exc.status_code, _("The request cannot be served"), str(exc))
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
-        return _respond(exc.code or 500, exc.name, exc.description or "")
-
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        log.exception("unexpected error")
-        return _respond(500, _("Unexpected error"), _("The error was logged."))
+    def _error(exc: Exception) -> tuple[Response | str, int]:
+        return respond(describe(exc))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, Response, abort, send_from_directory
 
 from mapping.errors import NotFoundError
 from mapping.render.assets import vendor_dir
@@ -11,7 +11,7 @@ bp = Blueprint("vendor", __name__, url_prefix="/static/vendor")
 
 
 @bp.get("/<name>/<path:filename>")
-def asset(name: str, filename: str):
+def asset(name: str, filename: str) -> Response:
     """One file of one vendored package; long cache, since the URL changes with nothing else."""
     try:
         folder = vendor_dir(name)

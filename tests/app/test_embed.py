@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.i18n import COOKIE
-from app.views import resources as resources_view
+from mapping.pages import query as page_query
 from tests.app.conftest import make_app
 
 ORIGINS = "https://www.um.walbrzych.pl http://127.0.0.1:8123"
@@ -242,7 +242,7 @@ def test_options_out_of_range_are_a_400_that_names_the_allowed_values(
     for path in ("/embed/zasoby", "/embed/mapa/needs_index", "/embed/obszary"):
         response = embed_client.get(f"{path}?{query}", headers={"Accept": "application/json"})
         assert response.status_code == 400, (path, query)
-        message = response.get_json()["error"]
+        message = response.get_json()["message"]
         for name in names:
             assert name in message, (query, message)
 
@@ -366,7 +366,7 @@ def test_a_hostile_query_cannot_add_markup_to_the_iframe_code(embed_client: Flas
 def test_the_resource_list_is_paged_while_the_map_shows_every_row(
     embed_client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(resources_view, "PAGE_SIZE", 50)
+    monkeypatch.setattr(page_query, "PAGE_SIZE", 50)
     page = _get(embed_client, "/zasoby?page=2")
     assert page.count("<tr data-id=") == 50
     assert "wiersze 51–100" in page
@@ -379,7 +379,8 @@ def test_the_resource_list_is_paged_while_the_map_shows_every_row(
     for wrong in ("0", "4", "x", "-1"):
         response = embed_client.get(f"/zasoby?page={wrong}", headers={"Accept": "application/json"})
         assert response.status_code == 400
-        assert "1" in response.get_json()["error"] and "3" in response.get_json()["error"]
+        message = response.get_json()["message"]
+        assert "1" in message and "3" in message
 
 
 def test_large_sets_travel_as_compact_escaped_rows(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -175,6 +175,11 @@ def test_cli_render_map_writes_the_same_file(
     assert "L.map(" in html_target.read_text(encoding="utf-8")
     bad = runner.invoke(args=["render", "map", "--layer", "nope", "-o", str(target)])
     assert bad.exit_code == 3 and "nope" in bad.output
+    assert "needs_index" in bad.output  # the layers that exist
+    dpi = runner.invoke(
+        args=["render", "map", "--layer", "needs_index", "--dpi", "5000", "-o", str(target)]
+    )
+    assert dpi.exit_code == 3 and "50 do 600" in dpi.output  # Polish by default
     usage = runner.invoke(args=["render", "map", "--layer", "needs_index", "-o", "x.gif"])
     assert usage.exit_code == 2
 
@@ -189,3 +194,28 @@ def test_comparison_change_map_exports(client: FlaskClient) -> None:
     pdf = get(client, "/compare/social_assistance_rate.pdf?from=2010&to=2013&lang=en").data
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
     get(client, "/porownanie/social_assistance_rate.png?from=2013&to=2013", status=400)
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf", "html"])
+def test_page_and_cli_render_map_give_identical_bytes(
+    runner: FlaskCliRunner, client: FlaskClient, tmp_path: Path, fmt: str
+) -> None:
+    # The same core functions draw both (no HTTP in the CLI), and the file carries no time of
+    # drawing nor random ids: the same query gives the same bytes.
+    target = tmp_path / f"map.{fmt}"
+    options = ["--year", "2012", "--scheme", "equal_interval", "--k", "4", "--lang", "en"]
+    if fmt == "png":
+        options += ["--dpi", "72"]
+    result = runner.invoke(
+        args=["render", "map", "--layer", "social_assistance_rate", *options, "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    query = "year=2012&scheme=equal_interval&k=4&lang=en" + ("&dpi=72" if fmt == "png" else "")
+    served = get(client, f"/map/social_assistance_rate.{fmt}?{query}").data
+    assert served == target.read_bytes()
+    # Drawn twice, the page is the same too (not only served from the cache).
+    with client.application.app_context():
+        from app.cache import page_cache
+
+        page_cache().clear()
+    assert get(client, f"/map/social_assistance_rate.{fmt}?{query}").data == served

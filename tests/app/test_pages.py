@@ -614,7 +614,7 @@ def test_edits_that_change_no_count_show_on_the_next_request(
 
 
 def test_cached_pages_are_served_without_rendering(app: Flask, client: FlaskClient, monkeypatch):
-    from app.views import maps
+    from mapping.pages import maps
 
     _get(client, "/porownanie/needs_index")
     monkeypatch.setattr(maps, "district_map", lambda *a, **k: pytest.fail("rendered again"))

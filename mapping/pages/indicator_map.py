@@ -1,0 +1,238 @@
+"""The indicator map (``/mapa/<layer>``): one layer for one year, classified, with its legend,
+tooltips and table. The page, its CSV table, its embed, its files and ``palmap render map`` all
+draw the :class:`Choropleth` of :func:`build_choropleth`, so every form shows the same classes.
+
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from mapping.analysis import AnalysisData
+from mapping.classify import class_breaks
+from mapping.layers import Layer, LayerValues
+from mapping.pages.data import PageData
+from mapping.pages.labels import (
+    indicator_name,
+    layer_label,
+    layer_options,
+    layer_source,
+    layer_unit,
+)
+from mapping.pages.query import MapQuery
+from mapping.pages.text import Translator
+from mapping.render.choropleth import NO_DATA_COLOUR, PALETTES, MapLegend, class_colours, palette
+
+#: Tooltip lines of a district: (label, text).
+Tooltips = dict[str, list[tuple[str, object]]]
+
+
+def missing(value: Any) -> bool:
+    """Whether a cell holds no value (None, NaN, NA)."""
+    return value is None or bool(pd.isna(value))
+
+
+def weights_text(weights: Mapping[str, float] | None) -> str | None:
+    """``code=w,code=w`` for a link, or None."""
+    if not weights:
+        return None
+    return ",".join(f"{code}={weight:g}" for code, weight in weights.items())
+
+
+def class_labels(breaks: list[float], low: float, decimals: int, tr: Translator) -> list[str]:
+    """``low – b1``, ``b1 – b2``, ...: the legend's class labels."""
+    labels = []
+    lower = low
+    for upper in breaks:
+        labels.append(f"{tr.number(lower, decimals)} – {tr.number(upper, decimals)}")
+        lower = upper
+    return labels
+
+
+def hidden_note(values: LayerValues, min_count: int, tr: Translator) -> str | None:
+    """The legend line for small counts or hidden rates (None when there are none)."""
+    table = values.table
+    if table["small"].any():
+        return tr("fewer than %(count)d people: shown as < %(count)d", count=min_count)
+    if table["hidden"].any():
+        return tr("hidden: built from fewer than %(count)d people", count=min_count)
+    return None
+
+
+def rank_text(rank: Any, total: int) -> str:
+    """``3 / 21``, or a dash without a rank."""
+    return "–" if missing(rank) else f"{int(rank)} / {total}"
+
+
+def value_text(row: Any, layer: Layer, min_count: int, tr: Translator) -> str:
+    """A district's value as a cell shows it (``< 5``, a dash, or the number)."""
+    return tr.shown(
+        row.shown, small=row.small, hidden=row.hidden, decimals=layer.decimals, min_count=min_count
+    )
+
+
+def tooltips(values: LayerValues, *, unit: str, min_count: int, tr: Translator) -> Tooltips:
+    """Each district's tooltip: the year's value with its unit, and its rank."""
+    total = int(values.table["rank"].notna().sum())
+    tips: Tooltips = {}
+    for row in values.table.itertuples(index=False):
+        tips[row.district_code] = [
+            (str(values.year), f"{value_text(row, values.layer, min_count, tr)} {unit}".strip()),
+            (tr("Rank"), rank_text(row.rank, total)),
+        ]
+    return tips
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    """One layer for one year classified for a map (page, embed, files, CLI)."""
+
+    query: MapQuery
+    values: LayerValues
+    label: str
+    unit: str
+    breaks: list[float]
+    colours: list[str]
+    fills: dict[str, str | None]
+    legend: MapLegend
+    tooltips: Tooltips
+    source: str
+
+
+def _breaks(shown: pd.Series, query: MapQuery) -> list[float]:
+    distinct = int(shown.dropna().nunique())
+    if distinct == 0:
+        return []
+    return class_breaks(shown.dropna(), scheme=query.scheme, k=min(query.k, distinct))
+
+
+def build_choropleth(data: PageData, query: MapQuery, tr: Translator) -> Choropleth:
+    """Classify the query's layer for its year, scheme, k and palette."""
+    analysis = data.analysis
+    values = data.values(query.layer, query.year, weights=query.weights, method=query.method)
+    shown = values.shown
+    breaks = _breaks(shown, query)
+    colours = palette(query.palette, len(breaks)) if breaks else []
+    fills = class_colours(shown, breaks, colours)
+    low = float(shown.min()) if shown.notna().any() else 0.0
+    unit = layer_unit(analysis, values.layer, tr, method=query.method)
+    label = layer_label(analysis, values.layer, tr)
+    entries = list(zip(colours, class_labels(breaks, low, values.layer.decimals, tr), strict=True))
+    note = hidden_note(values, data.min_count, tr)
+    if note:
+        entries.append((NO_DATA_COLOUR, note))
+    elif values.table["shown"].isna().any():
+        entries.append((NO_DATA_COLOUR, tr("no data")))
+    legend = MapLegend(title=f"{label}, {values.year}", entries=entries, unit=unit)
+    return Choropleth(
+        query=query,
+        values=values,
+        label=label,
+        unit=unit,
+        breaks=breaks,
+        colours=colours,
+        fills=fills,
+        legend=legend,
+        tooltips=tooltips(values, unit=unit, min_count=data.min_count, tr=tr),
+        source=layer_source(analysis, values.layer, tr, query.weights),
+    )
+
+
+def table_rows(
+    values: LayerValues, fills: dict[str, str | None], min_count: int, tr: Translator
+) -> list[dict[str, Any]]:
+    """The table under the map: one row per district, by rank then name."""
+    total = int(values.table["rank"].notna().sum())
+    rows = []
+    for row in values.table.itertuples(index=False):
+        rows.append(
+            {
+                "code": row.district_code,
+                "name": row.district_name,
+                "value": value_text(row, values.layer, min_count, tr),
+                "rank": rank_text(row.rank, total),
+                "sort": (1, 0) if missing(row.rank) else (0, int(row.rank)),
+                "colour": fills.get(row.district_code) or NO_DATA_COLOUR,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["sort"], r["name"]))
+
+
+def weight_fields(
+    data: AnalysisData, weights: Any, tr: Translator, *, layer: Layer
+) -> list[dict[str, Any]]:
+    """One weight field per needs indicator (the needs index layer's form); none for others."""
+    if layer.kind != "index":
+        return []
+    chosen = weights or dict.fromkeys(data.needs_codes(), 1.0)
+    return [
+        {"code": code, "label": indicator_name(data, code, tr), "value": f"{chosen.get(code, 0):g}"}
+        for code in data.needs_codes()
+    ]
+
+
+@dataclass(frozen=True)
+class IndicatorMapPage:
+    """What the indicator map page draws: the choropleth, its table and its form."""
+
+    choropleth: Choropleth
+    rows: list[dict[str, Any]]
+    layers: list[tuple[str, str]]
+    weight_fields: list[dict[str, Any]]
+    palettes: tuple[str, ...]
+    year_options: list[tuple[int, str]]
+    weights_query: str | None
+    schematic: bool
+
+
+def build_indicator_map(data: PageData, query: MapQuery, tr: Translator) -> IndicatorMapPage:
+    """The indicator map page for ``query``."""
+    choropleth = build_choropleth(data, query, tr)
+    return IndicatorMapPage(
+        choropleth=choropleth,
+        rows=table_rows(choropleth.values, choropleth.fills, data.min_count, tr),
+        layers=layer_options(data.analysis, tr),
+        weight_fields=weight_fields(data.analysis, query.weights, tr, layer=query.layer),
+        palettes=tuple(PALETTES),
+        year_options=[(y, str(y)) for y in query.years],
+        weights_query=weights_text(query.weights),
+        schematic=data.schematic,
+    )
+
+
+TABLE_COLUMNS: tuple[str, ...] = (
+    "district_code",
+    "district_name",
+    "layer",
+    "year",
+    "value",
+    "rank",
+)
+
+
+def indicator_table(data: PageData, query: MapQuery) -> list[dict[str, Any]]:
+    """The table under the map as CSV rows (small counts as ``< 5``, hidden rates empty)."""
+    values = data.values(query.layer, query.year, weights=query.weights, method=query.method)
+    rows = []
+    for row in values.table.itertuples(index=False):
+        if row.small:
+            value: Any = f"< {data.min_count}"
+        elif row.hidden or missing(row.shown):
+            value = None
+        else:
+            value = round(float(row.shown), 6)
+        rows.append(
+            {
+                "district_code": row.district_code,
+                "district_name": row.district_name,
+                "layer": values.layer.code,
+                "year": values.year,
+                "value": value,
+                "rank": None if missing(row.rank) else int(row.rank),
+            }
+        )
+    return rows

@@ -1,0 +1,590 @@
+"""The query of every page, embed and export: typed, frozen, parsed once from its arguments.
+
+``args`` is any mapping of strings (a request's ``args``, a dict from the CLI or a notebook).
+Every parser checks each value against the data: a setting out of range raises
+:class:`~mapping.pages.errors.QueryError` (400) naming the values that work, and a layer, year,
+district or category that does not exist raises :class:`~mapping.pages.errors.UnknownItemError`
+(404) listing the ones that do. Every number is finite and within its range.
+
+Examples
+--------
+>>> from mapping.pages.text import Translator
+>>> tr = Translator.plain()
+>>> finite_number("2,5", what="zoom", low=1, high=18, tr=tr)
+2.5
+>>> finite_number("1e400", what="zoom", low=1, high=18, tr=tr)
+Traceback (most recent call last):
+...
+mapping.pages.errors.QueryError: zoom: expected a number from 1 to 18, got 1e400.
+>>> choice("9", (3, 4, 5), default=5, what="k", tr=tr)
+Traceback (most recent call last):
+...
+mapping.pages.errors.QueryError: k: expected one of 3, 4, 5, got 9.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from mapping.analysis import AnalysisData, Method, parse_weights
+from mapping.classify import Scheme
+from mapping.errors import MappingError, ValidationError
+from mapping.layers import NEEDS_INDEX, Layer, find_layer, layer_years
+from mapping.listing import filter_resources
+from mapping.pages.errors import QueryError, UnknownItemError
+from mapping.pages.labels import (
+    SCHEMES,
+    category_names,
+    district_names,
+    indicator_name,
+    layer_options,
+)
+from mapping.pages.text import Translator
+from mapping.render.choropleth import DEFAULT_PALETTE, PALETTES
+from mapping.render.static import MAX_DPI, MAX_MM, MIN_DPI, MIN_MM, PageSize
+
+#: The query arguments of a page: any mapping of strings (Werkzeug's MultiDict is one).
+Args = Mapping[str, str]
+
+METHODS: tuple[Method, ...] = ("zscore", "imd")
+CLASS_COUNTS: tuple[int, ...] = (3, 4, 5, 6, 7)
+DEFAULT_SCHEME = "quantiles"
+DEFAULT_K = 5
+#: The largest weight of an indicator (or of the access and supply terms of a ranking).
+MAX_WEIGHT = 100.0
+TOP_CHOICES: tuple[int, ...] = (3, 4, 5, 6, 7, 8, 9)
+DEFAULT_TOP = 5
+#: Longest text query of the resource list (longer ones are cut): matched, never stored.
+MAX_TEXT = 200
+TILES: tuple[str, ...] = ("osm", "none")
+MIN_ZOOM, MAX_ZOOM = 1, 18
+#: Arguments that are not settings of a page (the language, the layer select of a form).
+NOT_SETTINGS: tuple[str, ...] = ("lang", "layer")
+
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _raw(args: Args, name: str) -> str | None:
+    value = args.get(name)
+    return None if value is None or value == "" else str(value)
+
+
+def choice(raw: str | None, allowed: Sequence[T], *, default: T, what: str, tr: Translator) -> T:
+    """A setting that must be one of ``allowed`` (compared as text); ``default`` when absent."""
+    if raw is None or raw == "":
+        return default
+    for option in allowed:
+        if str(option) == raw:
+            return option
+    raise QueryError(
+        tr(
+            "%(what)s: expected one of %(allowed)s, got %(value)s.",
+            what=what,
+            allowed=", ".join(map(str, allowed)),
+            value=raw,
+        ),
+        field=what,
+        allowed=allowed,
+    )
+
+
+def finite_number(raw: str, *, what: str, low: float, high: float, tr: Translator) -> float:
+    """A number (decimal comma allowed) that is finite and from ``low`` to ``high``."""
+    try:
+        value = float(raw.strip().replace(",", "."))
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not low <= value <= high:
+        raise QueryError(
+            tr(
+                "%(what)s: expected a number from %(min)s to %(max)s, got %(value)s.",
+                what=what,
+                min=f"{low:g}",
+                max=f"{high:g}",
+                value=raw,
+            ),
+            field=what,
+        )
+    return value
+
+
+def _year(
+    raw: str | None, years: Sequence[int], *, default: int, field: str, tr: Translator
+) -> int:
+    """The year asked (or ``default``), or a 404 listing the years with data."""
+    if raw is None:
+        return default
+    try:
+        year: int | None = int(raw)
+    except ValueError:
+        year = None
+    if year is None or year not in years:
+        raise UnknownItemError(
+            tr("There are no data for the year %(year)s.", year=raw),
+            field=field,
+            known=[(str(y), str(y)) for y in years],
+            heading=tr("Years with data"),
+        )
+    return year
+
+
+def _settings_args(args: Args) -> tuple[tuple[str, str], ...]:
+    return tuple((str(k), str(v)) for k, v in args.items() if k not in NOT_SETTINGS)
+
+
+# --------------------------------------------------------------------------- layers and weights
+
+
+def default_layer(data: AnalysisData, tr: Translator) -> str:
+    """The layer a map opens on: the needs index, else the first layer."""
+    codes = [code for code, _label in layer_options(data, tr)]
+    if not codes:
+        raise UnknownItemError(
+            tr("No indicators are loaded yet."), field="layer", heading=tr("Layers")
+        )
+    return NEEDS_INDEX if NEEDS_INDEX in codes else codes[0]
+
+
+def _layer(data: AnalysisData, code: str, tr: Translator) -> Layer:
+    try:
+        return find_layer(data.registry, code)
+    except MappingError:
+        raise UnknownItemError(
+            tr("There is no layer %(code)s.", code=code),
+            field="layer",
+            known=[(label, layer) for layer, label in layer_options(data, tr)],
+            heading=tr("Layers"),
+        ) from None
+
+
+def _weight_fields(args: Args, data: AnalysisData) -> dict[str, str]:
+    text = _raw(args, "weights")
+    if text is not None:
+        return {"weights": text}
+    return {
+        code: raw for code in data.registry.codes if (raw := _raw(args, f"w_{code}")) is not None
+    }
+
+
+def parse_weights_query(args: Args, data: AnalysisData, tr: Translator) -> dict[str, float] | None:
+    """Weights of the needs index from ``weights=code=w,...`` or the form's ``w_<code>`` fields,
+    each from 0 to :data:`MAX_WEIGHT`; None when neither is given (equal weights)."""
+    fields = _weight_fields(args, data)
+    weights: dict[str, float] = {}
+    if "weights" in fields:
+        try:
+            parsed = parse_weights(fields["weights"])
+        except ValidationError as exc:
+            raise QueryError(str(exc), field="weights") from None
+        for code, weight in parsed.items():
+            name = indicator_name(data, code, tr) if code in data.registry else code
+            weights[code] = finite_number(f"{weight!r}", what=name, low=0, high=MAX_WEIGHT, tr=tr)
+    else:
+        for code, raw in fields.items():
+            name = indicator_name(data, code, tr)
+            weights[code] = finite_number(raw, what=name, low=0, high=MAX_WEIGHT, tr=tr)
+    if not weights:
+        return None
+    unknown = [code for code in weights if code not in data.registry]
+    if unknown:
+        raise QueryError(
+            tr("Unknown indicator %(code)s in the weights.", code=unknown[0]),
+            field="weights",
+            allowed=data.needs_codes(),
+        )
+    if not any(w > 0 for w in weights.values()):
+        raise QueryError(tr("Give at least one indicator a weight above 0."), field="weights")
+    return weights
+
+
+# --------------------------------------------------------------------------- map pages
+
+
+@dataclass(frozen=True)
+class MapQuery:
+    """The indicator map (its page, table, embed and files): one layer, one year, its classes."""
+
+    layer: Layer
+    year: int
+    years: tuple[int, ...]
+    scheme: Scheme
+    k: int
+    palette: str
+    method: Method
+    weights: Mapping[str, float] | None
+    #: The query's settings as given (without ``lang`` and ``layer``), for links.
+    args: tuple[tuple[str, str], ...] = ()
+
+    def link(self, **changes: Any) -> dict[str, Any]:
+        """The settings as URL query values, with ``changes`` applied."""
+        values: dict[str, Any] = dict(self.args)
+        values.update(changes)
+        return values
+
+
+@dataclass(frozen=True)
+class CompareQuery:
+    """The comparison of two years of a layer (page, embed, files)."""
+
+    layer: Layer
+    first: int
+    last: int
+    years: tuple[int, ...]
+    scheme: Scheme
+    k: int
+    palette: str
+    method: Method
+    weights: Mapping[str, float] | None
+    args: tuple[tuple[str, str], ...] = ()
+
+    def link(self, **changes: Any) -> dict[str, Any]:
+        values: dict[str, Any] = dict(self.args)
+        values.update(changes)
+        return values
+
+
+def _classes(args: Args, data: AnalysisData, layer: Layer, tr: Translator) -> dict[str, Any]:
+    weights = parse_weights_query(args, data, tr) if layer.kind == "index" else None
+    settings: dict[str, Any] = {
+        "weights": weights,
+        "method": choice(_raw(args, "method"), METHODS, default="zscore", what=tr("Method"), tr=tr),
+        "scheme": choice(
+            _raw(args, "scheme"), SCHEMES, default=DEFAULT_SCHEME, what=tr("Classes"), tr=tr
+        ),
+        "k": choice(
+            _raw(args, "k"), CLASS_COUNTS, default=DEFAULT_K, what=tr("Number of classes"), tr=tr
+        ),
+        "palette": choice(
+            _raw(args, "palette"),
+            tuple(PALETTES),
+            default=DEFAULT_PALETTE,
+            what=tr("Colours"),
+            tr=tr,
+        ),
+    }
+    years = tuple(layer_years(data, layer, weights=weights))
+    if not years:
+        raise UnknownItemError(
+            tr("There are no data for this layer yet."),
+            field="layer",
+            known=[(label, code) for code, label in layer_options(data, tr)],
+            heading=tr("Layers"),
+        )
+    settings["years"] = years
+    return settings
+
+
+def parse_map_query(args: Args, data: AnalysisData, tr: Translator, *, layer: str) -> MapQuery:
+    """The indicator map's query: ``year``, ``scheme``, ``k``, ``palette``, ``method``, weights."""
+    found = _layer(data, layer, tr)
+    settings = _classes(args, data, found, tr)
+    years = settings["years"]
+    year = _year(_raw(args, "year"), years, default=years[-1], field="year", tr=tr)
+    return MapQuery(layer=found, year=year, args=_settings_args(args), **settings)
+
+
+def parse_compare_query(
+    args: Args, data: AnalysisData, tr: Translator, *, layer: str
+) -> CompareQuery:
+    """The comparison's query: ``from`` and ``to`` (two different years) and the classes."""
+    found = _layer(data, layer, tr)
+    settings = _classes(args, data, found, tr)
+    years = settings["years"]
+    if len(years) < 2:
+        raise UnknownItemError(
+            tr("This layer has data for one year only: nothing to compare."),
+            field="year",
+            known=[(str(y), str(y)) for y in years],
+            heading=tr("Years with data"),
+            page="maps.indicator_map",
+        )
+    first = _year(_raw(args, "from"), years, default=years[0], field="from", tr=tr)
+    last = _year(_raw(args, "to"), years, default=years[-1], field="to", tr=tr)
+    if first == last:
+        raise QueryError(tr("Choose two different years to compare."), field="to")
+    return CompareQuery(layer=found, first=first, last=last, args=_settings_args(args), **settings)
+
+
+# --------------------------------------------------------------------------- target areas
+
+
+@dataclass(frozen=True)
+class TargetQuery:
+    """The ranking of target areas (page, sheet, map files, embed)."""
+
+    year: int
+    years: tuple[int, ...]
+    weights: Mapping[str, float]
+    method: Method
+    access_weight: float
+    supply_weight: float
+    category: str | None
+    top: int
+
+
+def _category(args: Args, data: AnalysisData, tr: Translator) -> str | None:
+    category = _raw(args, "category")
+    if category is not None and category not in set(data.categories["code"]):
+        raise UnknownItemError(
+            tr("There is no resource category %(code)s.", code=category),
+            field="category",
+            known=[(name, code) for code, name in category_names(data, tr).items()],
+            heading=tr("Categories"),
+        )
+    return category
+
+
+def parse_target_query(args: Args, data: AnalysisData, tr: Translator) -> TargetQuery:
+    """The ranking's query: weights, ``method``, ``access_weight``, ``supply_weight``,
+    ``category``, ``top`` and ``year``."""
+    needs = data.needs_codes()
+    if not needs:
+        raise UnknownItemError(
+            tr("No needs indicators are loaded yet."), field="layer", heading=tr("Layers")
+        )
+    weights = parse_weights_query(args, data, tr) or dict.fromkeys(needs, 1.0)
+    method = choice(_raw(args, "method"), METHODS, default="zscore", what=tr("Method"), tr=tr)
+    years = tuple(layer_years(data, Layer(NEEDS_INDEX, "index", None), weights=weights))
+    if not years:
+        raise UnknownItemError(
+            tr("There are no data for these indicators."), field="year", heading=tr("Years")
+        )
+    terms: dict[str, float] = {}
+    for name, label in (
+        ("access_weight", tr("Weight of poor access")),
+        ("supply_weight", tr("Weight of few resources")),
+    ):
+        raw = _raw(args, name)
+        terms[name] = (
+            0.0 if raw is None else finite_number(raw, what=label, low=0, high=MAX_WEIGHT, tr=tr)
+        )
+    return TargetQuery(
+        year=_year(_raw(args, "year"), years, default=years[-1], field="year", tr=tr),
+        years=years,
+        weights=weights,
+        method=method,
+        category=_category(args, data, tr),
+        top=choice(
+            _raw(args, "top"), TOP_CHOICES, default=DEFAULT_TOP, what=tr("Top districts"), tr=tr
+        ),
+        **terms,
+    )
+
+
+# --------------------------------------------------------------------------- districts
+
+
+@dataclass(frozen=True)
+class DistrictQuery:
+    """One district's page: its code and the year of its figures."""
+
+    code: str
+    year: int
+    years: tuple[int, ...]
+
+
+def parse_district_query(
+    args: Args, data: AnalysisData, tr: Translator, *, code: str
+) -> DistrictQuery:
+    """The district ``code`` (404 listing the districts) and ``year`` (404 listing the years)."""
+    names = district_names(data)
+    if code not in names:
+        raise UnknownItemError(
+            tr("There is no district %(code)s.", code=code),
+            field="code",
+            known=[(name, known) for known, name in names.items()],
+            heading=tr("Districts"),
+        )
+    years = tuple(data.years)
+    if not years:
+        raise UnknownItemError(
+            tr("No indicator values are loaded yet."), field="year", heading=tr("Years with data")
+        )
+    year = _year(_raw(args, "year"), years, default=years[-1], field="year", tr=tr)
+    return DistrictQuery(code=code, year=year, years=years)
+
+
+# --------------------------------------------------------------------------- resources
+
+
+@dataclass(frozen=True)
+class ResourceQuery:
+    """The resource filters (list, map, downloads, embed) and the page of the list."""
+
+    category: str | None
+    district: str | None
+    q: str | None
+    page: int = 1
+
+    @property
+    def filters(self) -> dict[str, str | None]:
+        """The filters as :func:`mapping.listing.filter_resources` takes them."""
+        return {"category": self.category, "district": self.district, "q": self.q}
+
+    def select(self, data: AnalysisData) -> Any:
+        """The matching resources (a GeoDataFrame ordered by name then id)."""
+        return filter_resources(data.resources, data.districts, **self.filters)
+
+
+#: Rows of the resource list on one page (``?page=2`` for the next ones). The map shows every
+#: matching resource and the downloads hold them all; a table of 10,000 rows takes Chromium 3 s.
+PAGE_SIZE = 500
+
+
+def total_pages(count: int) -> int:
+    """Pages of the list for ``count`` matching resources (at least 1)."""
+    return max(1, -(-count // PAGE_SIZE))
+
+
+def page_error(raw: object, pages_total: int, tr: Translator) -> QueryError:
+    """The 400 of a list page that does not exist."""
+    return QueryError(
+        tr(
+            "%(what)s: expected a whole number from 1 to %(max)d, got %(value)s.",
+            what=tr("Page of the list"),
+            max=pages_total,
+            value=raw,
+        ),
+        field="page",
+    )
+
+
+def parse_resource_query(args: Args, data: AnalysisData, tr: Translator) -> ResourceQuery:
+    """``category`` and ``district`` (404 listing the known ones), ``q`` and ``page``."""
+    category = _category(args, data, tr)
+    district = _raw(args, "district")
+    names = district_names(data)
+    if district is not None and district not in names:
+        raise UnknownItemError(
+            tr("There is no district %(code)s.", code=district),
+            field="district",
+            known=[(name, code) for code, name in names.items()],
+            heading=tr("Districts"),
+        )
+    q = (args.get("q") or "").strip()[:MAX_TEXT] or None
+    query = ResourceQuery(category=category, district=district, q=q)
+    raw = _raw(args, "page")
+    if raw is None:
+        return query
+    if not raw.isdigit() or int(raw) < 1:
+        raise page_error(raw, total_pages(len(query.select(data))), tr)
+    return ResourceQuery(category=category, district=district, q=q, page=int(raw))
+
+
+# --------------------------------------------------------------------------- embeds and files
+
+
+@dataclass(frozen=True)
+class EmbedOptions:
+    """The options of an embed (its page's query comes on top)."""
+
+    legend: bool
+    title: bool
+    layers: tuple[str, ...] | None
+    zoom: float | None
+    centre: tuple[float, float] | None
+    tiles: str
+
+    @property
+    def fixed_view(self) -> bool:
+        return self.zoom is not None or self.centre is not None
+
+
+#: Query options of the embeds (not passed on to the full page's link).
+EMBED_OPTIONS: tuple[str, ...] = ("legend", "title", "layers", "zoom", "centre", "tiles")
+
+
+def _embed_layers(raw: str | None, data: AnalysisData, tr: Translator) -> tuple[str, ...] | None:
+    if raw is None:
+        return None
+    known = [str(code) for code in data.categories["code"]]
+    asked = [part.strip() for part in raw.split(",") if part.strip()]
+    if not asked or any(code not in known for code in asked):
+        raise QueryError(
+            tr(
+                "%(what)s: expected resource category codes separated by commas, among "
+                "%(allowed)s; got %(value)s.",
+                what="layers",
+                allowed=", ".join(known),
+                value=raw,
+            ),
+            field="layers",
+            allowed=known,
+        )
+    return tuple(dict.fromkeys(asked))
+
+
+def _centre(raw: str | None, tr: Translator) -> tuple[float, float] | None:
+    if raw is None:
+        return None
+    parts = raw.split(",")
+    try:
+        if len(parts) != 2:
+            raise QueryError("", field="centre")
+        lat = finite_number(parts[0], what="centre", low=-90, high=90, tr=tr)
+        lon = finite_number(parts[1], what="centre", low=-180, high=180, tr=tr)
+    except QueryError:
+        raise QueryError(
+            tr(
+                "%(what)s: expected latitude,longitude in degrees (latitude -90 to 90, "
+                "longitude -180 to 180) such as %(example)s, got %(value)s.",
+                what="centre",
+                example="50.77,16.28",
+                value=raw,
+            ),
+            field="centre",
+        ) from None
+    return (lat, lon)
+
+
+def parse_embed_options(
+    args: Args, data: AnalysisData, tr: Translator, *, default_tiles: str
+) -> EmbedOptions:
+    """``legend``, ``title`` (0 or 1), ``layers``, ``zoom``, ``centre`` and ``tiles``."""
+    raw_zoom = _raw(args, "zoom")
+    return EmbedOptions(
+        legend=choice(_raw(args, "legend"), ("0", "1"), default="1", what="legend", tr=tr) == "1",
+        title=choice(_raw(args, "title"), ("0", "1"), default="1", what="title", tr=tr) == "1",
+        layers=_embed_layers(_raw(args, "layers"), data, tr),
+        zoom=None
+        if raw_zoom is None
+        else finite_number(raw_zoom, what="zoom", low=MIN_ZOOM, high=MAX_ZOOM, tr=tr),
+        centre=_centre(_raw(args, "centre"), tr),
+        tiles=choice(_raw(args, "tiles"), TILES, default=default_tiles, what="tiles", tr=tr),
+    )
+
+
+@dataclass(frozen=True)
+class ExportQuery:
+    """A map file's paper size and dpi, and the base tiles of a standalone HTML map."""
+
+    size: PageSize
+    tiles: str = "none"
+
+
+def parse_export_query(args: Args, tr: Translator) -> ExportQuery:
+    """``width`` and ``height`` in mm, ``dpi`` (A4 at 300 dpi by default), ``tiles=osm``."""
+    numbers: dict[str, float] = {}
+    for name, default, low, high in (
+        ("width", 210.0, MIN_MM, MAX_MM),
+        ("height", 297.0, MIN_MM, MAX_MM),
+        ("dpi", 300.0, MIN_DPI, MAX_DPI),
+    ):
+        raw = _raw(args, name)
+        numbers[name] = (
+            default if raw is None else finite_number(raw, what=name, low=low, high=high, tr=tr)
+        )
+    try:
+        size = PageSize(
+            width_mm=numbers["width"], height_mm=numbers["height"], dpi=int(numbers["dpi"])
+        )
+    except ValidationError as exc:
+        raise QueryError(str(exc), field="dpi") from None
+    # Offline by default: a file opened without a network draws everything but base tiles.
+    return ExportQuery(size=size, tiles="osm" if args.get("tiles") == "osm" else "none")

@@ -1,0 +1,166 @@
+"""Target areas (``/obszary``): the ranking with its rank interval and stability, and the map of
+the top districts; shared by the page, its sheet (HTML and PDF), its map files and its embed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from mapping.analysis import AnalysisData, rank_table
+from mapping.pages.data import PageData
+from mapping.pages.indicator_map import Tooltips
+from mapping.pages.labels import indicator_name
+from mapping.pages.query import TargetQuery
+from mapping.pages.text import Translator
+from mapping.render.choropleth import NO_DATA_COLOUR, MapLegend, palette
+
+#: Sensitivity draws of the ranking (each weight times a factor from [0.5, 1.5]) and their seed:
+#: fixed, so that the same link always gives the same ranking.
+RUNS = 1000
+SEED = 0
+
+
+@dataclass(frozen=True)
+class TargetRanking:
+    """A ranking for a query: its rows, the map's fills and tooltips, the legend, weight shares."""
+
+    query: TargetQuery
+    ranking: pd.DataFrame
+    rows: list[dict[str, Any]]
+    fills: dict[str, str | None]
+    tips: Tooltips
+    legend: MapLegend
+    shares: list[tuple[str, str]]
+    #: Every setting as query values: the link that reproduces the ranking.
+    args: dict[str, Any]
+    #: Each weighted indicator's (name, source).
+    sources: list[tuple[str, str]]
+
+    @property
+    def settings(self) -> TargetQuery:
+        """The query (templates call it the settings)."""
+        return self.query
+
+    @property
+    def top_codes(self) -> list[str]:
+        """The districts in the top."""
+        return [r["code"] for r in self.rows if r["top"]]
+
+
+def target_args(data: AnalysisData, query: TargetQuery) -> dict[str, Any]:
+    """Every setting of a ranking as query values: the link that reproduces it."""
+    values: dict[str, Any] = {"year": query.year, "method": query.method}
+    for code in data.needs_codes():
+        values[f"w_{code}"] = f"{query.weights.get(code, 0):g}"
+    for code, weight in query.weights.items():
+        if code not in data.needs_codes():
+            values[f"w_{code}"] = f"{weight:g}"
+    values["access_weight"] = f"{query.access_weight:g}"
+    values["supply_weight"] = f"{query.supply_weight:g}"
+    values["category"] = query.category or ""
+    values["top"] = query.top
+    return values
+
+
+def _shares(data: PageData, query: TargetQuery, tr: Translator) -> list[tuple[str, str]]:
+    total = sum(query.weights.values()) + query.access_weight + query.supply_weight
+    shares = [
+        (indicator_name(data.analysis, code, tr), tr.number(100 * w / total, 0))
+        for code, w in query.weights.items()
+        if w > 0
+    ]
+    for weight, label in (
+        (query.access_weight, tr("poor access")),
+        (query.supply_weight, tr("few resources")),
+    ):
+        if weight > 0:
+            shares.append((label, tr.number(100 * weight / total, 0)))
+    return shares
+
+
+def build_ranking(
+    data: PageData, query: TargetQuery, tr: Translator, *, runs: int = RUNS
+) -> TargetRanking:
+    """Rank the districts for ``query`` (same query, same ranking)."""
+    analysis = data.analysis
+    ranking = rank_table(
+        analysis,
+        year=query.year,
+        weights=dict(query.weights),
+        method=query.method,
+        runs=runs,
+        seed=SEED,
+        category=query.category,
+        access_weight=query.access_weight,
+        supply_weight=query.supply_weight,
+    )
+    top = min(query.top, len(ranking))
+    colours = palette("viridis", top)[::-1] if top else []
+    labels = {"robust": tr("robust"), "fragile": tr("fragile")}
+    total = len(ranking)
+    rows = []
+    fills: dict[str, str | None] = {}
+    tips: Tooltips = {}
+    entries: list[tuple[str, str]] = []
+    for row in ranking.itertuples(index=False):
+        rank = int(row.rank)
+        colour = colours[rank - 1] if rank <= top else None
+        fills[row.district_code] = colour
+        interval = f"{int(row.rank_low)}–{int(row.rank_high)}"
+        stability = labels.get(str(row.stability), str(row.stability))
+        rows.append(
+            {
+                "rank": rank,
+                "code": row.district_code,
+                "name": row.district_name,
+                "score": tr.number(row.score, 2),
+                "interval": interval,
+                "stability": str(row.stability),
+                "stability_label": stability,
+                "top": colour is not None,
+                "colour": colour or NO_DATA_COLOUR,
+            }
+        )
+        tips[row.district_code] = [
+            (tr("Rank"), f"{rank} / {total}"),
+            (tr("Score"), tr.number(row.score, 2)),
+            (tr("Rank interval"), interval),
+            (tr("Stability"), stability),
+        ]
+        if colour is not None:
+            entries.append((colour, f"{rank}. {row.district_name}"))
+    legend = MapLegend(
+        title=tr("Top %(count)d target areas, %(year)s", count=top, year=query.year),
+        entries=entries,
+    )
+    sources = [
+        (indicator_name(analysis, code, tr), str(analysis.registry[code].source or ""))
+        for code, weight in query.weights.items()
+        if weight > 0
+    ]
+    return TargetRanking(
+        query=query,
+        ranking=ranking,
+        rows=rows,
+        fills=fills,
+        tips=tips,
+        legend=legend,
+        shares=_shares(data, query, tr),
+        args=target_args(analysis, query),
+        sources=sources,
+    )
+
+
+def weight_fields(data: PageData, query: TargetQuery, tr: Translator) -> list[dict[str, Any]]:
+    """One weight field per needs indicator, filled with the query's weights."""
+    return [
+        {
+            "code": code,
+            "label": indicator_name(data.analysis, code, tr),
+            "value": f"{query.weights.get(code, 0):g}",
+        }
+        for code in data.analysis.needs_codes()
+    ]
