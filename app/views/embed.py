@@ -37,11 +37,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from branca.element import MacroElement
 from flask import Blueprint, current_app, g, render_template
 from flask_babel import gettext as _
-from folium.map import FitBounds
-from folium.template import Template
 from markupsafe import escape
 
 from app import pages
@@ -67,64 +64,12 @@ from mapping.pages.resources import selection_title
 from mapping.pages.targets import build_ranking
 from mapping.pages.text import Translator
 from mapping.render.interactive import map_fragments
+from mapping.render.view import MapView
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 
 #: Size of the iframe code's first draft; the share dialog changes it.
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 800, 500
-
-
-class _View(MacroElement):
-    """Fits the map to the districts (without the animation of folium's fit, which would end
-    after and undo the next step), then moves it to the asked centre and zoom."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            (function (map, bounds, centre, zoom) {
-                if (bounds) { map.fitBounds(bounds, {animate: false}); }
-                map.setView(centre || map.getCenter(), zoom === null ? map.getZoom() : zoom,
-                            {animate: false});
-            })({{ this._parent.get_name() }}, {{ this.bounds|tojson }},
-               {{ this.centre|tojson }}, {{ this.zoom|tojson }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(
-        self,
-        centre: tuple[float, float] | None,
-        zoom: float | None,
-        bounds: list[list[float]] | None,
-    ) -> None:
-        super().__init__()
-        self._name = "View"
-        self.centre = list(centre) if centre else None
-        self.zoom = zoom
-        self.bounds = bounds
-
-    @classmethod
-    def replace_fit(
-        cls, folium_map: Any, centre: tuple[float, float] | None, zoom: float | None
-    ) -> None:
-        """Take the map's fit to the districts over, and add the view after it."""
-        # folium has no public API to remove a child; this element moves to
-        # mapping/render/embed.py with the other renderers (issue 10, "render" part).
-        children = folium_map._children  # noqa: SLF001
-        fits = [key for key, child in children.items() if isinstance(child, FitBounds)]
-        bounds = children[fits[-1]].bounds if fits else None
-        for key in fits:
-            del children[key]
-        cls(centre, zoom, bounds).add_to(folium_map)
-
-
-def set_view(folium_map: Any, centre: tuple[float, float] | None, zoom: float | None) -> None:
-    """Show ``folium_map`` at ``centre`` and ``zoom`` instead of fitted to the districts.
-
-    The one call the embeds make; at the merge with the "render" part of issue 10 this becomes
-    an import of the embed view element from ``mapping.render.embed``.
-    """
-    _View.replace_fit(folium_map, centre, zoom)
 
 
 @bp.before_request
@@ -154,6 +99,14 @@ def _start() -> tuple[PageData, Translator, EmbedOptions]:
     return data, tr, chosen
 
 
+def _settings(chosen: EmbedOptions) -> dict[str, Any]:
+    """The page's map settings with the embed's tiles and first view (fitted to the districts
+    unless ``centre`` or ``zoom`` fix it: :class:`mapping.render.view.MapView`)."""
+    return pages.map_settings(
+        tiles=chosen.tiles, view=MapView(centre=chosen.centre, zoom=chosen.zoom)
+    )
+
+
 def _resources_on_top(data: PageData, chosen: EmbedOptions) -> dict[str, Any]:
     """``district_map`` arguments for the resources of ``layers`` (none without it)."""
     resources = data.analysis.resources
@@ -174,8 +127,6 @@ def _resources_on_top(data: PageData, chosen: EmbedOptions) -> dict[str, Any]:
 def _page(
     folium_map: Any, *, title: str, chosen: EmbedOptions, full_url: str, data: PageData
 ) -> str:
-    if chosen.fixed_view:
-        set_view(folium_map, chosen.centre, chosen.zoom)
     return render_template(
         "embed.html",
         fragments=map_fragments(folium_map),
@@ -200,7 +151,7 @@ def indicator_map(layer: str) -> str:
         core_maps.all_resources(data) if chosen.layers is None else _resources_on_top(data, chosen)
     )
     folium_map = core_maps.indicator_map(
-        data, built, pages.map_settings(tiles=chosen.tiles), legend=chosen.legend, **extra
+        data, built, _settings(chosen), legend=chosen.legend, **extra
     )
     full = pages.page_url("maps.indicator_map", layer=built.values.layer.code)
     return _page(
@@ -222,7 +173,7 @@ def compare(layer: str) -> str:
     folium_map = core_maps.change_map(
         data,
         built,
-        pages.map_settings(tiles=chosen.tiles),
+        _settings(chosen),
         name=_("Change"),
         legend=chosen.legend,
         **_resources_on_top(data, chosen),
@@ -250,7 +201,7 @@ def resources_map() -> str:
     folium_map = core_maps.resources_map(
         data,
         selected,
-        pages.map_settings(tiles=chosen.tiles),
+        _settings(chosen),
         legend=_("Categories") if chosen.legend else None,
         name=_("Districts"),
         district=query.district,
@@ -273,7 +224,7 @@ def targets_map() -> str:
     folium_map = core_maps.targets_map(
         data,
         built,
-        pages.map_settings(tiles=chosen.tiles),
+        _settings(chosen),
         name=_("Target areas"),
         legend=chosen.legend,
         **_resources_on_top(data, chosen),

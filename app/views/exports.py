@@ -13,8 +13,6 @@ Static files are A4 portrait at 300 dpi unless ``width``/``height`` (mm) and ``d
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, Response, render_template
@@ -42,6 +40,7 @@ from mapping.pages.query import (
 )
 from mapping.pages.targets import RUNS, TargetRanking, build_ranking
 from mapping.pages.text import Translator
+from mapping.render import sheet
 from mapping.render.static import PageSize, render_static
 
 bp = Blueprint("exports", __name__)
@@ -146,72 +145,26 @@ def targets_sheet() -> str:
     )
 
 
-@dataclass(frozen=True)
-class SheetTexts:
-    """The translated texts of the justification sheet's PDF."""
-
-    title: str
-    lines: list[str]
-    header: list[str]
-    footer: list[str]
-    document_title: str
-
-
-def sheet_pdf(texts: SheetTexts, built: TargetRanking, map_png: bytes) -> bytes:
-    """The justification sheet as a one-page A4 PDF (matplotlib, no browser).
-
-    The "render" part of issue 10 moves this layout to a core sheet renderer in
-    ``mapping/render/``; its inputs are plain texts, rows and the map's PNG for that reason.
-    """
-    import matplotlib  # imported when used (see mapping.render.static.render_static)
-    from matplotlib.figure import Figure
-    from matplotlib.image import imread
-
-    figure = Figure(figsize=(210 / 25.4, 297 / 25.4), dpi=150)
-    figure.text(0.07, 0.965, texts.title, fontsize=14, fontweight="bold", va="top")
-    figure.text(0.07, 0.93, "\n".join(texts.lines), fontsize=8.5, va="top", wrap=True)
-    table_ax = figure.add_axes((0.07, 0.44, 0.86, 0.42))
-    table_ax.set_axis_off()
-    cells = [
-        [str(r["rank"]), r["name"], r["score"], r["interval"], r["stability_label"]]
+def _sheet_rows(built: TargetRanking) -> list[sheet.SheetRow]:
+    return [
+        sheet.SheetRow(
+            rank=str(r["rank"]),
+            name=r["name"],
+            score=r["score"],
+            interval=r["interval"],
+            stability=r["stability_label"],
+            top=r["top"],
+        )
         for r in built.rows
     ]
-    table = table_ax.table(
-        cellText=cells,
-        colLabels=texts.header,
-        loc="upper left",
-        colWidths=[0.08, 0.42, 0.14, 0.18, 0.18],
-        cellLoc="left",
-    )
-    table.auto_set_font_size(False)
-    table.set_fontsize(7.5)
-    table.scale(1, 1.05)
-    for (row, _col), cell in table.get_celld().items():
-        cell.set_edgecolor("#c8ced6")
-        if row == 0:
-            cell.set_text_props(fontweight="bold")
-        elif built.rows[row - 1]["top"]:
-            cell.set_facecolor("#f3e8ee")
-    map_ax = figure.add_axes((0.07, 0.08, 0.5, 0.34))
-    map_ax.imshow(imread(io.BytesIO(map_png), format="png"))
-    map_ax.set_axis_off()
-    figure.text(0.6, 0.42, "\n".join(texts.footer), fontsize=6.5, va="top", wrap=True)
-    buffer = io.BytesIO()
-    with matplotlib.rc_context({"pdf.fonttype": 42}):  # extractable, searchable text
-        figure.savefig(buffer, format="pdf", metadata={"Title": texts.document_title})
-    return buffer.getvalue()
 
 
-def _sheet_texts(data: PageData, built: TargetRanking, tr: Translator) -> SheetTexts:
+def _sheet_pdf(data: PageData, built: TargetRanking, tr: Translator) -> bytes:
     query = built.query
-    footer = [f"{name}: {source}" for name, source in built.sources]
-    footer.append(_("Exported: %(date)s", date=tr.long_date(date.today())))
-    note = schematic_note(data, tr)
-    if note:
-        footer.append(note)
-    return SheetTexts(
-        title=_("Target areas: justification of the ranking"),
-        lines=[
+    return sheet.targets_sheet_pdf(
+        data.analysis.districts,
+        targets_map_spec(data, built, tr, date.today()),
+        settings=[
             _(
                 "Year: %(year)s. Method: %(method)s. Sensitivity: %(runs)d runs, each weight "
                 "times a factor from 0.5 to 1.5.",
@@ -221,9 +174,15 @@ def _sheet_texts(data: PageData, built: TargetRanking, tr: Translator) -> SheetT
             ),
             _("Weights: %(weights)s", weights=", ".join(f"{n} {s}%" for n, s in built.shares)),
         ],
-        header=[_("Rank"), _("District"), _("Score"), _("Rank interval"), _("Stability")],
-        footer=footer,
-        document_title=_("Target areas"),
+        rows=_sheet_rows(built),
+        sources=built.sources,
+        exported=_("Exported: %(date)s", date=tr.long_date(date.today())),
+        note=schematic_note(data, tr),
+        labels=sheet.SheetLabels(
+            heading=_("Target areas: justification of the ranking"),
+            columns=(_("Rank"), _("District"), _("Score"), _("Rank interval"), _("Stability")),
+            document_title=_("Target areas"),
+        ),
     )
 
 
@@ -233,5 +192,5 @@ def targets_sheet_pdf() -> Response:
     """The justification sheet as a one-page A4 PDF (matplotlib, no browser)."""
     data, tr = pages.page_data(), pages.translator()
     built = _ranking(data, tr)
-    body = sheet_pdf(_sheet_texts(data, built, tr), built, _sheet_map(data, built, tr, "png", 150))
+    body = _sheet_pdf(data, built, tr)
     return _file(body, "pdf", file_name("targets-sheet", built.query.year))
