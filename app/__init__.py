@@ -8,10 +8,6 @@ from typing import Any
 
 from flask import Flask
 
-from app import config as settings
-from mapping.db.engine import default_sqlite_url
-from mapping.errors import ConfigurationError
-
 #: The repository root (palmap runs from its checkout, installed editable).
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,8 +29,13 @@ def preload_server_modules() -> None:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``PALMAP_*`` variables, then ``test_config``.
 
-    Nothing touches the database here; the engine is created on first use.
+    Nothing touches the database here; the engine is created on first use. The settings and
+    the modules below are imported here, not when the package is: ``palmap --help`` imports
+    ``app`` and needs none of them.
     """
+    from app import config as settings
+    from mapping.db.engine import default_sqlite_url
+
     environ = settings.from_environ()
     instance = Path(
         (test_config or {}).get("INSTANCE_PATH")
@@ -76,6 +77,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _check(app: Flask) -> None:
+    from app import config as settings
+    from mapping.errors import ConfigurationError
+
     lang = app.config["DEFAULT_LANG"]
     if lang not in settings.LANGUAGES:
         raise ConfigurationError(

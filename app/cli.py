@@ -1,55 +1,144 @@
 """The ``palmap`` command: Flask's commands (``run``, ``routes``, ``shell``) plus palmap's own.
 
-Exit statuses: 0 success, 1 unexpected or configuration error, 2 usage error, 3 validation
-failed (nothing written), 4 input refused as unsafe, unsupported or over a limit (nothing written).
+palmap's commands live in the ``app.cli_*`` modules listed in :data:`COMMANDS`. A module is
+imported only when one of its commands runs (or asks for its own ``--help``), and the app only by
+a command that needs it: ``palmap --help`` and ``palmap --version`` start without the data and
+database stacks (benchmarks/startup.py measures it, tests/app/test_cli.py keeps it so).
+
+Add a command: write it in an ``app/cli_*.py`` module (it imports :mod:`app.cli_common`, never
+this module) and add one :class:`LazyCommand` line to :data:`COMMANDS`. README.md documents every
+command and option (tests/app/test_docs.py).
+
+Exit statuses: see :mod:`app.cli_common`.
 """
 
 from __future__ import annotations
 
 import functools
-import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TypeVar
+import importlib
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup
 
 from app import preload_server_modules
-from app.db import get_engine
-from mapping.db import store
-from mapping.db.backup import backup as backup_database
-from mapping.db.migrate import head_revision, upgrade
-from mapping.errors import ConfigurationError, MappingError, RefusedInputError
 
-EXIT_ERROR, EXIT_USAGE, EXIT_INVALID, EXIT_REFUSED = 1, 2, 3, 4
-DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
-
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from flask import Flask
 
 
-def _fail(message: str, status: int) -> None:
-    click.secho(f"Error: {message}", fg="red", err=True)
-    sys.exit(status)
+class LazyCommand(NamedTuple):
+    """One palmap command, imported when it runs."""
+
+    #: The name typed after ``palmap``.
+    name: str
+    #: ``module:attribute`` of the click command.
+    target: str
+    #: The first paragraph of the command's help, which ``palmap --help`` lists without importing
+    #: the module (tests/app/test_cli.py checks that it is the command's own).
+    help: str
+
+    def load(self) -> click.Command:
+        """Import the module and return the command."""
+        module, _, attribute = self.target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command), self.target
+        return command
 
 
-def handle_errors(func: F) -> F:
-    """Turn palmap's errors into a one-line message and the documented exit status."""
+#: Every palmap command, in the order of README's table.
+COMMANDS: tuple[LazyCommand, ...] = (
+    LazyCommand(
+        "init-db",
+        "app.cli_db:init_db",
+        "Create the database, or migrate it to the newest schema (safe to run again).",
+    ),
+    LazyCommand(
+        "load-demo",
+        "app.cli_db:load_demo",
+        "Load the demo data set (Wałbrzych, schematic). Loading twice changes nothing.",
+    ),
+    LazyCommand(
+        "backup", "app.cli_db:backup", "Write a consistent copy of the database to TARGET."
+    ),
+    LazyCommand(
+        "categories",
+        "app.cli_categories:categories",
+        "Resource categories: list, add, rename (names and colour; never the code).",
+    ),
+    LazyCommand(
+        "import",
+        "app.cli_data:import_group",
+        "Import districts, resources or indicator values from a file.",
+    ),
+    LazyCommand(
+        "export",
+        "app.cli_data:export",
+        "Write districts, resources or indicator values to a file QGIS or a spreadsheet opens.",
+    ),
+    LazyCommand(
+        "template",
+        "app.cli_data:template",
+        "An empty file with the expected columns, an example row and the allowed values.",
+    ),
+    LazyCommand(
+        "render",
+        "app.cli_data:render",
+        "Render maps to files for reports (the same files the pages offer).",
+    ),
+    LazyCommand(
+        "analyse",
+        "app.cli_analysis:analyse",
+        "Analyses per district: supply, needs, access, gaps (alias: analyze).",
+    ),
+    LazyCommand(
+        "analyze",
+        "app.cli_analysis:analyse",
+        "Analyses per district: supply, needs, access, gaps (alias: analyze).",
+    ),
+    LazyCommand(
+        "rank",
+        "app.cli_analysis:rank",
+        "Rank districts as target areas (1 = highest priority), with rank_low/rank_high.",
+    ),
+)
+_BY_NAME = {entry.name: entry for entry in COMMANDS}
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except RefusedInputError as exc:
-            _fail(str(exc), EXIT_REFUSED)
-        except ConfigurationError as exc:
-            _fail(str(exc), EXIT_ERROR)
-        except MappingError as exc:
-            _fail(str(exc), EXIT_INVALID)
 
-    return wrapper  # type: ignore[return-value]
+class PalmapGroup(FlaskGroup):
+    """A FlaskGroup that imports palmap's commands only when they run.
+
+    Flask's own group builds the app to list the commands of ``app.cli``; palmap's commands are
+    in :data:`COMMANDS` instead (``app.cli`` holds the same ones, for ``app.test_cli_runner()``),
+    so listing them imports nothing. Commands that need the app load it themselves
+    (``with_appcontext``).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Flask's commands, plugins' commands and palmap's, without building the app."""
+        self._load_plugin_commands()
+        return sorted(set(self.commands) | set(_BY_NAME))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """palmap's command ``name`` (imported now), else Flask's lookup."""
+        entry = _BY_NAME.get(name)
+        if entry is not None:
+            return entry.load()
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``: palmap's help lines come from :data:`COMMANDS`."""
+        listed: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            entry = _BY_NAME.get(name)
+            command = click.Command(name, help=entry.help) if entry else self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                listed.append((name, command))
+        if not listed:
+            return
+        width = formatter.width - 6 - max(len(name) for name, _ in listed)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, cmd.get_short_help_str(width)) for name, cmd in listed])
 
 
 def _create_app() -> Flask:
@@ -58,7 +147,7 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=True)
+@click.group(cls=PalmapGroup, create_app=_create_app, add_version_option=True)
 def cli() -> None:
     """palmap: maps of a city's resources and needs, district by district.
 
@@ -88,86 +177,12 @@ def _run_command() -> click.Command:
 cli.add_command(_run_command(), "run")
 
 
-@click.command("init-db")
-@with_appcontext
-@handle_errors
-def init_db() -> None:
-    """Create the database, or migrate it to the newest schema (safe to run again)."""
-    engine = get_engine()
-    started = time.perf_counter()
-    revision = upgrade(engine)
-    click.echo(
-        f"Database {engine.url.render_as_string(hide_password=True)} is at revision {revision} "
-        f"(newest {head_revision()}), {time.perf_counter() - started:.2f} s."
-    )
-
-
-@click.command("load-demo")
-@click.option(
-    "--folder",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=DEMO_DIR,
-    show_default=True,
-    help="Folder with the demo data set.",
-)
-@click.option("--if-empty", is_flag=True, help="Load only if no district is loaded yet.")
-@with_appcontext
-@handle_errors
-def load_demo(folder: Path, if_empty: bool) -> None:
-    """Load the demo data set (Wałbrzych, schematic). Loading twice changes nothing."""
-    from mapping.demo import load_demo_frames
-
-    engine = get_engine()
-    store.require_schema(engine)
-    if if_empty and not store.is_empty(engine):
-        click.echo("Districts are already loaded; demo data not loaded (--if-empty).")
-        return
-    started = time.perf_counter()
-    data = load_demo_frames(folder)
-    with engine.begin() as conn:
-        results = {
-            "districts": store.save_districts(conn, data.districts),
-            "resources": store.save_resources(conn, data.resources),
-            "indicators": store.save_indicators(conn, data.indicators),
-            "indicator values": store.save_indicator_values(conn, data.indicator_values),
-        }
-    for name, result in results.items():
-        click.echo(
-            f"{name}: {result.inserted} inserted, {result.updated} updated, "
-            f"{result.unchanged} unchanged"
-        )
-    click.echo(f"Demo data loaded from {folder} in {time.perf_counter() - started:.2f} s.")
-
-
-@click.command("backup")
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--overwrite", is_flag=True, help="Replace TARGET if it exists.")
-@with_appcontext
-@handle_errors
-def backup(target: Path, overwrite: bool) -> None:
-    """Write a consistent copy of the database to TARGET.
-
-    SpatiaLite: a SQLite file made with the online backup API (safe while the app writes).
-    PostGIS: a pg_dump archive in custom format (restore with pg_restore).
-    """
-    engine = get_engine()
-    store.require_schema(engine)
-    path = backup_database(engine, target, overwrite=overwrite)
-    click.echo(f"Backup written to {path} ({path.stat().st_size:,} bytes).")
-
-
 def commands() -> tuple[click.Command, ...]:
-    """Every palmap command (Flask's run, routes and shell come on top)."""
-    from app.cli_analysis import analyse, rank
-    from app.cli_data import export, import_group, render, template
-
-    return (init_db, load_demo, backup, import_group, export, template, render, analyse, rank)
+    """Every palmap command, imported, each once (Flask's run, routes and shell come on top)."""
+    return tuple(dict.fromkeys(entry.load() for entry in COMMANDS))
 
 
 def register(app: Flask) -> None:
-    """Add palmap's commands to the app (``palmap`` and ``app.test_cli_runner()`` see them)."""
-    for command in commands():
-        app.cli.add_command(command)
-    from app.cli_analysis import analyse
-
-    app.cli.add_command(analyse, "analyze")
+    """Add palmap's commands to the app (``app.test_cli_runner()`` sees them)."""
+    for entry in COMMANDS:
+        app.cli.add_command(entry.load(), entry.name)

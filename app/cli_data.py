@@ -15,7 +15,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.cli import EXIT_INVALID, EXIT_USAGE, _fail, handle_errors
+from app.cli_common import EXIT_INVALID, EXIT_USAGE, handle_errors
+from app.cli_common import fail as _fail
 from app.db import get_engine
 from app.pages import CLASS_COUNTS, DEFAULT_K, DEFAULT_SCHEME, SCHEMES
 from mapping.db import store

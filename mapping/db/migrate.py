@@ -29,8 +29,8 @@ def upgrade(engine: Engine, *, script_location: Path = DEFAULT_SCRIPT_LOCATION) 
     --------
     >>> import tempfile
     >>> from mapping.db.engine import create_engine, default_sqlite_url
-    >>> upgrade(create_engine(default_sqlite_url(tempfile.mkdtemp())))
-    '0002'
+    >>> upgrade(create_engine(default_sqlite_url(tempfile.mkdtemp()))) == head_revision()
+    True
     """
     cfg = _config(script_location)
     with engine.begin() as conn:
