@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 #: The repository root (palmap runs from its checkout, installed editable).
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     the modules below are imported here, not when the package is: ``palmap --help`` imports
     ``app`` and needs none of them.
     """
+    from flask import Flask
+
     from app import config as settings
     from mapping.db.engine import default_sqlite_url
 

@@ -1,9 +1,10 @@
-"""The ``palmap`` command: Flask's commands (``run``, ``routes``, ``shell``) plus palmap's own.
+"""The ``palmap`` command: palmap's commands plus Flask's ``run``, ``routes`` and ``shell``.
 
 palmap's commands live in the ``app.cli_*`` modules listed in :data:`COMMANDS`. A module is
-imported only when one of its commands runs (or asks for its own ``--help``), and the app only by
-a command that needs it: ``palmap --help`` and ``palmap --version`` start without the data and
-database stacks (benchmarks/startup.py measures it, tests/app/test_cli.py keeps it so).
+imported only when one of its commands runs (or asks for its own ``--help``), Flask only when a
+command runs, and the app only for a command that needs it: ``palmap --help`` and
+``palmap --version`` import click and nothing heavier (benchmarks/startup.py measures it,
+tests/app/test_cli.py keeps it so).
 
 Add a command: write it in an ``app/cli_*.py`` module (it imports :mod:`app.cli_common`, never
 this module) and add one :class:`LazyCommand` line to :data:`COMMANDS`. README.md documents every
@@ -14,14 +15,11 @@ Exit statuses: see :mod:`app.cli_common`.
 
 from __future__ import annotations
 
-import functools
 import importlib
+import os
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
-from flask.cli import FlaskGroup
-
-from app import preload_server_modules
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -37,6 +35,14 @@ class LazyCommand(NamedTuple):
     #: The first paragraph of the command's help, which ``palmap --help`` lists without importing
     #: the module (tests/app/test_cli.py checks that it is the command's own).
     help: str
+    #: True when the command gives ``short_help``, which ``--help`` lists whole (Flask's do).
+    short: bool = False
+
+    def placeholder(self) -> click.Command:
+        """A command with this one's help only, for the command list of ``palmap --help``."""
+        if self.short:
+            return click.Command(self.name, short_help=self.help)
+        return click.Command(self.name, help=self.help)
 
     def load(self) -> click.Command:
         """Import the module and return the command."""
@@ -102,43 +108,37 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "Rank districts as target areas (1 = highest priority), with rank_low/rank_high.",
     ),
 )
-_BY_NAME = {entry.name: entry for entry in COMMANDS}
+#: Flask's commands, as FlaskGroup offers them (``run`` first imports the map pages' modules).
+FLASK_COMMANDS: tuple[LazyCommand, ...] = (
+    LazyCommand("run", "app.cli_serve:run", "Run a development server.", short=True),
+    LazyCommand("routes", "flask.cli:routes_command", "Show the routes for the app.", short=True),
+    LazyCommand("shell", "flask.cli:shell_command", "Run a shell in the app context.", short=True),
+)
+_BY_NAME = {entry.name: entry for entry in (*COMMANDS, *FLASK_COMMANDS)}
 
 
-class PalmapGroup(FlaskGroup):
-    """A FlaskGroup that imports palmap's commands only when they run.
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    import platform
+    from importlib.metadata import version
 
-    Flask's own group builds the app to list the commands of ``app.cli``; palmap's commands are
-    in :data:`COMMANDS` instead (``app.cli`` holds the same ones, for ``app.test_cli_runner()``),
-    so listing them imports nothing. Commands that need the app load it themselves
-    (``with_appcontext``).
-    """
+    click.echo(
+        f"palmap {version('palmap')}\nPython {platform.python_version()}\n"
+        f"Flask {version('flask')}\nWerkzeug {version('werkzeug')}",
+        color=ctx.color,
+    )
+    ctx.exit()
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        """Flask's commands, plugins' commands and palmap's, without building the app."""
-        self._load_plugin_commands()
-        return sorted(set(self.commands) | set(_BY_NAME))
 
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        """palmap's command ``name`` (imported now), else Flask's lookup."""
-        entry = _BY_NAME.get(name)
-        if entry is not None:
-            return entry.load()
-        return super().get_command(ctx, name)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The command list of ``--help``: palmap's help lines come from :data:`COMMANDS`."""
-        listed: list[tuple[str, click.Command]] = []
-        for name in self.list_commands(ctx):
-            entry = _BY_NAME.get(name)
-            command = click.Command(name, help=entry.help) if entry else self.get_command(ctx, name)
-            if command is not None and not command.hidden:
-                listed.append((name, command))
-        if not listed:
-            return
-        width = formatter.width - 6 - max(len(name) for name, _ in listed)
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, cmd.get_short_help_str(width)) for name, cmd in listed])
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--debug/--no-debug``, as Flask's: given, it sets FLASK_DEBUG for the app and ``run``."""
+    if ctx.get_parameter_source(str(param.name)) in (
+        click.core.ParameterSource.DEFAULT,
+        click.core.ParameterSource.DEFAULT_MAP,
+    ):
+        return
+    os.environ["FLASK_DEBUG"] = "1" if value else "0"
 
 
 def _create_app() -> Flask:
@@ -147,7 +147,55 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=PalmapGroup, create_app=_create_app, add_version_option=True)
+class PalmapGroup(click.Group):
+    """The ``palmap`` group: every command is a :class:`LazyCommand`, imported when it runs.
+
+    It does what Flask's FlaskGroup does for palmap, without importing Flask to print help:
+    a command that runs gets Flask's :class:`~flask.cli.ScriptInfo` (which builds the app with
+    :func:`app.create_app` for commands that use ``with_appcontext``), ``FLASK_*`` variables set
+    options (``FLASK_RUN_PORT``), and ``--debug`` sets the debug mode.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, without importing any."""
+        return sorted(set(self.commands) | set(_BY_NAME))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """The command ``name`` (its module imported now)."""
+        entry = _BY_NAME.get(name)
+        return entry.load() if entry is not None else super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, from :data:`COMMANDS`' help lines."""
+        width = formatter.width - 6 - max(len(name) for name in _BY_NAME)
+        rows = [
+            (name, _BY_NAME[name].placeholder().get_short_help_str(width))
+            for name in self.list_commands(ctx)
+            if name in _BY_NAME
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command with Flask's ScriptInfo, as FlaskGroup would."""
+        from flask.cli import ScriptInfo
+
+        os.environ["FLASK_RUN_FROM_CLI"] = "true"  # app.run() in imported code does nothing
+        if ctx.obj is None:
+            ctx.obj = ScriptInfo(create_app=_create_app, set_debug_flag=True)
+        return super().invoke(ctx)
+
+
+@click.group(cls=PalmapGroup, context_settings={"auto_envvar_prefix": "FLASK"})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the palmap, Python and Flask versions.",
+)
+@click.option("--debug/--no-debug", expose_value=False, callback=_set_debug, help="Set debug mode.")
 def cli() -> None:
     """palmap: maps of a city's resources and needs, district by district.
 
@@ -155,30 +203,8 @@ def cli() -> None:
     """
 
 
-def _run_command() -> click.Command:
-    """Flask's ``run`` that first imports :data:`app.SERVER_MODULES`."""
-    import copy
-
-    from flask.cli import run_command
-
-    command = copy.copy(run_command)
-    serve = run_command.callback
-    assert serve is not None
-
-    @functools.wraps(serve)
-    def callback(*args: Any, **kwargs: Any) -> Any:
-        preload_server_modules()
-        return serve(*args, **kwargs)
-
-    command.callback = callback
-    return command
-
-
-cli.add_command(_run_command(), "run")
-
-
 def commands() -> tuple[click.Command, ...]:
-    """Every palmap command, imported, each once (Flask's run, routes and shell come on top)."""
+    """Every palmap command, imported, each once (Flask's run, routes and shell not included)."""
     return tuple(dict.fromkeys(entry.load() for entry in COMMANDS))
 
 

@@ -20,7 +20,7 @@ PALMAP = Path(sys.executable).with_name("palmap")
 CASES: tuple[tuple[str, ...], ...] = (
     ("--help",),
     ("--version",),
-    ("analyse", "--help"),
+    ("categories", "--help"),
 )
 #: Target of a command that only prints help or a version (seconds).
 TARGET_S = 0.5

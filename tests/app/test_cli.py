@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from app.cli import COMMANDS, cli
+from app.cli import COMMANDS, FLASK_COMMANDS, cli
 from app.db import get_engine
 from mapping.db import store
 from mapping.db.migrate import head_revision
@@ -100,17 +100,18 @@ def test_starting_palmap_does_not_import_the_plotting_and_statistics_stack(tmp_p
 def test_palmap_run_imports_the_map_modules_before_serving(monkeypatch) -> None:
     from flask.cli import run_command
 
-    from app import cli as cli_module
+    from app import cli_serve
 
     # The registered `run` is Flask's, with its options, wrapped.
-    registered = cli_module.cli.commands["run"]
+    registered = cli.get_command(cli.make_context("palmap", ["run", "--help"]), "run")
+    assert registered is cli_serve.run
     assert registered.params == run_command.params
     assert registered.callback.__wrapped__ is run_command.callback
     # Built around a stand-in server: the modules are imported first, then it serves.
     calls: list[str] = []
     monkeypatch.setattr(run_command, "callback", lambda **kw: calls.append(f"serve {kw}"))
-    monkeypatch.setattr(cli_module, "preload_server_modules", lambda: calls.append("preload"))
-    cli_module._run_command().callback(port=5000)
+    monkeypatch.setattr(cli_serve, "preload_server_modules", lambda: calls.append("preload"))
+    cli_serve.serve_command().callback(port=5000)
     assert calls == ["preload", "serve {'port': 5000}"]
 
 
@@ -132,11 +133,22 @@ def test_preloading_imports_the_server_modules() -> None:
 
 
 #: What a command that only prints help or a version must not import (each costs start-up time).
-HEAVY_FOR_HELP = ("geopandas", "pandas", "sqlalchemy", "folium", "matplotlib", "pyogrio", "shapely")
+HEAVY_FOR_HELP = (
+    "geopandas",
+    "pandas",
+    "sqlalchemy",
+    "folium",
+    "matplotlib",
+    "pyogrio",
+    "shapely",
+    "flask",
+)
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--version"]], ids=" ".join)
-def test_help_and_version_import_neither_data_nor_database_stack(args: list[str]) -> None:
+def test_help_and_version_import_neither_flask_nor_the_data_and_database_stacks(
+    args: list[str],
+) -> None:
     code = (
         "import sys\n"
         "from app.cli import cli\n"
@@ -160,12 +172,15 @@ def test_help_lists_every_command_with_its_own_help_line() -> None:
         for line in result.output.split("Commands:\n", 1)[1].splitlines()
         if line.strip()
     )
-    assert set(listed) == {entry.name for entry in COMMANDS} | {"run", "routes", "shell"}
-    for entry in COMMANDS:
+    assert set(listed) == {entry.name for entry in (*COMMANDS, *FLASK_COMMANDS)}
+    assert {"run", "routes", "shell"} <= set(listed)
+    for entry in (*COMMANDS, *FLASK_COMMANDS):
         command = entry.load()
-        # The line listed without importing the module is the command's own first paragraph.
+        # The line listed without importing the module is the command's own, at any width.
         assert listed[entry.name] == command.get_short_help_str(limit=200), entry.name
-        assert entry.help == " ".join((command.help or "").split("\n\n")[0].split()), entry.name
+        for width in (30, 45, 60):
+            listed_help = entry.placeholder().get_short_help_str(width)
+            assert listed_help == command.get_short_help_str(width), (entry.name, width)
 
 
 def _imports(path: Path) -> set[str]:
