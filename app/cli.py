@@ -166,15 +166,17 @@ class PalmapGroup(click.Group):
         return entry.load() if entry is not None else super().get_command(ctx, name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The command list of ``--help``, from :data:`COMMANDS`' help lines."""
-        width = formatter.width - 6 - max(len(name) for name in _BY_NAME)
-        rows = [
-            (name, _BY_NAME[name].placeholder().get_short_help_str(width))
-            for name in self.list_commands(ctx)
-            if name in _BY_NAME
-        ]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+        """The command list of ``--help``; a lazy command's line comes from its entry."""
+        listed: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            entry = _BY_NAME.get(name)
+            command = entry.placeholder() if entry else self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                listed.append((name, command))
+        if listed:
+            width = formatter.width - 6 - max(len(name) for name, _ in listed)
+            with formatter.section("Commands"):
+                formatter.write_dl([(n, c.get_short_help_str(width)) for n, c in listed])
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command with Flask's ScriptInfo, as FlaskGroup would."""
