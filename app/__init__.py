@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from app import config as settings
-from mapping.db.engine import default_sqlite_url
-from mapping.errors import ConfigurationError
+if TYPE_CHECKING:
+    from flask import Flask
 
 #: The repository root (palmap runs from its checkout, installed editable).
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,8 +30,15 @@ def preload_server_modules() -> None:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``PALMAP_*`` variables, then ``test_config``.
 
-    Nothing touches the database here; the engine is created on first use.
+    Nothing touches the database here; the engine is created on first use. The settings and
+    the modules below are imported here, not when the package is: ``palmap --help`` imports
+    ``app`` and needs none of them.
     """
+    from flask import Flask
+
+    from app import config as settings
+    from mapping.db.engine import default_sqlite_url
+
     environ = settings.from_environ()
     instance = Path(
         (test_config or {}).get("INSTANCE_PATH")
@@ -55,7 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logging.getLogger("mapping").setLevel(app.config["LOG_LEVEL"])
     app.logger.setLevel(app.config["LOG_LEVEL"])
 
-    from app import cache, cli, db, errors, i18n, pages, security
+    from app import cache, commands, db, errors, i18n, pages, security
     from app.views import districts, embed, exports, maps, resources, targets, vendor
 
     db.init_app(app)
@@ -64,7 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pages.init_app(app)
     cache.init_app(app)
     security.init_app(app)
-    cli.register(app)
+    commands.register(app)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(maps.bp)
@@ -76,6 +80,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _check(app: Flask) -> None:
+    from app import config as settings
+    from mapping.errors import ConfigurationError
+
     lang = app.config["DEFAULT_LANG"]
     if lang not in settings.LANGUAGES:
         raise ConfigurationError(

@@ -1,55 +1,58 @@
-"""The ``palmap`` command: Flask's commands (``run``, ``routes``, ``shell``) plus palmap's own.
+"""The ``palmap`` command: palmap's commands plus Flask's ``run``, ``routes`` and ``shell``.
 
-Exit statuses: 0 success, 1 unexpected or configuration error, 2 usage error, 3 validation
-failed (nothing written), 4 input refused as unsafe, unsupported or over a limit (nothing written).
+palmap's commands live in the ``app.cli_*`` modules listed in the table of
+:mod:`app.commands`. A module is imported only when one of its commands runs (or asks for its own
+``--help``), Flask only when a command runs, and the app only for a command that needs it:
+``palmap --help`` and ``palmap --version`` import click and nothing heavier
+(benchmarks/startup.py measures it, tests/app/test_cli.py keeps it so).
+
+Add a command: write it in an ``app/cli_*.py`` module (it imports :mod:`app.cli_common`, never
+this module) and add one ``LazyCommand`` line to ``app.commands.COMMANDS``. README.md documents
+every command and option (tests/app/test_docs.py).
+
+Exit statuses: see :mod:`app.cli_common`.
 """
 
 from __future__ import annotations
 
-import functools
-import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TypeVar
+import os
+from typing import TYPE_CHECKING, Any
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
 
-from app import preload_server_modules
-from app.db import get_engine
-from mapping.db import store
-from mapping.db.backup import backup as backup_database
-from mapping.db.migrate import head_revision, upgrade
-from mapping.errors import ConfigurationError, MappingError, RefusedInputError
+from app.commands import COMMANDS, FLASK_COMMANDS, LazyCommand, commands
 
-EXIT_ERROR, EXIT_USAGE, EXIT_INVALID, EXIT_REFUSED = 1, 2, 3, 4
-DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+if TYPE_CHECKING:
+    from flask import Flask
 
-F = TypeVar("F", bound=Callable[..., Any])
+__all__ = ["COMMANDS", "FLASK_COMMANDS", "LazyCommand", "cli", "commands"]
 
 
-def _fail(message: str, status: int) -> None:
-    click.secho(f"Error: {message}", fg="red", err=True)
-    sys.exit(status)
+_BY_NAME = {entry.name: entry for entry in (*COMMANDS, *FLASK_COMMANDS)}
 
 
-def handle_errors(func: F) -> F:
-    """Turn palmap's errors into a one-line message and the documented exit status."""
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    import platform
+    from importlib.metadata import version
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except RefusedInputError as exc:
-            _fail(str(exc), EXIT_REFUSED)
-        except ConfigurationError as exc:
-            _fail(str(exc), EXIT_ERROR)
-        except MappingError as exc:
-            _fail(str(exc), EXIT_INVALID)
+    click.echo(
+        f"palmap {version('palmap')}\nPython {platform.python_version()}\n"
+        f"Flask {version('flask')}\nWerkzeug {version('werkzeug')}",
+        color=ctx.color,
+    )
+    ctx.exit()
 
-    return wrapper  # type: ignore[return-value]
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--debug/--no-debug``, as Flask's: given, it sets FLASK_DEBUG for the app and ``run``."""
+    if ctx.get_parameter_source(str(param.name)) in (
+        click.core.ParameterSource.DEFAULT,
+        click.core.ParameterSource.DEFAULT_MAP,
+    ):
+        return
+    os.environ["FLASK_DEBUG"] = "1" if value else "0"
 
 
 def _create_app() -> Flask:
@@ -58,117 +61,59 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=True)
+class PalmapGroup(click.Group):
+    """The ``palmap`` group: every command is a :class:`LazyCommand`, imported when it runs.
+
+    It does what Flask's FlaskGroup does for palmap, without importing Flask to print help:
+    a command that runs gets Flask's :class:`~flask.cli.ScriptInfo` (which builds the app with
+    :func:`app.create_app` for commands that use ``with_appcontext``), ``FLASK_*`` variables set
+    options (``FLASK_RUN_PORT``), and ``--debug`` sets the debug mode.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, without importing any."""
+        return sorted(set(self.commands) | set(_BY_NAME))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """The command ``name`` (its module imported now)."""
+        entry = _BY_NAME.get(name)
+        return entry.load() if entry is not None else super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``; a lazy command's line comes from its entry."""
+        listed: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            entry = _BY_NAME.get(name)
+            command = entry.placeholder() if entry else self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                listed.append((name, command))
+        if listed:
+            width = formatter.width - 6 - max(len(name) for name, _ in listed)
+            with formatter.section("Commands"):
+                formatter.write_dl([(n, c.get_short_help_str(width)) for n, c in listed])
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command with Flask's ScriptInfo, as FlaskGroup would."""
+        from flask.cli import ScriptInfo
+
+        os.environ["FLASK_RUN_FROM_CLI"] = "true"  # app.run() in imported code does nothing
+        if ctx.obj is None:
+            ctx.obj = ScriptInfo(create_app=_create_app, set_debug_flag=True)
+        return super().invoke(ctx)
+
+
+@click.group(cls=PalmapGroup, context_settings={"auto_envvar_prefix": "FLASK"})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the palmap, Python and Flask versions.",
+)
+@click.option("--debug/--no-debug", expose_value=False, callback=_set_debug, help="Set debug mode.")
 def cli() -> None:
     """palmap: maps of a city's resources and needs, district by district.
 
     Settings come from PALMAP_* environment variables (see README.md).
     """
-
-
-def _run_command() -> click.Command:
-    """Flask's ``run`` that first imports :data:`app.SERVER_MODULES`."""
-    import copy
-
-    from flask.cli import run_command
-
-    command = copy.copy(run_command)
-    serve = run_command.callback
-    assert serve is not None
-
-    @functools.wraps(serve)
-    def callback(*args: Any, **kwargs: Any) -> Any:
-        preload_server_modules()
-        return serve(*args, **kwargs)
-
-    command.callback = callback
-    return command
-
-
-cli.add_command(_run_command(), "run")
-
-
-@click.command("init-db")
-@with_appcontext
-@handle_errors
-def init_db() -> None:
-    """Create the database, or migrate it to the newest schema (safe to run again)."""
-    engine = get_engine()
-    started = time.perf_counter()
-    revision = upgrade(engine)
-    click.echo(
-        f"Database {engine.url.render_as_string(hide_password=True)} is at revision {revision} "
-        f"(newest {head_revision()}), {time.perf_counter() - started:.2f} s."
-    )
-
-
-@click.command("load-demo")
-@click.option(
-    "--folder",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=DEMO_DIR,
-    show_default=True,
-    help="Folder with the demo data set.",
-)
-@click.option("--if-empty", is_flag=True, help="Load only if no district is loaded yet.")
-@with_appcontext
-@handle_errors
-def load_demo(folder: Path, if_empty: bool) -> None:
-    """Load the demo data set (Wałbrzych, schematic). Loading twice changes nothing."""
-    from mapping.demo import load_demo_frames
-
-    engine = get_engine()
-    store.require_schema(engine)
-    if if_empty and not store.is_empty(engine):
-        click.echo("Districts are already loaded; demo data not loaded (--if-empty).")
-        return
-    started = time.perf_counter()
-    data = load_demo_frames(folder)
-    with engine.begin() as conn:
-        results = {
-            "districts": store.save_districts(conn, data.districts),
-            "resources": store.save_resources(conn, data.resources),
-            "indicators": store.save_indicators(conn, data.indicators),
-            "indicator values": store.save_indicator_values(conn, data.indicator_values),
-        }
-    for name, result in results.items():
-        click.echo(
-            f"{name}: {result.inserted} inserted, {result.updated} updated, "
-            f"{result.unchanged} unchanged"
-        )
-    click.echo(f"Demo data loaded from {folder} in {time.perf_counter() - started:.2f} s.")
-
-
-@click.command("backup")
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--overwrite", is_flag=True, help="Replace TARGET if it exists.")
-@with_appcontext
-@handle_errors
-def backup(target: Path, overwrite: bool) -> None:
-    """Write a consistent copy of the database to TARGET.
-
-    SpatiaLite: a SQLite file made with the online backup API (safe while the app writes).
-    PostGIS: a pg_dump archive in custom format (restore with pg_restore).
-    """
-    engine = get_engine()
-    store.require_schema(engine)
-    path = backup_database(engine, target, overwrite=overwrite)
-    click.echo(f"Backup written to {path} ({path.stat().st_size:,} bytes).")
-
-
-def commands() -> tuple[click.Command, ...]:
-    """Every palmap command (Flask's run, routes and shell come on top)."""
-    from app.cli_analysis import analyse, rank
-    from app.cli_data import export, import_group, template
-    from app.cli_render import render
-
-    return (init_db, load_demo, backup, import_group, export, template, render, analyse, rank)
-
-
-def register(app: Flask) -> None:
-    """Add palmap's commands to the app (``palmap`` and ``app.test_cli_runner()`` see them)."""
-    for command in commands():
-        app.cli.add_command(command)
-    from app.cli_analysis import analyse
-
-    app.cli.add_command(analyse, "analyze")

@@ -3,36 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
 
-from app.cli import F, handle_errors
+from app.cli_common import FORMATS, F, emit, handle_errors
 from app.db import get_engine
 
-FORMATS = ("table", "csv", "json")
-
-
-def emit(frame, fmt: str, output: Path | None) -> None:
-    """Write a result frame as a table, CSV or a JSON list of objects, to a file or stdout."""
-    import pandas as pd
-
-    frame = frame.reset_index(drop=True)
-    if fmt == "json":
-        text = frame.to_json(orient="records", force_ascii=False, indent=2) + "\n"
-    elif fmt == "csv":
-        text = frame.to_csv(index=False)
-    else:
-        shown = frame.copy()
-        for column in shown.columns:
-            if pd.api.types.is_float_dtype(shown[column]):
-                shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:,.3f}")
-        text = shown.to_string(index=False, na_rep="") + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"{len(frame)} rows written to {output}.", err=True)
+if TYPE_CHECKING:
+    from mapping.analysis import AnalysisData
 
 
 def _analysis_options(func: F) -> F:
@@ -62,7 +42,7 @@ def _analysis_options(func: F) -> F:
     return func
 
 
-def _data():
+def _data() -> AnalysisData:
     from mapping.analysis import AnalysisData
 
     return AnalysisData.from_store(get_engine())
@@ -77,7 +57,14 @@ def analyse() -> None:
 @_analysis_options
 @with_appcontext
 @handle_errors
-def analyse_supply(year, category, weights, method, fmt, output) -> None:
+def analyse_supply(
+    year: int,
+    category: str | None,
+    weights: str | None,
+    method: str,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Resources per district and category: count, capacity, per 1,000 residents, per km²."""
     from mapping.analysis import supply_table
 
@@ -88,7 +75,14 @@ def analyse_supply(year, category, weights, method, fmt, output) -> None:
 @_analysis_options
 @with_appcontext
 @handle_errors
-def analyse_needs(year, category, weights, method, fmt, output) -> None:
+def analyse_needs(
+    year: int,
+    category: str | None,
+    weights: str | None,
+    method: str,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Composite needs index per district (rank 1 = most need)."""
     from mapping.analysis import needs_table, parse_weights
 
@@ -111,7 +105,15 @@ def analyse_needs(year, category, weights, method, fmt, output) -> None:
 )
 @with_appcontext
 @handle_errors
-def analyse_access(year, category, weights, method, fmt, output, radius_m) -> None:
+def analyse_access(
+    year: int,
+    category: str | None,
+    weights: str | None,
+    method: str,
+    fmt: str,
+    output: Path | None,
+    radius_m: float,
+) -> None:
     """Access per district: demand, nearest_m, coverage, 2sfca, e2sfca (1.0 = city average)."""
     from mapping.analysis import access_table
 
@@ -122,7 +124,14 @@ def analyse_access(year, category, weights, method, fmt, output, radius_m) -> No
 @_analysis_options
 @with_appcontext
 @handle_errors
-def analyse_gaps(year, category, weights, method, fmt, output) -> None:
+def analyse_gaps(
+    year: int,
+    category: str | None,
+    weights: str | None,
+    method: str,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Needs rank against E2SFCA access rank, with quadrant labels."""
     from mapping.analysis import gaps_table, parse_weights
 
@@ -168,7 +177,18 @@ def analyse_gaps(year, category, weights, method, fmt, output) -> None:
 )
 @with_appcontext
 @handle_errors
-def rank(year, weights, method, runs, seed, category, access_weight, supply_weight, fmt, output):
+def rank(
+    year: int,
+    weights: str,
+    method: str,
+    runs: int,
+    seed: int,
+    category: str | None,
+    access_weight: float,
+    supply_weight: float,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Rank districts as target areas (1 = highest priority), with rank_low/rank_high."""
     from mapping.analysis import parse_weights, rank_table
 

@@ -18,7 +18,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.cli import EXIT_INVALID, EXIT_USAGE, _fail, handle_errors
+from app.cli_common import EXIT_INVALID, EXIT_USAGE, handle_errors
+from app.cli_common import fail as _fail
 from app.db import get_engine
 from mapping.db import store
 from mapping.errors import CRSError
@@ -355,4 +356,3 @@ def template(kind: str, output: Path) -> None:
     else:
         _fail(f"expected FILE.xlsx or FILE.csv, got {output.name}", EXIT_USAGE)
     click.echo(f"Template for {kind} written to {output} (sheets: {', '.join(sheets)}).")
-

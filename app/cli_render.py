@@ -16,7 +16,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.cli import handle_errors
+from app.cli_common import handle_errors
 from app.config import LANGUAGES
 from app.db import get_engine
 

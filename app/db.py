@@ -1,11 +1,18 @@
-"""One SQLAlchemy engine per app, created on first use from ``DATABASE_URL``."""
+"""One database engine per app, created on first use from ``DATABASE_URL``.
+
+The app reaches the database only through :mod:`mapping.db` (it imports no SQL library); the
+engine module is imported on first use, so that commands which never touch the database start
+without it.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
-from mapping.db.engine import create_engine
+from flask import Flask, current_app
+
+if TYPE_CHECKING:
+    from mapping.db.engine import Engine
 
 _KEY = "palmap_engine"
 
@@ -15,6 +22,8 @@ def get_engine(app: Flask | None = None) -> Engine:
     app = app or current_app
     engine = app.extensions.get(_KEY)
     if engine is None:
+        from mapping.db.engine import create_engine
+
         engine = create_engine(
             app.config["DATABASE_URL"], spatialite_library=app.config["SPATIALITE_LIBRARY"]
         )

@@ -16,13 +16,25 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mapping.db.engine import create_engine, default_sqlite_url
-from mapping.db.migrate import upgrade
+from mapping.db.migrate import DEFAULT_SCRIPT_LOCATION, upgrade
 from mapping.db.models import Base
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
 POSTGIS_URL = os.environ.get("PALMAP_TEST_POSTGIS_URL")
 POSTGIS_SKIP = "PALMAP_TEST_POSTGIS_URL is not set (make test sets it and starts a PostGIS)"
+
+
+def migrate(engine: Engine, direction: str, revision: str) -> None:
+    """Run Alembic's ``upgrade`` or ``downgrade`` to ``revision``: a database as an older palmap
+    left it."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(DEFAULT_SCRIPT_LOCATION))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        getattr(command, direction)(config, revision)
 
 
 def _reset_postgis(engine: Engine) -> None:

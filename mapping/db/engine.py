@@ -5,12 +5,16 @@ cannot; then the ``pysqlite3`` module (the ``pysqlite3-binary`` wheel) is used i
 SQLite connection this module loads ``mod_spatialite``, turns on WAL and a busy timeout, enforces
 foreign keys and, on a new file, initialises the spatial metadata in one transaction (about 0.04 s
 instead of about 11 s; all EPSG SRIDs, because areas are measured in EPSG:2180).
+
+:class:`Engine` is SQLAlchemy's, re-exported so that code outside :mod:`mapping.db` (the app, the
+notebooks) can name the type without importing a SQL library.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,6 +29,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 
 from mapping.errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_BUSY_TIMEOUT_MS",
+    "DEFAULT_SPATIALITE_LIBRARY",
+    "Engine",
+    "connect",
+    "create_engine",
+    "default_sqlite_url",
+]
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +67,7 @@ def _sqlite_module() -> ModuleType:
     finally:
         probe.close()
     try:
-        from pysqlite3 import dbapi2  # type: ignore[import-not-found]
+        from pysqlite3 import dbapi2
     except ImportError as exc:  # pragma: no cover - depends on the machine
         raise ConfigurationError(
             "expected a sqlite3 module that can load extensions (needed for SpatiaLite), got one "
@@ -74,7 +87,7 @@ def _has_spatial_metadata(dbapi_conn: Any) -> bool:
         cur.close()
 
 
-def _sqlite_on_connect(library: str, busy_timeout_ms: int):
+def _sqlite_on_connect(library: str, busy_timeout_ms: int) -> Callable[[Any, Any], None]:
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.enable_load_extension(True)
         try:
@@ -178,8 +191,3 @@ def connect(url: str | URL, **options: Any) -> Engine:
     'sqlite'
     """
     return create_engine(url, **options)
-
-
-def is_sqlite(engine: Engine) -> bool:
-    """True for a SpatiaLite engine, False for PostGIS."""
-    return engine.dialect.name == "sqlite"

@@ -59,6 +59,8 @@ class ResourceCategory(Base):
     #: Other names met in source files, ``|``-separated, matched when importing.
     aliases: Mapped[str | None] = mapped_column(Text)
     colour: Mapped[str] = mapped_column(String(7))
+    #: What a resource's ``capacity`` counts (places, seats, m²), if said (migration 0003).
+    capacity_unit: Mapped[str | None] = mapped_column(String(64))
 
 
 class Resource(Base):

@@ -11,12 +11,93 @@ import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
 
-from mapping.categories import DEFAULT_CATEGORIES
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+#: The categories a new database starts with, as they were when this revision was written. A
+#: migration keeps its own copy (not mapping.categories.DEFAULT_CATEGORIES): it must do the same
+#: thing whatever later code says.
+SEED_CATEGORIES: tuple[dict[str, str], ...] = (
+    {
+        "code": "rada_osiedla",
+        "name_pl": "siedziba wspólnoty samorządowej",
+        "name_en": "seat of a district council",
+        "aliases": "rada osiedla|wspólnota samorządowa",
+        "colour": "#332288",
+    },
+    {
+        "code": "mops",
+        "name_pl": "MOPS",
+        "name_en": "social welfare centre office",
+        "aliases": "siedziba MOPS|punkt MOPS|ośrodek pomocy społecznej",
+        "colour": "#CC6677",
+    },
+    {
+        "code": "swietlica",
+        "name_pl": "świetlica środowiskowa",
+        "name_en": "community day room for children",
+        "aliases": "świetlica opiekuńczo-wychowawcza|świetlica",
+        "colour": "#DDCC77",
+    },
+    {
+        "code": "sala_gimnastyczna",
+        "name_pl": "sala gimnastyczna",
+        "name_en": "school gym",
+        "aliases": "hala sportowa szkoły",
+        "colour": "#117733",
+    },
+    {
+        "code": "boisko",
+        "name_pl": "boisko szkolne",
+        "name_en": "school pitch",
+        "aliases": "boisko",
+        "colour": "#44AA99",
+    },
+    {
+        "code": "kis",
+        "name_pl": "Klub Integracji Społecznej",
+        "name_en": "social integration club",
+        "aliases": "KIS",
+        "colour": "#882255",
+    },
+    {
+        "code": "obiekt_sportowy",
+        "name_pl": "obiekt sportowy",
+        "name_en": "sports or recreation facility",
+        "aliases": "obiekt rekreacyjny|obiekt sportowo-rekreacyjny",
+        "colour": "#999933",
+    },
+    {
+        "code": "pracownia_komputerowa",
+        "name_pl": "pracownia komputerowa",
+        "name_en": "computer lab",
+        "aliases": "",
+        "colour": "#88CCEE",
+    },
+    {
+        "code": "plac_zabaw",
+        "name_pl": "plac zabaw",
+        "name_en": "playground",
+        "aliases": "",
+        "colour": "#AA4499",
+    },
+    {
+        "code": "lokal_komunalny",
+        "name_pl": "lokal komunalny",
+        "name_en": "municipal premises",
+        "aliases": "zasób komunalny",
+        "colour": "#EE8866",
+    },
+    {
+        "code": "ngo",
+        "name_pl": "organizacja pozarządowa",
+        "name_en": "non-governmental organisation",
+        "aliases": "NGO|stowarzyszenie|fundacja",
+        "colour": "#77AADD",
+    },
+)
 
 
 def upgrade() -> None:
@@ -44,7 +125,7 @@ def upgrade() -> None:
         sa.Column("aliases", sa.Text()),
         sa.Column("colour", sa.String(7), nullable=False),
     )
-    op.bulk_insert(category, [c._asdict() for c in DEFAULT_CATEGORIES])
+    op.bulk_insert(category, [dict(row) for row in SEED_CATEGORIES])
     op.create_geospatial_table(
         "resource",
         sa.Column("id", sa.Integer(), primary_key=True),

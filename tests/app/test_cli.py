@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from flask import Flask
 
+from app.cli import COMMANDS, FLASK_COMMANDS, cli
 from app.db import get_engine
 from mapping.db import store
+from mapping.db.migrate import head_revision
 
 
 def test_init_db_then_load_demo_on_a_new_file(empty_app: Flask, tmp_path: Path) -> None:
@@ -24,7 +29,7 @@ def test_init_db_then_load_demo_on_a_new_file(empty_app: Flask, tmp_path: Path) 
 
     result = runner.invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
-    assert "revision 0002" in result.output
+    assert f"revision {head_revision()}" in result.output
     assert database.exists()
 
     result = runner.invoke(args=["load-demo"])
@@ -95,17 +100,18 @@ def test_starting_palmap_does_not_import_the_plotting_and_statistics_stack(tmp_p
 def test_palmap_run_imports_the_map_modules_before_serving(monkeypatch) -> None:
     from flask.cli import run_command
 
-    from app import cli as cli_module
+    from app import cli_serve
 
     # The registered `run` is Flask's, with its options, wrapped.
-    registered = cli_module.cli.commands["run"]
+    registered = cli.get_command(cli.make_context("palmap", ["run", "--help"]), "run")
+    assert registered is cli_serve.run
     assert registered.params == run_command.params
     assert registered.callback.__wrapped__ is run_command.callback
     # Built around a stand-in server: the modules are imported first, then it serves.
     calls: list[str] = []
     monkeypatch.setattr(run_command, "callback", lambda **kw: calls.append(f"serve {kw}"))
-    monkeypatch.setattr(cli_module, "preload_server_modules", lambda: calls.append("preload"))
-    cli_module._run_command().callback(port=5000)
+    monkeypatch.setattr(cli_serve, "preload_server_modules", lambda: calls.append("preload"))
+    cli_serve.serve_command().callback(port=5000)
     assert calls == ["preload", "serve {'port': 5000}"]
 
 
@@ -124,3 +130,91 @@ def test_preloading_imports_the_server_modules() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip() == "True", result.stderr
+
+
+#: What a command that only prints help or a version must not import (each costs start-up time).
+HEAVY_FOR_HELP = (
+    "geopandas",
+    "pandas",
+    "sqlalchemy",
+    "folium",
+    "matplotlib",
+    "pyogrio",
+    "shapely",
+    "flask",
+)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"]], ids=" ".join)
+def test_help_and_version_import_neither_flask_nor_the_data_and_database_stacks(
+    args: list[str],
+) -> None:
+    code = (
+        "import sys\n"
+        "from app.cli import cli\n"
+        "try:\n"
+        f"    cli.main({args!r}, prog_name='palmap')\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        f"print(sorted(m for m in {HEAVY_FOR_HELP!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+
+
+def test_help_lists_every_command_with_its_own_help_line() -> None:
+    result = CliRunner().invoke(cli, ["--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    listed = dict(
+        line.split(None, 1)
+        for line in result.output.split("Commands:\n", 1)[1].splitlines()
+        if line.strip()
+    )
+    assert set(listed) == {entry.name for entry in (*COMMANDS, *FLASK_COMMANDS)}
+    assert {"run", "routes", "shell"} <= set(listed)
+    for entry in (*COMMANDS, *FLASK_COMMANDS):
+        command = entry.load()
+        # The line listed without importing the module is the command's own, at any width.
+        assert listed[entry.name] == command.get_short_help_str(limit=200), entry.name
+        for width in (30, 45, 60):
+            listed_help = entry.placeholder().get_short_help_str(width)
+            assert listed_help == command.get_short_help_str(width), (entry.name, width)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module (and ``module.name``) that the file imports, anywhere in it."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_command_modules_do_not_import_the_command_list() -> None:
+    """app.cli lists the command modules; they import app.cli_common, never app.cli (no circle)."""
+    root = Path(__file__).resolve().parents[2]
+    modules = {entry.target.partition(":")[0] for entry in COMMANDS}
+    assert {"app.cli_db", "app.cli_categories", "app.cli_analysis", "app.cli_data"} <= modules
+    for module in modules:
+        assert "app.cli" not in _imports(root / (module.replace(".", "/") + ".py")), module
+
+
+def test_the_palmap_command_loads_the_app_for_a_command_that_needs_it(tmp_path: Path) -> None:
+    """Through the lazy group (as `palmap` runs): the command module and the app load on demand."""
+    env = {
+        "PALMAP_INSTANCE_PATH": str(tmp_path / "instance"),
+        "PALMAP_DATABASE_URL": f"sqlite:///{tmp_path / 'palmap.sqlite'}",
+        "PALMAP_SECRET_KEY": "x",
+    }
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init-db"], env=env).exit_code == 0
+    result = runner.invoke(cli, ["categories", "list", "--format", "csv"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("code,name_pl,name_en,colour")
+    result = runner.invoke(cli, ["analyze", "--help"], env=env)
+    assert result.exit_code == 0 and "supply" in result.output
