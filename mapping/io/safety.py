@@ -1,6 +1,6 @@
 """Checks made on an uploaded file before any parser or GDAL driver sees it.
 
-The rules (``../shared/design/SECURITY.md`` points 4, 5 and 10):
+The rules (docs/SECURITY.md points 4, 5 and 10):
 
 * a file is read from bytes, never from a path or URL given by a user;
 * its kind is decided by its content (:func:`mapping.io.formats.sniff`) and must agree with its
@@ -14,7 +14,7 @@ The rules (``../shared/design/SECURITY.md`` points 4, 5 and 10):
   ``PALMAP_MAX_VERTICES``).
 
 Text written to CSV or XLSX goes through :func:`guard_formula` so that a spreadsheet never runs a
-cell as a formula (SECURITY.md point 3).
+cell as a formula (docs/SECURITY.md point 3).
 """
 
 from __future__ import annotations
@@ -359,7 +359,7 @@ def _check_entry_content(info: zipfile.ZipInfo, limits: Limits) -> None:
 
 
 def guard_formula(text: str) -> str:
-    """Prefix ``'`` to text a spreadsheet would run as a formula (SECURITY.md point 3).
+    """Prefix ``'`` to text a spreadsheet would run as a formula (docs/SECURITY.md point 3).
 
     Only text is guarded: write numbers as numbers, and a negative number stays a number.
     :func:`unguard_series` removes the prefix when the file is read back.

@@ -1,6 +1,6 @@
 """Map layers from uploaded bytes: GeoJSON, GeoPackage and zipped Shapefile, through GDAL.
 
-Safety (``../shared/design/SECURITY.md``): the bytes are sniffed (:func:`mapping.io.formats.sniff`)
+Safety (docs/SECURITY.md): the bytes are sniffed (:func:`mapping.io.formats.sniff`)
 before GDAL sees them, written to a temporary file whose name palmap chooses, and opened only if
 GDAL picks the driver the content promised (``GeoJSON``, ``GPKG`` or ``ESRI Shapefile``). A
 zipped Shapefile is checked by its central directory (:func:`mapping.io.safety.check_zip`) and read

@@ -1,4 +1,4 @@
-"""The pages of issue 5 on the demo data: routes and aliases, 404s that list what exists, the
+"""The pages on the demo data: routes and aliases, 404s that list what exists, the
 resources list/map/downloads agreeing, small counts suppressed, names escaped, ETag and 304."""
 
 from __future__ import annotations
@@ -479,7 +479,7 @@ def test_min_count_zero_turns_suppression_off_and_analysis_keeps_true_values(
 
 @pytest.fixture
 def hostile_client(app: Flask) -> FlaskClient:
-    """The demo with a district and resources named like the XSS inputs of SECURITY.md."""
+    """The demo with a district and resources named like the XSS inputs of docs/SECURITY.md (point 1)."""
     engine = get_engine(app)
     districts = store.load_districts(engine)
     renamed = districts[districts["code"] == "gaj"].copy()

@@ -1,4 +1,4 @@
-"""The pages of issue 5 as a person sees them in Chromium (locale pl-PL), in both languages."""
+"""The pages as a person sees them in Chromium (locale pl-PL), in both languages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Export in every format and read back (SECURITY.md 3 and 17, issue 3 section 4)."""
+"""Export in every format and read back (docs/SECURITY.md points 3 and 17)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Resources and indicator values from tables as planners bring them (issue 3, section 2)."""
+"""Resources and indicator values from tables as planners bring them (README "Data")."""
 
 from __future__ import annotations
 

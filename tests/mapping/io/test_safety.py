@@ -1,4 +1,4 @@
-"""Hostile files of SECURITY.md (points 4, 5, 10): refused before any parser or driver runs."""
+"""Hostile files of docs/SECURITY.md (points 4, 5, 10): refused before any parser or driver runs."""
 
 from __future__ import annotations
 
