@@ -99,16 +99,25 @@ def insert_rows(
 
 
 def update_rows(
-    conn: Connection, rows: Sequence[Row], *, now: datetime, progress: Progress = None
+    conn: Connection,
+    rows: Sequence[Row],
+    *,
+    now: datetime,
+    progress: Progress = None,
+    geometry: bool = True,
 ) -> None:
-    """Overwrite the stored resources whose id ends each row; ``version`` grows by one."""
+    """Overwrite the stored resources whose id ends each row; ``version`` grows by one.
+
+    With ``geometry=False`` the stored geometry is kept (the row's WKB is ignored), so that
+    the spatial index is not touched.
+    """
     if not rows:
         return
     with _driver_errors(conn):
         if conn.dialect.name == "postgresql":
-            _copy_rows(conn, rows, now=now, progress=progress, update=True)
+            _copy_rows(conn, rows, now=now, progress=progress, update=True, geometry=geometry)
         else:
-            _sqlite_update(conn, rows, now=now, progress=progress)
+            _sqlite_update(conn, rows, now=now, progress=progress, geometry=geometry)
 
 
 # --- SpatiaLite ------------------------------------------------------------------------------
@@ -151,19 +160,21 @@ def _sqlite_insert(
 
 
 def _sqlite_update(
-    conn: Connection, rows: Sequence[Row], *, now: datetime, progress: Progress
+    conn: Connection, rows: Sequence[Row], *, now: datetime, progress: Progress, geometry: bool
 ) -> None:
     stamp = _sqlite_stamp(conn, now)
-    sets = ", ".join(f"{c} = ?" for c in WRITE_COLUMNS)
+    sets = "".join(f"{c} = ?, " for c in WRITE_COLUMNS)
+    point = f"{_GEOMETRY} = ST_GeomFromWKB(?, {SRID}), " if geometry else ""
     sql = (
-        f"UPDATE {_TABLE} SET {sets}, {_GEOMETRY} = ST_GeomFromWKB(?, {SRID}), "  # noqa: S608
-        "updated_at = ?, version = version + 1 WHERE id = ?"
+        f"UPDATE {_TABLE} SET {sets}{point}updated_at = ?, version = version + 1 "  # noqa: S608
+        "WHERE id = ?"
     )
+    wkb = len(WRITE_COLUMNS) + 1 if geometry else len(WRITE_COLUMNS)
     cursor = _dbapi(conn).cursor()
     try:
         with _bulk_cache(cursor, len(rows)):
             for chunk in _chunks(rows):
-                cursor.executemany(sql, [(*row[:-1], stamp, row[-1]) for row in chunk])
+                cursor.executemany(sql, [(*row[:wkb], stamp, row[-1]) for row in chunk])
                 if progress:
                     progress(len(chunk))
     finally:
@@ -281,15 +292,22 @@ _STAGE_COLUMNS = (
 
 
 def _copy_rows(
-    conn: Connection, rows: Sequence[Row], *, now: datetime, progress: Progress, update: bool
+    conn: Connection,
+    rows: Sequence[Row],
+    *,
+    now: datetime,
+    progress: Progress,
+    update: bool,
+    geometry: bool = True,
 ) -> None:
     """COPY each chunk into a temporary table, then insert or update from it in one statement."""
     staged = (*WRITE_COLUMNS, "wkb", "id", "seq") if update else (*WRITE_COLUMNS, "wkb", "seq")
     if update:
-        sets = ", ".join(f"{c} = s.{c}" for c in WRITE_COLUMNS)
+        sets = "".join(f"{c} = s.{c}, " for c in WRITE_COLUMNS)
+        point = f"{_GEOMETRY} = ST_GeomFromWKB(s.wkb, {SRID}), " if geometry else ""
         apply = (
-            f"UPDATE {_TABLE} AS r SET {sets}, {_GEOMETRY} = ST_GeomFromWKB(s.wkb, {SRID}), "  # noqa: S608
-            f"updated_at = %s, version = r.version + 1 FROM {_STAGE} AS s WHERE r.id = s.id"
+            f"UPDATE {_TABLE} AS r SET {sets}{point}updated_at = %s, "  # noqa: S608
+            f"version = r.version + 1 FROM {_STAGE} AS s WHERE r.id = s.id"
         )
     else:
         apply = (

