@@ -15,7 +15,8 @@ go to the driver as plain tuples:
 * PostgreSQL: ``COPY`` into a temporary staging table, then one ``INSERT ... SELECT`` (or
   ``UPDATE ... FROM``) per chunk; the data-version trigger runs per statement.
 
-A row is ``(*WRITE_COLUMNS, wkb)``; an update row has the stored ``id`` after the WKB.
+Inserts come column by column (``WRITE_COLUMNS``, then the WKB); an update row is
+``(*WRITE_COLUMNS, wkb, id)``.
 The SQL here is built from the constant column names below, never from input.
 """
 
@@ -85,17 +86,19 @@ def _driver_errors(conn: Connection) -> Iterator[None]:
         raise DBAPIError.instance(None, None, exc, error, dialect=conn.dialect) from exc
 
 
-def insert_rows(
-    conn: Connection, rows: Sequence[Row], *, now: datetime, progress: Progress = None
+def insert_columns(
+    conn: Connection, columns: Sequence[Sequence[Any]], *, now: datetime, progress: Progress = None
 ) -> None:
-    """Insert resource rows with ``updated_at = now`` and ``version = 1``, in input order."""
-    if not rows:
+    """Insert resources given column by column (``WRITE_COLUMNS``, then the WKB), with
+    ``updated_at = now`` and ``version = 1``, in input order."""
+    if not columns or not len(columns[0]):
         return
     with _driver_errors(conn):
         if conn.dialect.name == "postgresql":
+            rows = list(zip(*columns, strict=True))
             _copy_rows(conn, rows, now=now, progress=progress, update=False)
         else:
-            _sqlite_insert(conn, rows, now=now, progress=progress)
+            _sqlite_insert(conn, columns, now=now, progress=progress)
 
 
 def update_rows(
@@ -131,15 +134,15 @@ def _sqlite_stamp(conn: Connection, now: datetime) -> Any:
 
 
 def _sqlite_insert(
-    conn: Connection, rows: Sequence[Row], *, now: datetime, progress: Progress
+    conn: Connection, columns: Sequence[Sequence[Any]], *, now: datetime, progress: Progress
 ) -> None:
     stamp = _sqlite_stamp(conn, now)
-    columns = list(zip(*rows, strict=True))  # one tuple per column, the WKB last
+    count = len(columns[0])
     raw = _dbapi(conn)
     cursor = raw.cursor()
     try:
-        with _bulk_cache(cursor, len(rows)), _deferred_triggers(raw, cursor, columns[-1]):
-            for start in range(0, len(rows), CHUNK_ROWS):
+        with _bulk_cache(cursor, count), _deferred_triggers(raw, cursor, columns[-1]):
+            for start in range(0, count, CHUNK_ROWS):
                 chunk = [column[start : start + CHUNK_ROWS] for column in columns]
                 size = len(chunk[0])
                 # Columns that are empty in the whole chunk are left to their default (NULL):

@@ -2,14 +2,15 @@
 
 A row updates the stored resource with the same ``external_id``; a row without one updates a
 stored resource of the same name within ``match_within_m`` metres. So importing the same file
-twice updates rather than duplicates. Rows travel as plain tuples (``(*WRITE_COLUMNS, wkb)``,
-:mod:`mapping.db.bulk`), built column by column from the frame.
+twice updates rather than duplicates. Values travel as plain Python lists per column (inserts)
+or tuples per row (updates) in the layout ``(*WRITE_COLUMNS, wkb)`` of :mod:`mapping.db.bulk`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from mapping.crs import METRIC_CRS, WEB_CRS, ensure_crs
 from mapping.db.base import SaveResult, clean, column_values, points_wkb, same_geometry
-from mapping.db.bulk import WRITE_COLUMNS, Row, insert_rows, update_rows
+from mapping.db.bulk import WRITE_COLUMNS, Row, insert_columns, update_rows
 from mapping.db.districts import district_ids
 from mapping.db.resources import load_resources
 from mapping.errors import ValidationError
@@ -46,11 +47,9 @@ def _district_codes(resources: gpd.GeoDataFrame, districts: dict[str, int]) -> p
     return codes
 
 
-def resource_rows(resources: gpd.GeoDataFrame, districts: dict[str, int]) -> list[Row]:
-    """Database values of every row (``(*WRITE_COLUMNS, wkb)``), refusing unknown district codes.
-
-    ``districts`` maps district codes to database ids.
-    """
+def resource_columns(resources: gpd.GeoDataFrame, districts: dict[str, int]) -> list[list[Any]]:
+    """Database values of every row, column by column (``WRITE_COLUMNS``, then the WKB),
+    refusing unknown district codes. ``districts`` maps district codes to database ids."""
     codes = column_values(_district_codes(resources, districts))
     n = len(resources)
     columns = {
@@ -62,26 +61,27 @@ def resource_rows(resources: gpd.GeoDataFrame, districts: dict[str, int]) -> lis
     columns["capacity"] = [None if v is None else int(v) for v in columns["capacity"]]
     columns["synthetic"] = [bool(v) for v in columns["synthetic"]]
     columns["district_id"] = [None if c is None else districts[str(c)] for c in codes]
-    return list(
-        zip(*(columns[c] for c in WRITE_COLUMNS), points_wkb(resources.geometry), strict=True)
-    )
+    return [*(columns[c] for c in WRITE_COLUMNS), points_wkb(resources.geometry)]
 
 
 def _match_by_name(
-    rows: Sequence[Row],
+    columns: Sequence[Sequence[Any]],
     matches: list[int | None],
     existing: gpd.GeoDataFrame,
     *,
     within_m: float,
 ) -> None:
     """Match rows without an external id to a stored resource of the same name nearby."""
-    anonymous = [i for i, r in enumerate(rows) if r[_EXTERNAL_ID] is None and r[_WKB] is not None]
+    external_ids, names, wkb = columns[_EXTERNAL_ID], columns[_NAME], columns[_WKB]
+    anonymous = [
+        i for i, (e, w) in enumerate(zip(external_ids, wkb, strict=True)) if e is None and w
+    ]
     placed = existing[existing.geometry.notna()]
     if not anonymous or not len(placed):
         return
     candidates = gpd.GeoDataFrame(
-        {"row": anonymous, "name": [rows[i][_NAME] for i in anonymous]},
-        geometry=shapely.from_wkb([rows[i][_WKB] for i in anonymous]),
+        {"row": anonymous, "name": [names[i] for i in anonymous]},
+        geometry=shapely.from_wkb([wkb[i] for i in anonymous]),
         crs=WEB_CRS,
     ).to_crs(METRIC_CRS)
     stored = placed[["id", "name", "geometry"]].to_crs(METRIC_CRS)
@@ -95,23 +95,23 @@ def _match_by_name(
 
 
 def match_existing(
-    rows: Sequence[Row], existing: gpd.GeoDataFrame, *, within_m: float
+    columns: Sequence[Sequence[Any]], existing: gpd.GeoDataFrame, *, within_m: float
 ) -> list[int | None]:
     """The stored id each row updates: same external_id, else same name within ``within_m``."""
     if not len(existing):
-        return [None] * len(rows)
+        return [None] * len(columns[_EXTERNAL_ID])
     by_external = {
         eid: int(i)
         for eid, i in zip(existing["external_id"], existing["id"], strict=True)
         if not pd.isna(eid)
     }
-    matches: list[int | None] = [by_external.get(r[_EXTERNAL_ID]) for r in rows]
-    _match_by_name(rows, matches, existing, within_m=within_m)
+    matches: list[int | None] = [by_external.get(e) for e in columns[_EXTERNAL_ID]]
+    _match_by_name(columns, matches, existing, within_m=within_m)
     return matches
 
 
 def _stored_rows(existing: gpd.GeoDataFrame, districts: dict[str, int]) -> dict[int, Row]:
-    """The stored resources in the layout of :func:`resource_rows`, by id."""
+    """The stored resources as rows (``(*WRITE_COLUMNS, wkb)``), by id."""
     n = len(existing)
     columns = {c: column_values(existing[c]) for c in WRITE_COLUMNS if c in existing}
     columns["synthetic"] = [bool(v) for v in columns["synthetic"]]
@@ -176,16 +176,22 @@ def save_resources(
     now = now or datetime.now(UTC)
     resources = ensure_crs(resources, name="resources")
     districts = district_ids(conn)
-    rows = resource_rows(resources, districts)
+    columns = resource_columns(resources, districts)
     existing = load_resources(conn)
-    matches = match_existing(rows, existing, within_m=match_within_m)
-    stored = _stored_rows(existing, districts) if any(m is not None for m in matches) else {}
-    inserts, moved, kept = _sort_rows(rows, matches, stored)
-    insert_rows(conn, inserts, now=now, progress=progress)
+    matches = match_existing(columns, existing, within_m=match_within_m)
+    moved: list[Row] = []
+    kept: list[Row] = []
+    inserts: Sequence[Sequence[Any]] = columns  # all new: no rows to build (a first import)
+    if any(m is not None for m in matches):
+        rows = list(zip(*columns, strict=True))
+        new, moved, kept = _sort_rows(rows, matches, _stored_rows(existing, districts))
+        inserts = list(zip(*new, strict=True)) if new else []
+    inserted = len(inserts[0]) if inserts else 0
+    insert_columns(conn, inserts, now=now, progress=progress)
     update_rows(conn, moved, now=now, progress=progress)
     # A row whose point did not move keeps its geometry: no spatial index update.
     update_rows(conn, kept, now=now, progress=progress, geometry=False)
-    unchanged = len(rows) - len(inserts) - len(moved) - len(kept)
+    unchanged = len(resources) - inserted - len(moved) - len(kept)
     if progress and unchanged:
         progress(unchanged)
-    return SaveResult(len(inserts), len(moved) + len(kept), unchanged)
+    return SaveResult(inserted, len(moved) + len(kept), unchanged)
