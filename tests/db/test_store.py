@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -12,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from mapping import join
 from mapping.categories import DEFAULT_CATEGORIES
-from mapping.db import store
+from mapping.db import bulk, store
 from mapping.db.migrate import head_revision, upgrade
 from mapping.errors import DatabaseNotReadyError, ValidationError
 
@@ -356,3 +357,178 @@ def test_rows_without_external_id_match_by_name_within_one_metre(engine: Engine)
         result = store.save_resources(conn, again)
     assert (result.inserted, result.updated, result.unchanged) == (1, 1, 0)
     assert store.table_counts(engine)["resource"] == 6 + 3
+
+
+# --- the bulk write (mapping.db.bulk) ---------------------------------------------------------
+
+
+def many_resources(n: int, *, seed: int = 0) -> gpd.GeoDataFrame:
+    """``n`` resources: most in the districts (away from their edges), some outside every
+    district, some without a point but assigned to district c, some with empty text columns."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(16.0, 16.5, n)
+    y = rng.uniform(50.71, 50.79, n)
+    x = np.where(np.abs(x - np.round(x, 1)) < 0.005, x + 0.01, x)  # off the district edges
+    geometry = [Point(a, b) for a, b in zip(x, y, strict=True)]
+    y_outside = 51.0
+    for i in range(0, n, 17):
+        geometry[i] = Point(16.2, y_outside)
+    codes: list[str | None] = [None] * n
+    for i in range(5, n, 23):
+        geometry[i] = None
+        codes[i] = "c"
+    return gpd.GeoDataFrame(
+        {
+            "external_id": [f"m{i:05d}" for i in range(n)],
+            "name": [f"Zasób {i}" for i in range(n)],
+            "category": ["kis", "mops", "swietlica"] * (n // 3) + ["kis"] * (n % 3),
+            "address": [f"ul. Długa {i}" if i % 2 else None for i in range(n)],
+            "district_code": codes,
+            "capacity": pd.array([i if i % 3 == 0 else None for i in range(n)], dtype="Int64"),
+            "operator": [None] * n,
+            "phone": [None] * n,
+            "website": [None] * n,
+            "opening_hours": [None] * n,
+            "description": [None] * n,
+            "source": ["bulk"] * n,
+            "synthetic": [i % 2 == 0 for i in range(n)],
+        },
+        geometry=geometry,
+        crs=4326,
+    )
+
+
+@pytest.fixture
+def small_bulk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bulk path (deferred triggers, several chunks) for a test-sized frame."""
+    monkeypatch.setattr(bulk, "DEFER_INDEX_ROWS", 50)
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", 40)
+
+
+def resource_triggers(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            return {}
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'resource'"
+        )
+        return dict(rows.all())
+
+
+def assert_spatial_index_complete(engine: Engine) -> None:
+    """SpatiaLite: every located resource is in the R-tree, and a search finds exactly the
+    points in a box (PostGIS maintains its GiST index itself)."""
+    with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            return
+        located = dict(
+            conn.exec_driver_sql("SELECT id, ST_X(geom) FROM resource WHERE geom IS NOT NULL").all()
+        )
+        indexed = conn.exec_driver_sql("SELECT pkid FROM idx_resource_geom").scalars().all()
+        found = conn.exec_driver_sql(
+            "SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'resource' "
+            "AND search_frame = BuildMbr(16.0, 50.7, 16.1, 50.8)"
+        )
+        in_a = {i for i in found.scalars()}
+    assert sorted(indexed) == sorted(located)
+    assert in_a == {i for i, x in located.items() if 16.0 < x < 16.1}
+    assert in_a
+
+
+def test_a_big_import_writes_every_row_in_order_with_index_triggers_and_version(
+    engine: Engine, small_bulk: None
+) -> None:
+    with engine.begin() as conn:
+        store.save_districts(conn, districts_frame())
+    triggers, version = resource_triggers(engine), store.data_version(engine)
+    frame = many_resources(230)
+    steps: list[int] = []
+    with engine.begin() as conn:
+        result = store.save_resources(conn, frame, progress=steps.append)
+    assert (result.inserted, result.updated, result.unchanged) == (230, 0, 0)
+    assert steps == [40] * 5 + [30]
+    loaded = store.load_resources(engine)
+    assert loaded["external_id"].tolist() == frame["external_id"].tolist()  # ids in frame order
+    for column in ("name", "category", "address", "capacity", "source", "synthetic"):
+        assert nones(loaded[column]) == nones(frame[column]), column
+    assert nones(loaded["district_code"]) == nones(frame["district_code"])
+    assert loaded.geometry.isna().tolist() == frame.geometry.isna().tolist()
+    assert loaded.geometry.dropna().geom_equals(frame.geometry.dropna()).all()
+    assert resource_triggers(engine) == triggers  # put back exactly as they were
+    assert store.data_version(engine) > version
+    assert_spatial_index_complete(engine)
+    expected = join.assign_districts(frame, districts_frame())
+    got = store.resource_districts(engine)["district_code"]
+    assert nones(got) == nones(expected)
+    # The triggers work again: a small insert afterwards is indexed row by row.
+    with engine.begin() as conn:
+        store.save_resources(conn, many_resources(3, seed=1).assign(external_id=["x1", "x2", "x3"]))
+    assert_spatial_index_complete(engine)
+
+
+def test_a_big_import_that_fails_midway_writes_nothing_and_keeps_the_triggers(
+    engine: Engine, small_bulk: None
+) -> None:
+    with engine.begin() as conn:
+        store.save_districts(conn, districts_frame())
+        store.save_resources(conn, resources_frame())
+    triggers, version = resource_triggers(engine), store.data_version(engine)
+    before = store.load_resources(engine)
+    frame = many_resources(230)
+    frame.loc[200, "external_id"] = frame.loc[10, "external_id"]  # fails in the last chunks
+    with pytest.raises(sa.exc.IntegrityError):
+        with engine.begin() as conn:
+            store.save_resources(conn, frame)
+    assert store.data_version(engine) == version
+    assert resource_triggers(engine) == triggers
+    pd.testing.assert_frame_equal(store.load_resources(engine), before)
+    assert_spatial_index_complete(engine)
+
+
+def test_a_big_import_refuses_other_geometry_than_points(engine: Engine, small_bulk: None) -> None:
+    frame = many_resources(120)
+    frame.loc[60, "geometry"] = box(16.0, 50.7, 16.1, 50.8)
+    with pytest.raises((ValidationError, sa.exc.DBAPIError)):
+        with engine.begin() as conn:
+            store.save_resources(conn, frame)
+    assert store.table_counts(engine)["resource"] == 0
+
+
+def test_readers_see_the_old_rows_while_a_big_import_is_written(
+    engine: Engine, small_bulk: None
+) -> None:
+    with engine.begin() as conn:
+        store.save_districts(conn, districts_frame())
+        store.save_resources(conn, resources_frame())
+    with engine.connect() as writer:
+        with writer.begin():
+            store.save_resources(writer, many_resources(230))
+            # Another connection, during the write: the committed rows, counted in SQL.
+            assert store.table_counts(engine)["resource"] == 6
+            assert store.counts_by_district_category(engine)["count"].sum() == 6
+        assert store.table_counts(engine)["resource"] == 6 + 230
+
+
+def test_a_big_reimport_updates_changed_rows_and_skips_the_rest(
+    engine: Engine, small_bulk: None
+) -> None:
+    with engine.begin() as conn:
+        store.save_districts(conn, districts_frame())
+        store.save_resources(conn, many_resources(230))
+    version = store.data_version(engine)
+    changed = many_resources(230)
+    changed.loc[:99, "name"] = [f"Nowa nazwa {i}" for i in range(100)]
+    changed.loc[150, "geometry"] = Point(16.05, 50.75)
+    changed.loc[156, "capacity"] = None
+    with engine.begin() as conn:
+        result = store.save_resources(conn, changed)
+    assert (result.inserted, result.updated, result.unchanged) == (0, 102, 128)
+    loaded = store.load_resources(engine)
+    assert loaded["name"].tolist() == changed["name"].tolist()
+    assert nones(loaded["capacity"]) == nones(changed["capacity"])
+    assert loaded.loc[150].geometry.equals(Point(16.05, 50.75))
+    assert store.data_version(engine) > version
+    assert_spatial_index_complete(engine)
+    with engine.begin() as conn:
+        again = store.save_resources(conn, changed)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 230)
