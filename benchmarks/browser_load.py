@@ -17,7 +17,8 @@ opens each page in Debian's Chromium (``/usr/bin/chromium``) through Playwright:
   (``map.setZoom`` without animation, until ``zoomend`` and the next painted frame) and of
   panning by 300 x 200 px (``panBy`` until ``moveend`` and the next frame).
 
-Targets (docs/ARCHITECTURE.md, "Targets"): a page loads in under 1.5 s with 10,000 resources; zoom and pan respond within
+Targets (docs/ARCHITECTURE.md, "Targets"): a page loads in under 1.5 s with 10,000 resources;
+zoom and pan respond within
 200 ms (the "good" threshold of Interaction to Next Paint), so the map does not freeze. Figures are
 noisy on a shared machine; compare medians, not single runs. The 100,000 set is printed for
 information: the target is for 10,000.

@@ -13,7 +13,8 @@ loopback port (Werkzeug's threaded server) and times HTTP requests to it:
 * 304: the median time of a request that sends the page's ETag back;
 * size of the HTML (or download) in KB.
 
-Budget (docs/ARCHITECTURE.md, "Targets"): cold under 300 ms, warm under 30 ms, HTML under 300 KB. Figures are noisy on a
+Budget (docs/ARCHITECTURE.md, "Targets"): cold under 300 ms, warm under 30 ms, HTML under
+300 KB. Figures are noisy on a
 shared machine; compare medians, not single runs.
 """
 

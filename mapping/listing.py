@@ -6,7 +6,8 @@ lies in, else the one it is assigned to: :func:`mapping.join.assign_districts`) 
 The page's list, its map and the CSV and GeoJSON downloads are all built from its result, so they
 always hold exactly the same rows in the same order.
 
-:func:`resources_csv` guards every text cell that a spreadsheet would run as a formula (docs/SECURITY.md
+:func:`resources_csv` guards every text cell that a spreadsheet would run as a formula
+(docs/SECURITY.md
 point 3: a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a ``'`` prefix).
 """
 

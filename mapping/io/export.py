@@ -21,7 +21,8 @@ Formats
 
 In CSV and XLSX a point geometry becomes ``lat`` and ``lon`` columns (full precision) and any other
 geometry a ``wkt`` column; a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
-return is prefixed with ``'`` so that a spreadsheet never runs it (docs/SECURITY.md point 3). Numbers are
+return is prefixed with ``'`` so that a spreadsheet never runs it (docs/SECURITY.md point 3).
+Numbers are
 never prefixed: a negative number stays a number. :func:`mapping.io.tabular.read_table` removes the
 prefix again, so an export reads back unchanged.
 

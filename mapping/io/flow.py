@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from mapping.db import store
+from mapping.db import Engine, store
 from mapping.io.options import DEFAULT_OPTIONS, ImportOptions
 from mapping.io.readers import (
     read_districts,
@@ -127,7 +127,7 @@ class _Prepared:
 
 
 def _districts(
-    data: bytes, filename: str, options: ImportOptions, engine: store.Engine, limits: Limits
+    data: bytes, filename: str, options: ImportOptions, engine: Engine, limits: Limits
 ) -> _Prepared:
     districts, report = read_districts(data, filename=filename, options=options, limits=limits)
 
@@ -138,7 +138,7 @@ def _districts(
 
 
 def _resources(
-    data: bytes, filename: str, options: ImportOptions, engine: store.Engine, limits: Limits
+    data: bytes, filename: str, options: ImportOptions, engine: Engine, limits: Limits
 ) -> _Prepared:
     categories = store.load_categories(engine)
     options.check("resources", categories=[str(c) for c in categories["code"]])
@@ -163,7 +163,7 @@ def _indicators(
     data: bytes,
     filename: str,
     options: ImportOptions,
-    engine: store.Engine,
+    engine: Engine,
     limits: Limits,
     definitions_file: tuple[bytes, str] | None,
 ) -> _Prepared:
@@ -210,7 +210,7 @@ def run_import(
     data: bytes,
     *,
     filename: str,
-    engine: store.Engine,
+    engine: Engine,
     options: ImportOptions = DEFAULT_OPTIONS,
     limits: Limits = DEFAULT_LIMITS,
     definitions: tuple[bytes, str] | None = None,

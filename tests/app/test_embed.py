@@ -1,4 +1,5 @@
-"""The /embed/ pages (README "Embedding a map in another website"): who may frame them, their options, their language, and the share
+"""The /embed/ pages (README "Embedding a map in another website"): who may frame them, their
+options, their language, and the share
 dialog of the map pages; and the resource list paged for large sets."""
 
 from __future__ import annotations

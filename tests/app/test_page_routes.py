@@ -1,5 +1,6 @@
 """Every page is registered by ``page_route`` with its English alias, and every error answers
-JSON in one shape (the "Add a page" recipe of CONTRIBUTING.md and the one error shape of docs/ARCHITECTURE.md)."""
+JSON in one shape (the "Add a page" recipe of CONTRIBUTING.md and the one error shape of
+docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 

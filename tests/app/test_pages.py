@@ -479,7 +479,8 @@ def test_min_count_zero_turns_suppression_off_and_analysis_keeps_true_values(
 
 @pytest.fixture
 def hostile_client(app: Flask) -> FlaskClient:
-    """The demo with a district and resources named like the XSS inputs of docs/SECURITY.md (point 1)."""
+    """The demo with a district and resources named like the XSS inputs of docs/SECURITY.md
+    (point 1)."""
     engine = get_engine(app)
     districts = store.load_districts(engine)
     renamed = districts[districts["code"] == "gaj"].copy()

@@ -113,7 +113,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app with the demo data and resources named like the XSS inputs of docs/SECURITY.md (point 1)."""
+    """The app with the demo data and resources named like the XSS inputs of
+    docs/SECURITY.md (point 1)."""
     yield from _serve(tmp_path_factory.mktemp("hostile"), hostile=True)
 
 

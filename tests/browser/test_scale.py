@@ -1,4 +1,5 @@
-"""10,000 resources in Chromium (the scale targets of docs/ARCHITECTURE.md): the map pages load, every resource is on the
+"""10,000 resources in Chromium (the scale targets of docs/ARCHITECTURE.md): the map pages load,
+every resource is on the
 map in clusters, zooming and panning work and popups stay text.
 
 No timing is asserted here: a timed test fails on a busy machine for reasons that are not the
