@@ -1,6 +1,7 @@
 # palmap: the two commands of README.md.
 #   make run   install what is missing, create the embedded database with the demo data, serve
-#   make test  install the test dependencies and run the whole suite (with a throwaway PostGIS)
+#   make test  install the test dependencies, check the layering rules (make check) and run the
+#              whole suite (with a throwaway PostGIS)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,9 +15,13 @@ PYTEST_ARGS ?=
 run: $(VENV)/.installed db
 	$(BIN)/palmap run --host 127.0.0.1 --port $(PALMAP_PORT)
 
+# The rules (make check) and the suite both run; the target fails if either found something.
 test: $(VENV)/.installed-dev
 	@bash scripts/sysdeps.sh $(TEST_PACKAGES)
-	bash scripts/with-postgis.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory check; checked=$$?; \
+	bash scripts/with-postgis.sh $(BIN)/python -m pytest $(PYTEST_ARGS); tested=$$?; \
+	if [ $$checked -ne 0 ]; then echo "make test: make check found something (see its output above)"; fi; \
+	if [ $$tested -ne 0 ]; then exit $$tested; fi; exit $$checked
 
 db: $(VENV)/.installed
 	$(BIN)/palmap init-db
