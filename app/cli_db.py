@@ -44,7 +44,7 @@ def init_db() -> None:
 def load_demo(folder: Path, if_empty: bool) -> None:
     """Load the demo data set (Wałbrzych, schematic). Loading twice changes nothing."""
     from mapping.db import store
-    from mapping.demo import load_demo_frames
+    from mapping.demo import load_demo as load_demo_core
 
     engine = get_engine()
     store.require_schema(engine)
@@ -52,14 +52,7 @@ def load_demo(folder: Path, if_empty: bool) -> None:
         click.echo("Districts are already loaded; demo data not loaded (--if-empty).")
         return
     started = time.perf_counter()
-    data = load_demo_frames(folder)
-    with engine.begin() as conn:
-        results = {
-            "districts": store.save_districts(conn, data.districts),
-            "resources": store.save_resources(conn, data.resources),
-            "indicators": store.save_indicators(conn, data.indicators),
-            "indicator values": store.save_indicator_values(conn, data.indicator_values),
-        }
+    results = load_demo_core(engine, folder)
     for name, result in results.items():
         click.echo(
             f"{name}: {result.inserted} inserted, {result.updated} updated, "

@@ -21,18 +21,12 @@ shared machine; compare medians, not single runs.
 from __future__ import annotations
 
 import argparse
-import http.client
-import logging
 import statistics
 import tempfile
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from demo_app import demo_app  # benchmarks/demo_app.py
-from flask import Flask
-from werkzeug.serving import make_server
+from demo_app import Answer, Served, demo_app  # benchmarks/demo_app.py
 
 from app.cache import page_cache
 
@@ -57,37 +51,6 @@ PAGES = (
     "/obszary",
     "/obszary?method=imd&w_social_assistance=2&access_weight=1&supply_weight=1&top=3",
 )
-
-
-@dataclass(frozen=True)
-class Answer:
-    status_code: int
-    headers: dict[str, str]
-    data: bytes
-
-
-class Served:
-    """The app on a free loopback port; ``get`` sends the language cookie with every request."""
-
-    def __init__(self, app: Flask, lang: str) -> None:
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.cookie = f"palmap_lang={lang}"
-
-    def get(self, url: str, headers: dict[str, str] | None = None) -> Answer:
-        connection = http.client.HTTPConnection("127.0.0.1", self.server.server_port)
-        try:
-            connection.request("GET", url, headers={"Cookie": self.cookie, **(headers or {})})
-            response = connection.getresponse()
-            return Answer(response.status, dict(response.getheaders()), response.read())
-        finally:
-            connection.close()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.thread.join(timeout=5)
 
 
 def _time(client: Served, url: str, **kwargs: dict[str, str]) -> tuple[float, Answer]:

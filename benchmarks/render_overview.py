@@ -3,9 +3,10 @@
 Usage: .venv/bin/python benchmarks/render_overview.py [--runs N]
 
 Builds a fresh SpatiaLite database with the demo data in a temporary folder (so it measures the
-same thing on every machine), then times requests through Flask's test client: the first request
-(cold: engine, SpatiaLite and templates load) and the median of the following ones. Target for `/`:
-under 300 ms. Figures are noisy on a shared machine; compare medians, not single runs.
+same thing on every machine), serves it on a loopback port and times HTTP requests: the first
+request (cold: engine, SpatiaLite and templates load) and the median of the following ones.
+Target for `/`: under 300 ms. Figures are noisy on a shared machine; compare medians, not single
+runs.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from demo_app import demo_app  # benchmarks/demo_app.py
+from demo_app import Served, demo_app  # benchmarks/demo_app.py
 
 TARGET_MS = 300.0
 
@@ -26,8 +27,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="warm requests to time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        app = demo_app(Path(folder))
-        client = app.test_client()
+        client = Served(demo_app(Path(folder)))
         started = time.perf_counter()
         response = client.get("/")
         cold_ms = (time.perf_counter() - started) * 1000
@@ -39,6 +39,7 @@ def main() -> None:
             response = client.get("/")
             warm.append((time.perf_counter() - started) * 1000)
         size = len(response.data)
+        client.close()
     median = statistics.median(warm)
     print("page  cold_ms  warm_median_ms  warm_min_ms  html_kb  target_ms  verdict")
     verdict = "ok" if median < TARGET_MS else "OVER"

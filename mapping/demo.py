@@ -31,6 +31,8 @@ import shapely
 from shapely import MultiPolygon, Point, Polygon
 
 from mapping.crs import WEB_CRS
+from mapping.db import Engine, store
+from mapping.db.base import SaveResult
 from mapping.errors import CRSError, ValidationError
 from mapping.frames import (
     DISTRICT_COLUMNS,
@@ -476,3 +478,19 @@ def _read_indicator_values(
         }
     )
     return values[list(INDICATOR_VALUE_COLUMNS)]
+
+
+def load_demo(engine: Engine, folder: Path) -> dict[str, SaveResult]:
+    """Read the demo files in ``folder`` and save them in one transaction.
+
+    Loading twice changes nothing (the saves are upserts on natural keys). Returns the save result
+    per table: ``districts``, ``resources``, ``indicators``, ``indicator values``.
+    """
+    data = load_demo_frames(folder)
+    with engine.begin() as conn:
+        return {
+            "districts": store.save_districts(conn, data.districts),
+            "resources": store.save_resources(conn, data.resources),
+            "indicators": store.save_indicators(conn, data.indicators),
+            "indicator values": store.save_indicator_values(conn, data.indicator_values),
+        }
