@@ -27,7 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DISTRICT_COLUMNS: tuple[str, ...] = ("id", "code", "name", "source", "schematic", "geometry")
-CATEGORY_COLUMNS: tuple[str, ...] = ("code", "name_pl", "name_en", "aliases", "colour")
+CATEGORY_COLUMNS: tuple[str, ...] = (
+    "code",
+    "name_pl",
+    "name_en",
+    "aliases",
+    "colour",
+    "capacity_unit",
+)
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,11 @@ def save_categories(conn: Connection, categories: pd.DataFrame) -> SaveResult:
     """Insert or update resource categories by ``code``."""
     existing = load_categories(conn).set_index("code")
     inserted = updated = unchanged = 0
+    # Columns the frame does not carry keep their stored values (a unit set with
+    # ``palmap categories rename`` survives a save of names and colours).
+    given = [c for c in CATEGORY_COLUMNS if c == "code" or c in categories.columns]
     for row in categories.to_dict("records"):
-        values = {c: clean(row.get(c)) for c in CATEGORY_COLUMNS}
+        values = {c: clean(row.get(c)) for c in given}
         code = values.pop("code")
         if code in existing.index:
             old = {c: clean(existing.loc[code, c]) for c in values}

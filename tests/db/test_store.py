@@ -306,8 +306,17 @@ def test_categories_round_trip(engine: Engine) -> None:
         "name_en": "library",
         "aliases": "czytelnia",
         "colour": "#123456",
+        "capacity_unit": None,
     }
     assert len(loaded) == 12
+    with engine.begin() as conn:
+        unit = extra.assign(capacity_unit="miejsca")
+        assert store.save_categories(conn, unit).updated == 1
+        # A frame without the column keeps the stored unit.
+        assert store.save_categories(conn, extra.assign(colour="#654321")).updated == 1
+    loaded = store.load_categories(engine).set_index("code")
+    assert loaded.loc["biblioteka", "capacity_unit"] == "miejsca"
+    assert loaded.loc["biblioteka", "colour"] == "#654321"
 
 
 def test_demo_data_loaded_twice_gives_the_same_counts(engine: Engine) -> None:
