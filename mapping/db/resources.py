@@ -24,7 +24,7 @@ from mapping.db.base import (
     connection,
     read_geometry,
 )
-from mapping.frames import CATEGORY_COLUMNS, RESOURCE_COLUMNS
+from mapping.frames import CATEGORY_COLUMNS, RESOURCE_ATTRIBUTES, RESOURCE_COLUMNS
 from mapping.join import tidy_counts
 
 # --- categories ------------------------------------------------------------------------------
@@ -62,19 +62,8 @@ def save_categories(conn: Connection, categories: pd.DataFrame) -> SaveResult:
 
 # --- resources -------------------------------------------------------------------------------
 
-RESOURCE_FIELDS: tuple[str, ...] = (
-    "name",
-    "category",
-    "address",
-    "capacity",
-    "operator",
-    "phone",
-    "website",
-    "opening_hours",
-    "description",
-    "source",
-    "synthetic",
-)
+#: The stored columns that describe a resource (what an update compares): the schema's attributes.
+RESOURCE_FIELDS: tuple[str, ...] = RESOURCE_ATTRIBUTES
 
 
 def load_resources(
