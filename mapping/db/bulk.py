@@ -12,8 +12,11 @@ go to the driver as plain tuples:
   failed import restores them with its rollback, no other writer can insert while they are
   gone (the transaction holds the write lock from the first DROP) and readers keep their WAL
   snapshot of the old schema and rows.
-* PostgreSQL: ``COPY`` into a temporary staging table, then one ``INSERT ... SELECT`` (or
-  ``UPDATE ... FROM``) per chunk; the data-version trigger runs per statement.
+* PostgreSQL: an insert is ``COPY`` straight into the table, the geometry as hex EWKB (the
+  server's geometry input checks type and SRID as ``ST_GeomFromWKB`` with the column's type
+  would); an update is ``COPY`` into a temporary staging table, then one ``UPDATE ... FROM``
+  per chunk. Constraints, foreign keys and triggers apply to ``COPY`` as to ``INSERT``; the
+  data-version trigger runs per statement.
 
 Inserts come column by column (``WRITE_COLUMNS``, then the WKB); an update row is
 ``(*WRITE_COLUMNS, wkb, id)``.
@@ -26,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import repeat
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy.engine import Connection
@@ -95,8 +98,7 @@ def insert_columns(
         return
     with _driver_errors(conn):
         if conn.dialect.name == "postgresql":
-            rows = list(zip(*columns, strict=True))
-            _copy_rows(conn, rows, now=now, progress=progress, update=False)
+            _copy_insert(conn, columns, now=now, progress=progress)
         else:
             _sqlite_insert(conn, columns, now=now, progress=progress)
 
@@ -118,7 +120,7 @@ def update_rows(
         return
     with _driver_errors(conn):
         if conn.dialect.name == "postgresql":
-            _copy_rows(conn, rows, now=now, progress=progress, update=True, geometry=geometry)
+            _copy_rows(conn, rows, now=now, progress=progress, geometry=geometry)
         else:
             _sqlite_update(conn, rows, now=now, progress=progress, geometry=geometry)
 
@@ -294,29 +296,89 @@ _STAGE_COLUMNS = (
 )
 
 
+#: The EWKB type flag that says an SRID follows the type (PostGIS's extended WKB).
+_EWKB_SRID_FLAG = 0x20000000
+
+
+def ewkb_hex(wkb: bytes | None, srid: int = SRID) -> str | None:
+    """WKB as the hex EWKB text with ``srid`` that PostGIS's geometry input reads (as in COPY).
+
+    Examples
+    --------
+    >>> ewkb_hex(bytes.fromhex("0101000000000000000000f03f0000000000000040"), 4326)
+    '0101000020e6100000000000000000f03f0000000000000040'
+    >>> ewkb_hex(None) is None
+    True
+    """
+    if wkb is None:
+        return None
+    order: Literal["little", "big"] = "little" if wkb[0] == 1 else "big"
+    kind = int.from_bytes(wkb[1:5], order)
+    if kind & _EWKB_SRID_FLAG:
+        return wkb.hex()
+    flagged = (kind | _EWKB_SRID_FLAG).to_bytes(4, order)
+    return (wkb[:1] + flagged + srid.to_bytes(4, order) + wkb[5:]).hex()
+
+
+#: A little-endian 2D point's EWKB header with palmap's SRID (replaces the WKB's first 5 bytes).
+_POINT_EWKB_HEADER = np.frombuffer(
+    b"\x01" + (1 | _EWKB_SRID_FLAG).to_bytes(4, "little") + SRID.to_bytes(4, "little"), np.uint8
+)
+
+
+def ewkb_hex_column(wkb: Sequence[bytes | None]) -> list[str | None]:
+    """:func:`ewkb_hex` of every value; little-endian 2D points (all of an import's) in one go."""
+    present = [w for w in wkb if w is not None]
+    if not wkb or len(present) != len(wkb) or any(len(w) != 21 for w in present):
+        return [ewkb_hex(w) for w in wkb]
+    raw = np.frombuffer(b"".join(present), dtype=np.uint8).reshape(-1, 21)
+    if not (raw[:, :5] == _POINT_HEADERS[0]).all():
+        return [ewkb_hex(w) for w in wkb]
+    out = np.empty((len(raw), 25), dtype=np.uint8)
+    out[:, :9] = _POINT_EWKB_HEADER
+    out[:, 9:] = raw[:, 5:]
+    text = out.tobytes().hex()
+    return [text[start : start + 50] for start in range(0, len(text), 50)]
+
+
+def _copy_insert(
+    conn: Connection, columns: Sequence[Sequence[Any]], *, now: datetime, progress: Progress
+) -> None:
+    """COPY new rows straight into the table, one COPY per chunk, in input order.
+
+    Without the staging table and its ``INSERT ... SELECT ... ORDER BY`` the server writes
+    each row once instead of twice (same transaction, same constraints and triggers).
+    """
+    names = f"{_COLUMNS}, {_GEOMETRY}, updated_at, version"
+    geometry = ewkb_hex_column(columns[-1])
+    count = len(geometry)
+    with _dbapi(conn).cursor() as cursor:
+        for start in range(0, count, CHUNK_ROWS):
+            end = min(start + CHUNK_ROWS, count)
+            values = [column[start:end] for column in columns[:-1]]
+            with cursor.copy(f"COPY {_TABLE} ({names}) FROM STDIN") as copy:  # noqa: S608
+                for row in zip(*values, geometry[start:end], strict=True):
+                    copy.write_row((*row, now, 1))
+            if progress:
+                progress(end - start)
+
+
 def _copy_rows(
     conn: Connection,
     rows: Sequence[Row],
     *,
     now: datetime,
     progress: Progress,
-    update: bool,
     geometry: bool = True,
 ) -> None:
-    """COPY each chunk into a temporary table, then insert or update from it in one statement."""
-    staged = (*WRITE_COLUMNS, "wkb", "id", "seq") if update else (*WRITE_COLUMNS, "wkb", "seq")
-    if update:
-        sets = "".join(f"{c} = s.{c}, " for c in WRITE_COLUMNS)
-        point = f"{_GEOMETRY} = ST_GeomFromWKB(s.wkb, {SRID}), " if geometry else ""
-        apply = (
-            f"UPDATE {_TABLE} AS r SET {sets}{point}updated_at = %s, "  # noqa: S608
-            f"version = r.version + 1 FROM {_STAGE} AS s WHERE r.id = s.id"
-        )
-    else:
-        apply = (
-            f"INSERT INTO {_TABLE} ({_COLUMNS}, {_GEOMETRY}, updated_at, version) "  # noqa: S608
-            f"SELECT {_COLUMNS}, ST_GeomFromWKB(wkb, {SRID}), %s, 1 FROM {_STAGE} ORDER BY seq"
-        )
+    """COPY each chunk into a temporary table, then update from it in one statement."""
+    staged = (*WRITE_COLUMNS, "wkb", "id", "seq")
+    sets = "".join(f"{c} = s.{c}, " for c in WRITE_COLUMNS)
+    point = f"{_GEOMETRY} = ST_GeomFromWKB(s.wkb, {SRID}), " if geometry else ""
+    apply = (
+        f"UPDATE {_TABLE} AS r SET {sets}{point}updated_at = %s, "  # noqa: S608
+        f"version = r.version + 1 FROM {_STAGE} AS s WHERE r.id = s.id"
+    )
     with _dbapi(conn).cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_STAGE}")
         cursor.execute(f"CREATE TEMPORARY TABLE {_STAGE} ({_STAGE_COLUMNS}) ON COMMIT DROP")
