@@ -31,3 +31,24 @@ def test_other_geometries_missing_values_and_big_endian_go_row_by_row() -> None:
     assert shapely.get_srid(shapely.from_wkb(bytes.fromhex(hexed[3]))) == SRID
     assert ewkb_hex(bytes.fromhex(hexed[0])) == hexed[0]  # already EWKB: unchanged
     assert ewkb_hex_column([]) == []
+
+
+def test_spatialite_point_blobs_equal_what_spatialite_builds(tmp_path) -> None:
+    from mapping.db.bulk import spatialite_points
+    from mapping.db.engine import create_engine
+
+    rng = np.random.default_rng(5)
+    points = shapely.points(rng.uniform(-180, 180, 200), rng.uniform(-90, 90, 200))
+    wkb = [*shapely.to_wkb(points), shapely.to_wkb(shapely.Point(-0.0, 0.0))]
+    engine = create_engine(f"sqlite:///{tmp_path / 'blob.sqlite'}")
+    with engine.connect() as conn:
+        expected = [
+            conn.exec_driver_sql("SELECT ST_GeomFromWKB(?, ?)", (w, SRID)).scalar() for w in wkb
+        ]
+    engine.dispose()
+    assert spatialite_points(wkb) == expected
+    # Anything but little-endian 2D points (or a missing one) is left to ST_GeomFromWKB.
+    line = shapely.to_wkb(shapely.LineString([(0, 0), (1, 1)]))
+    big = shapely.to_wkb(shapely.Point(1, 2), byte_order=0)
+    for other in ([wkb[0], None], [wkb[0], line], [big], []):
+        assert spatialite_points(other) is None
