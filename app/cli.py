@@ -55,10 +55,16 @@ def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     os.environ["FLASK_DEBUG"] = "1" if value else "0"
 
 
+#: Key in the click context's ``meta`` (shared by the whole command line): whether the
+#: command that runs needs the web app (:attr:`LazyCommand.web`).
+_WEB = "palmap.web"
+
+
 def _create_app() -> Flask:
     from app import create_app
 
-    return create_app()
+    context = click.get_current_context(silent=True)
+    return create_app(web=context is None or bool(context.meta.get(_WEB, True)))
 
 
 class PalmapGroup(click.Group):
@@ -77,7 +83,10 @@ class PalmapGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         """The command ``name`` (its module imported now)."""
         entry = _BY_NAME.get(name)
-        return entry.load() if entry is not None else super().get_command(ctx, name)
+        if entry is None:
+            return super().get_command(ctx, name)
+        ctx.meta[_WEB] = entry.web
+        return entry.load()
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of ``--help``; a lazy command's line comes from its entry."""

@@ -28,6 +28,9 @@ class LazyCommand(NamedTuple):
     help: str
     #: True when the command gives ``short_help``, which ``--help`` lists whole (Flask's do).
     short: bool = False
+    #: False when the command needs only the settings and the database: the app it runs in is
+    #: built without pages and views (``create_app(web=False)``), which start-up does not pay.
+    web: bool = True
 
     def placeholder(self) -> click.Command:
         """A command with this one's help only, for the command list of ``palmap --help``."""
@@ -49,34 +52,43 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "init-db",
         "app.cli_db:init_db",
         "Create the database, or migrate it to the newest schema (safe to run again).",
+        web=False,
     ),
     LazyCommand(
         "load-demo",
         "app.cli_db:load_demo",
         "Load the demo data set (Wałbrzych, schematic). Loading twice changes nothing.",
+        web=False,
     ),
     LazyCommand(
-        "backup", "app.cli_db:backup", "Write a consistent copy of the database to TARGET."
+        "backup",
+        "app.cli_db:backup",
+        "Write a consistent copy of the database to TARGET.",
+        web=False,
     ),
     LazyCommand(
         "categories",
         "app.cli_categories:categories",
         "Resource categories: list, add, rename (names and colour; never the code).",
+        web=False,
     ),
     LazyCommand(
         "import",
         "app.cli_data:import_group",
         "Import districts, resources or indicator values from a file.",
+        web=False,
     ),
     LazyCommand(
         "export",
         "app.cli_data:export",
         "Write districts, resources or indicator values to a file QGIS or a spreadsheet opens.",
+        web=False,
     ),
     LazyCommand(
         "template",
         "app.cli_data:template",
         "An empty file with the expected columns, an example row and the allowed values.",
+        web=False,
     ),
     LazyCommand(
         "render",

@@ -272,6 +272,15 @@ def locate_points(points: np.ndarray, districts: gpd.GeoDataFrame) -> np.ndarray
     return result
 
 
+def _finite(geometry: gpd.GeoSeries) -> np.ndarray:
+    """Whether each geometry is present and all its coordinates are finite (vectorised)."""
+    array = np.asarray(geometry.array, dtype=object)
+    finite = ~shapely.is_missing(array)
+    coordinates, owner = shapely.get_coordinates(array, return_index=True)
+    finite[owner[~np.isfinite(coordinates).all(axis=1)]] = False
+    return finite
+
+
 def report_outside(
     rows: pd.Index,
     report: ImportReport,
@@ -284,22 +293,20 @@ def report_outside(
     fix_text = ""
     if swap is not None:
         swapped, fix_text = swap(rows)
-        usable = swapped.notna() & ~swapped.is_empty
-        usable = usable & swapped.apply(
-            lambda g: g is not None and bool(np.isfinite(shapely.get_coordinates(g)).all())
-        ).astype(bool)
+        usable = (swapped.notna() & ~swapped.is_empty).to_numpy() & _finite(swapped)
         if usable.any():
             candidates = swapped[usable]
             codes = locate_points(np.asarray(candidates.array, dtype=object), districts)
             swapped_codes.loc[candidates.index] = codes
     suggested = 0
-    for row in rows:
-        point = geometry.loc[row]
-        if location.raw is not None:
-            value = str(location.raw.loc[row])
+    points = geometry.reindex(rows).tolist()
+    raw = location.raw.reindex(rows).tolist() if location.raw is not None else None
+    for position, (row, code) in enumerate(zip(rows, swapped_codes.tolist(), strict=True)):
+        if raw is not None:
+            value = str(raw[position])
         else:
+            point = points[position]
             value = f"{point.y:.7f}, {point.x:.7f} (lat, lon)"
-        code = swapped_codes.loc[row]
         if code is not None:
             suggested += 1
             report.add(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import sqlite3
 import subprocess
 import sys
@@ -218,3 +219,39 @@ def test_the_palmap_command_loads_the_app_for_a_command_that_needs_it(tmp_path: 
     assert result.output.splitlines()[0].startswith("code,name_pl,name_en,colour")
     result = runner.invoke(cli, ["analyze", "--help"], env=env)
     assert result.exit_code == 0 and "supply" in result.output
+
+
+def test_data_commands_start_without_the_pages_and_the_map_stack(tmp_path: Path) -> None:
+    """`palmap init-db`, `import`, `export`... build the app without pages and views
+    (create_app(web=False)): folium compiles its templates on import, about 0.5 s."""
+    data = tmp_path / "zasoby.csv"
+    data.write_text("nazwa;kategoria;szerokość;długość\nA;boisko;50,77;16,28\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "PALMAP_INSTANCE_PATH": str(tmp_path / "instance"),
+        "PALMAP_DATABASE_URL": f"sqlite:///{tmp_path / 'palmap.sqlite'}",
+        "PALMAP_SECRET_KEY": "x",
+    }
+    web = ("folium", "app.pages", "app.views.maps", "flask_babel")
+    code = (
+        "import sys\n"
+        "from app.cli import cli\n"
+        f"for args in (['init-db'], ['import', 'resources', {str(data)!r}, '--dry-run']):\n"
+        "    try:\n"
+        "        cli.main(args, standalone_mode=False)\n"
+        "    except SystemExit as exit:\n"
+        "        assert not exit.code, exit.code\n"
+        f"print(sorted(m for m in {web!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+    # A command that serves or renders pages still gets the whole app.
+    code = "from app.cli import cli\ncli.main(['routes'], standalone_mode=False)\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "/zasoby" in result.stdout or "/resources" in result.stdout, result.stdout

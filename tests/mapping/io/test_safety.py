@@ -11,7 +11,7 @@ import pytest
 
 from mapping.errors import RefusedInputError
 from mapping.io.formats import sniff
-from mapping.io.safety import Limits, check_size, check_zip, guard_formula
+from mapping.io.safety import Limits, check_size, check_zip, guard_formula, inspect_content
 from mapping.io.tabular import read_table
 from mapping.io.vector import read_vector
 
@@ -232,3 +232,17 @@ def test_guard_formula_prefixes_only_triggers() -> None:
         assert guard_formula(text) == "'" + text
     for text in ("Świetlica", "50,7", "'quoted", " =x"):
         assert guard_formula(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("nazwa;adres\r\n\tA;\fB\n" * 40, True),
+        ("a" * 100 + "\x01\x08\x0b", False),  # 3 controls in 103 characters: over 2
+        ("a" * 100 + "\x0e\x1f", True),  # 2 allowed
+        ("a" * 1000 + "\x07" * 10, True),  # 1 in 100
+        ("a" * 1000 + "\x07" * 11, False),
+    ],
+)
+def test_plain_text_allows_few_control_characters(text: str, plain: bool) -> None:
+    assert inspect_content(text.encode("utf-8")).is_plain_text() is plain

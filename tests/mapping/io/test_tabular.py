@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import io
+import math
 
 import openpyxl
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mapping.errors import RefusedInputError, ValidationError
 from mapping.io.matching import canonical_columns
 from mapping.io.parsers import decode_text
 from mapping.io.safety import Limits
-from mapping.io.tabular import number, read_table
+from mapping.io.tabular import number, parse_numbers, read_table
 
 POLISH = "Świetlica „Źródełko” w Śródmieściu; żółć, ąę, ŁÓDŹ"
 
@@ -224,3 +228,35 @@ def test_xlsx_missing_sheet_lists_the_sheets() -> None:
     data = _xlsx({"A": [["x"], [1]], "B": [["y"], [2]]})
     with pytest.raises(ValidationError, match="got sheets 'A', 'B'"):
         read_table(data, filename="t.xlsx", sheet="C")
+
+
+_NUMBER_CELLS = st.one_of(
+    st.text(alphabet="0123456789.,eE+- \u00a0", max_size=12),
+    st.floats(allow_nan=False).map(lambda v: repr(v).replace(".", ",")),
+    st.floats(allow_nan=False).map(repr),
+    st.integers(-(10**9), 10**9).map(lambda v: f"{v:,}".replace(",", "\u00a0") + ",5"),
+    st.text(max_size=6),
+    st.sampled_from(["nan", "inf", "-Infinity", "1_000", "0x10", "1\u00a0234", "\x00", "1,"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NUMBER_CELLS, max_size=8))
+def test_parse_numbers_whole_column_path_equals_cell_by_cell(cells: list[str]) -> None:
+    # An empty cell makes parse_numbers parse the column cell by cell (a float column cannot
+    # hold it), so the same cells with "" added must give the same numbers and flags.
+    fast_numbers, fast_bad = parse_numbers(pd.Series(cells, dtype=object))
+    slow_numbers, slow_bad = parse_numbers(pd.Series([*cells, ""], dtype=object))
+    assert fast_numbers.tolist() == pytest.approx(slow_numbers.tolist()[:-1], nan_ok=True, rel=0)
+    assert [str(v) for v in fast_numbers] == [str(v) for v in slow_numbers.tolist()[:-1]]
+    assert fast_bad.tolist() == slow_bad.tolist()[:-1]
+
+
+def test_parse_numbers_column_of_plain_numbers_with_commas_and_points() -> None:
+    numbers, bad = parse_numbers(pd.Series(["50,5", "-1.25", "1e3", "+.5", "1e999", "7"]))
+    assert numbers.tolist()[:4] == [50.5, -1.25, 1000.0, 0.5]
+    assert math.isnan(numbers.iloc[4]) and numbers.iloc[5] == 7.0
+    assert bad.tolist() == [False, False, False, False, True, False]
+    numbers, bad = parse_numbers(pd.Series(["1,2,3", "1.234,5", "e5", "-"]))
+    assert math.isnan(numbers.iloc[0]) and numbers.iloc[1] == 1234.5
+    assert bad.tolist() == [True, False, True, True]
