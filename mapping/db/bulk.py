@@ -39,23 +39,11 @@ from sqlalchemy.exc import DBAPIError
 from mapping.db.base import RESOURCE
 from mapping.db.models import SRID
 from mapping.errors import ValidationError
+from mapping.frames import RESOURCE_ATTRIBUTES
 
-#: Resource columns of a written row, in the order of the row tuples (the WKB follows).
-WRITE_COLUMNS: tuple[str, ...] = (
-    "external_id",
-    "name",
-    "category",
-    "address",
-    "capacity",
-    "operator",
-    "phone",
-    "website",
-    "opening_hours",
-    "description",
-    "source",
-    "synthetic",
-    "district_id",
-)
+#: Resource columns of a written row, in the order of the row tuples (the WKB follows): the
+#: column schema's attributes (mapping.frames) between the external id and the district.
+WRITE_COLUMNS: tuple[str, ...] = ("external_id", *RESOURCE_ATTRIBUTES, "district_id")
 #: Rows per statement (and per progress step).
 CHUNK_ROWS = 5_000
 #: From this many inserted rows on, SpatiaLite's R-tree is filled once after the insert.
