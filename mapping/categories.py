@@ -38,6 +38,8 @@ class Category(NamedTuple):
     name_en: str
     aliases: str
     colour: str
+    #: What a resource's capacity counts (places, seats); None when it is not set.
+    capacity_unit: str | None = None
 
 
 DEFAULT_CATEGORIES: Final[tuple[Category, ...]] = (
