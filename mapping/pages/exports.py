@@ -132,6 +132,8 @@ def indicator_map_file(
         settings = map_settings(tr, tiles=export.tiles, asset_prefix=asset_prefix)
         page = inline_assets(standalone_html(indicator_map(data, built, settings)), asset_prefix)
         title = f"<title>{escape_text(built.label)}, {built.values.year} · palmap</title>"
+        # WCAG 3.1.1: the document names its language (folium writes a bare <html>).
+        page = page.replace("<html>", f'<html lang="{tr.lang}">', 1)
         return stable_html(page.replace("<head>", "<head>" + title, 1)).encode("utf-8")
     spec = indicator_map_spec(data, built, tr, today)
     return draw_static(data, spec, export.size, fmt, today)
