@@ -6,16 +6,18 @@ The PostGIS run uses --postgis or PALMAP_TEST_POSTGIS_URL (a database it may emp
 with a message without one (`scripts/with-postgis.sh .venv/bin/python benchmarks/...` starts one).
 Each import runs as `palmap import resources` in a child process on a database holding the demo
 districts, so the figures are what a user sees: wall time including start-up, and the child's peak
-resident memory. Targets (issue 3): under 10 s each, peak memory under 1 GiB.
+resident memory. Targets (docs/ARCHITECTURE.md, "Targets"): under 10 s each, peak memory under
+1 GiB.
 
-Anchor (issue 10): GDAL's ``ogr2ogr`` loads the same rows (a UTF-8 copy of the CSV with ``lat`` and
+Anchor: GDAL's ``ogr2ogr`` loads the same rows (a UTF-8 copy of the CSV with ``lat`` and
 ``lon`` columns) with point geometry and a spatial index into a fresh SpatiaLite file and into a
 PostGIS table, in the same run, right before palmap's import into that backend. Target: palmap's
 import, with its checks and the district assignment, within 1.5x of ogr2ogr. Two ratios are
 printed: ``wall`` (the whole child process, start-up included) and ``import`` (the time the
 command itself reports, from reading the file to the commit); the verdict is on ``import``
-(start-up is issue 10's separate 0.5 s target). The children's own CPU seconds are printed too:
-on a loaded machine they vary far less than wall times (on PostGIS they leave out the server).
+(start-up has its own 0.5 s target, benchmarks/startup.py). The children's own CPU seconds are
+printed too: on a loaded machine they vary far less than wall times (on PostGIS they leave out the
+server).
 ``gdal-bin`` is installed through scripts/sysdeps.sh when missing (as root); otherwise the anchor
 is skipped with a message.
 """
