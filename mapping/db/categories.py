@@ -12,28 +12,23 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from mapping.categories import CategoryChange, CategoryRecord, apply_change, clean_record
-from mapping.db.models import Resource, ResourceCategory
+from mapping.db.base import CATEGORY, RESOURCE, Bind, connection
 from mapping.errors import DatabaseNotReadyError, NotFoundError, ValidationError
+from mapping.frames import CATEGORY_COLUMNS
 
 __all__ = ["add_category", "get_category", "list_categories", "rename_category", "resource_counts"]
 
-_category = ResourceCategory.__table__
-_resource = Resource.__table__
-_FIELDS: tuple[str, ...] = ("code", "name_pl", "name_en", "colour", "aliases", "capacity_unit")
-
 
 @contextmanager
-def _reading(bind: Engine | Connection) -> Iterator[Connection]:
-    """A connection for a read; a database without the newest schema says how to upgrade it."""
+def _reading(bind: Bind) -> Iterator[Connection]:
+    """:func:`~mapping.db.base.connection`, saying how to upgrade a database without the
+    newest schema."""
     try:
-        if isinstance(bind, Connection):
-            yield bind
-        else:
-            with bind.connect() as conn:
-                yield conn
+        with connection(bind) as conn:
+            yield conn
     except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
         raise DatabaseNotReadyError(
             "expected a palmap database at the newest schema, got one without the resource "
@@ -42,10 +37,10 @@ def _reading(bind: Engine | Connection) -> Iterator[Connection]:
 
 
 def _record(row: Any) -> CategoryRecord:
-    return CategoryRecord(**{field: row[field] for field in _FIELDS})
+    return CategoryRecord(**{field: row[field] for field in CATEGORY_COLUMNS})
 
 
-def list_categories(bind: Engine | Connection) -> list[CategoryRecord]:
+def list_categories(bind: Bind) -> list[CategoryRecord]:
     """Every category, ordered by code.
 
     Examples
@@ -58,25 +53,25 @@ def list_categories(bind: Engine | Connection) -> list[CategoryRecord]:
     >>> [c.code for c in list_categories(engine)][:3]
     ['boisko', 'kis', 'lokal_komunalny']
     """
-    stmt = sa.select(*(_category.c[f] for f in _FIELDS)).order_by(_category.c.code)
+    stmt = sa.select(*(CATEGORY.c[f] for f in CATEGORY_COLUMNS)).order_by(CATEGORY.c.code)
     with _reading(bind) as conn:
         return [_record(row) for row in conn.execute(stmt).mappings()]
 
 
-def get_category(bind: Engine | Connection, code: str) -> CategoryRecord | None:
+def get_category(bind: Bind, code: str) -> CategoryRecord | None:
     """The category ``code``, or None."""
-    stmt = sa.select(*(_category.c[f] for f in _FIELDS)).where(_category.c.code == code)
+    stmt = sa.select(*(CATEGORY.c[f] for f in CATEGORY_COLUMNS)).where(CATEGORY.c.code == code)
     with _reading(bind) as conn:
         row = conn.execute(stmt).mappings().first()
     return None if row is None else _record(row)
 
 
-def resource_counts(bind: Engine | Connection) -> dict[str, int]:
+def resource_counts(bind: Bind) -> dict[str, int]:
     """Resources per category code (every category, 0 for one without resources)."""
     stmt = (
-        sa.select(_category.c.code, sa.func.count(_resource.c.id))
-        .select_from(_category.outerjoin(_resource, _resource.c.category == _category.c.code))
-        .group_by(_category.c.code)
+        sa.select(CATEGORY.c.code, sa.func.count(RESOURCE.c.id))
+        .select_from(CATEGORY.outerjoin(RESOURCE, RESOURCE.c.category == CATEGORY.c.code))
+        .group_by(CATEGORY.c.code)
     )
     with _reading(bind) as conn:
         return {str(code): int(count) for code, count in conn.execute(stmt)}
@@ -98,7 +93,7 @@ def add_category(conn: Connection, category: CategoryRecord) -> CategoryRecord:
             f"({existing.name_pl} / {existing.name_en}); choose another code, or rename that "
             "category to change its names or colour"
         )
-    conn.execute(sa.insert(ResourceCategory).values(**{f: getattr(record, f) for f in _FIELDS}))
+    conn.execute(sa.insert(CATEGORY).values(**{f: getattr(record, f) for f in CATEGORY_COLUMNS}))
     return record
 
 
@@ -118,6 +113,6 @@ def rename_category(conn: Connection, code: str, change: CategoryChange) -> Cate
         known = ", ".join(c.code for c in list_categories(conn))
         raise NotFoundError(f"code: expected a category code, got {code!r}; known: {known}")
     record = apply_change(current, change)
-    values = {f: getattr(record, f) for f in _FIELDS if f != "code"}
-    conn.execute(sa.update(ResourceCategory).where(ResourceCategory.code == code).values(**values))
+    values = {f: getattr(record, f) for f in CATEGORY_COLUMNS if f != "code"}
+    conn.execute(sa.update(CATEGORY).where(CATEGORY.c.code == code).values(**values))
     return record

@@ -206,6 +206,11 @@ def parse_weights_query(args: Args, data: AnalysisData, tr: Translator) -> dict[
 # --------------------------------------------------------------------------- map pages
 
 
+def link_values(args: tuple[tuple[str, str], ...], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A query's settings as given (``args``) as URL query values, with ``changes`` applied."""
+    return {**dict(args), **changes}
+
+
 @dataclass(frozen=True)
 class MapQuery:
     """The indicator map (its page, table, embed and files): one layer, one year, its classes."""
@@ -223,9 +228,7 @@ class MapQuery:
 
     def link(self, **changes: Any) -> dict[str, Any]:
         """The settings as URL query values, with ``changes`` applied."""
-        values: dict[str, Any] = dict(self.args)
-        values.update(changes)
-        return values
+        return link_values(self.args, changes)
 
 
 @dataclass(frozen=True)
@@ -244,9 +247,8 @@ class CompareQuery:
     args: tuple[tuple[str, str], ...] = ()
 
     def link(self, **changes: Any) -> dict[str, Any]:
-        values: dict[str, Any] = dict(self.args)
-        values.update(changes)
-        return values
+        """The settings as URL query values, with ``changes`` applied."""
+        return link_values(self.args, changes)
 
 
 def _classes(args: Args, data: AnalysisData, layer: Layer, tr: Translator) -> dict[str, Any]:
