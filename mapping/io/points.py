@@ -5,8 +5,8 @@ surveying order; for another projected CRS the order of that CRS's axes). Withou
 options, degrees or PUWG 1992 are detected from the values and the report says so
 (:func:`mapping.io.geometry.resolve_crs`). Every :class:`Location` can also swap the two
 coordinates of given rows, so that a point outside every district can be tested the other way
-round (:func:`report_outside`; palmap never swaps by itself). :func:`locate_points` finds the
-district each point lies in.
+round (:func:`report_outside`; palmap never swaps by itself). Which district each point lies in
+comes from :func:`mapping.join.locate_points`, the rule every join of palmap uses.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ from mapping.io.fields import nones, texts
 from mapping.io.geometry import check_geometries, resolve_crs
 from mapping.io.report import ImportReport
 from mapping.io.tabular import parse_numbers
+from mapping.join import locate_points
 
 __all__ = [
     "Location",
     "SwapFn",
-    "locate_points",
+    "locate_points",  # from mapping.join: the one rule of which district a point lies in
     "northing_first",
     "points_from_table",
     "report_outside",
@@ -231,45 +232,6 @@ def to_web(points: np.ndarray, rows: pd.Index, crs: CRS) -> gpd.GeoSeries:
         x, y = transformer.transform(xy[:, 0], xy[:, 1], errcheck=False)
         points = shapely.points(x, y)
     return gpd.GeoSeries(points, index=rows, crs=WEB_CRS)
-
-
-def locate_points(points: np.ndarray, districts: gpd.GeoDataFrame) -> np.ndarray:
-    """Return the code of the district each point lies in (None outside every district).
-
-    The rule of :func:`mapping.join.assign_districts` (a point on a shared boundary goes to the
-    smallest code), computed with one spatial-index query and numpy so that 100,000 points take
-    a fraction of a second.
-
-    Parameters
-    ----------
-    points
-        Shapely points (None allowed) in EPSG:4326.
-    districts
-        Districts with ``code`` and polygon ``geometry`` in EPSG:4326.
-
-    Examples
-    --------
-    >>> from shapely import Point, box
-    >>> d = gpd.GeoDataFrame({"code": ["b", "a"]}, geometry=[box(1, 0, 2, 1), box(0, 0, 1, 1)],
-    ...                      crs=4326)
-    >>> locate_points(np.array([Point(0.5, 0.5), Point(1, 0.5), Point(9, 9), None]), d).tolist()
-    ['a', 'a', None, None]
-    """
-    result = np.full(len(points), None, dtype=object)
-    if not len(points) or not len(districts):
-        return result
-    codes = np.array([str(c) for c in districts["code"]], dtype=object)
-    rank = np.empty(len(codes), dtype=np.int64)
-    rank[np.argsort(codes, kind="stable")] = np.arange(len(codes))
-    tree = shapely.STRtree(np.asarray(districts.geometry.array, dtype=object))
-    point_index, district_index = tree.query(points, predicate="intersects")
-    if not point_index.size:
-        return result
-    order = np.lexsort((rank[district_index], point_index))
-    point_index, district_index = point_index[order], district_index[order]
-    first = np.r_[True, point_index[1:] != point_index[:-1]]
-    result[point_index[first]] = codes[district_index[first]]
-    return result
 
 
 def _finite(geometry: gpd.GeoSeries) -> np.ndarray:
