@@ -2,7 +2,8 @@
 
 JSON (when the client asks for it): ``{"error": <machine code>, "message": <text>, "status": N,
 "title": <title>}``, plus ``known`` (``[{"label", "url"}]``: the items that exist) on a 404 that
-lists them and ``allowed`` (the values that work) on a 400 that names them. The HTML page shows
+lists them, ``allowed`` (the values that work) on a 400 that names them and ``range``
+(``{"min", "max"}``) on a 400 for a number out of its range. The HTML page shows
 the same title, message and links. Core query errors (:mod:`mapping.pages.errors`), any other
 :class:`~mapping.errors.MappingError`, HTTP errors and unexpected errors all pass through
 :func:`describe`.
@@ -52,6 +53,8 @@ class ErrorAnswer:
     known: tuple[tuple[str, str], ...] = ()
     heading: str = ""
     allowed: tuple[str, ...] | None = None
+    #: The bounds of a number out of range: ``(low, high)``.
+    bounds: tuple[float, float] | None = None
 
     def json(self) -> dict[str, object]:
         body: dict[str, object] = {
@@ -62,8 +65,10 @@ class ErrorAnswer:
         }
         if self.status == 404 and self.known:
             body["known"] = [{"label": label, "url": url} for label, url in self.known]
-        if self.allowed is not None:
+        if self.allowed:
             body["allowed"] = list(self.allowed)
+        if self.bounds is not None:
+            body["range"] = {"min": self.bounds[0], "max": self.bounds[1]}
         return body
 
 
@@ -78,7 +83,9 @@ def _mapping_answer(exc: MappingError) -> ErrorAnswer:
         )
         return ErrorAnswer(404, code, _("Not found"), str(exc), known, exc.heading)
     if isinstance(exc, QueryError):
-        return ErrorAnswer(400, code, _("Setting out of range"), str(exc), allowed=exc.allowed)
+        bounds = None if exc.low is None or exc.high is None else (exc.low, exc.high)
+        title = _("Setting out of range")
+        return ErrorAnswer(400, code, title, str(exc), allowed=exc.allowed, bounds=bounds)
     if isinstance(exc, NotFoundError):
         return ErrorAnswer(404, code, _("Not found"), str(exc))
     return ErrorAnswer(exc.status_code, code, _("The request cannot be served"), str(exc))

@@ -1,6 +1,7 @@
 """The two ways a page's query can be wrong, each carrying what would have worked.
 
-* :class:`QueryError` (400): a setting out of range; ``allowed`` lists the values that work.
+* :class:`QueryError` (400): a setting out of range; ``allowed`` lists the values that work, or
+  ``low`` and ``high`` bound the numbers that do.
 * :class:`UnknownItemError` (404): a layer, year, district or category that does not exist;
   ``known`` lists the items that do, as ``(label, value)`` of the query field ``field``, so that
   the web app can link each one (the same page with ``field=value``) and the CLI can print them.
@@ -19,10 +20,19 @@ class QueryError(MappingError):
     status_code = 400
     code = "invalid_setting"
 
-    def __init__(self, message: str, *, field: str = "", allowed: Iterable[object] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str = "",
+        allowed: Iterable[object] = (),
+        low: float | None = None,
+        high: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
         self.allowed = tuple(str(value) for value in allowed)
+        self.low, self.high = low, high
 
 
 class UnknownItemError(NotFoundError):

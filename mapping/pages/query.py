@@ -110,6 +110,8 @@ def finite_number(raw: str, *, what: str, low: float, high: float, tr: Translato
                 value=raw,
             ),
             field=what,
+            low=low,
+            high=high,
         )
     return value
 
