@@ -32,7 +32,10 @@ from mapping.errors import RefusedInputError
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "FOLDED_TRIGGERS",
+    "FORMULA_START",
     "FORMULA_TRIGGERS",
+    "GUARDED_START",
     "GPKG_APPLICATION_IDS",
     "SQLITE_MAGIC",
     "Content",
@@ -50,6 +53,22 @@ MB = 1024 * 1024
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+#: Characters that spreadsheet programs may fold into a trigger (in some locales and input
+#: methods): every character whose NFKC form starts with one (fullwidth, small, superscript and
+#: subscript forms; tests/mapping/io/test_safety.py checks the list against all of Unicode), and
+#: the minus sign U+2212.
+FOLDED_TRIGGERS: tuple[str, ...] = (
+    *"\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b",
+    *"\uff0b\uff0d\uff1d\uff20\u2212",
+)
+#: Invisible format characters that may stand in front of a trigger (byte order mark, zero-width
+#: space and joiners, direction marks, word joiner, soft hyphen).
+_INVISIBLE = "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_TRIGGER_CLASS = "".join(re.escape(c) for c in (*FORMULA_TRIGGERS, *FOLDED_TRIGGERS))
+#: The start of a cell that a spreadsheet could run (what :func:`guard_formula` guards).
+FORMULA_START = re.compile(f"[{_INVISIBLE}]*[{_TRIGGER_CLASS}]")
+#: A cell that :func:`guard_formula` guarded (what :func:`unguard_series` unguards).
+GUARDED_START = re.compile(f"'(?={FORMULA_START.pattern})")
 
 #: First bytes of a SQLite database, and the application ids that make it a GeoPackage.
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -373,8 +392,10 @@ def guard_formula(text: str) -> str:
     '\\'=HYPERLINK("http://x")'
     >>> guard_formula("+48 74 123 45 67"), guard_formula("Świetlica")
     ("'+48 74 123 45 67", 'Świetlica')
+    >>> guard_formula("\uff1dSUM(A1)"), guard_formula("\ufeff=1+1")
+    ("'＝SUM(A1)", "'\ufeff=1+1")
     """
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    return "'" + text if FORMULA_START.match(text) else text
 
 
 def guard_series(values: pd.Series) -> pd.Series:
@@ -391,7 +412,7 @@ def guard_series(values: pd.Series) -> pd.Series:
     if not present.any():
         return text
     as_str = text[present].astype(str)
-    risky = as_str.str.startswith(FORMULA_TRIGGERS)
+    risky = as_str.str.match(FORMULA_START.pattern)
     if risky.any():
         text = text.copy()
         text.loc[risky[risky].index] = "'" + as_str[risky]
@@ -408,4 +429,4 @@ def unguard_series(values: pd.Series) -> pd.Series:
     """
     if not values.str.startswith("'").any():
         return values
-    return values.str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
+    return values.str.replace(re.compile("^" + GUARDED_START.pattern), "", regex=True)

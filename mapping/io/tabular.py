@@ -26,7 +26,13 @@ import pandas as pd
 from mapping.errors import RefusedInputError, ValidationError
 from mapping.io.formats import FORMATS, Format, format_named, sniff
 from mapping.io.report import ImportReport
-from mapping.io.safety import DEFAULT_LIMITS, Limits, check_size, unguard_series
+from mapping.io.safety import (
+    DEFAULT_LIMITS,
+    GUARDED_START,
+    Limits,
+    check_size,
+    unguard_series,
+)
 
 __all__ = [
     "cell_texts",
@@ -37,7 +43,7 @@ __all__ = [
 
 _SPACE_CLASS = "[ \u00a0\u202f\u2009]"
 _GROUPED_BY_SPACES = re.compile(rf"[+-]?\d{{1,3}}(?:{_SPACE_CLASS}\d{{3}})+(?:[.,]\d+)?")
-_GUARDED = re.compile(r"\x00'[=+\-@\t\r]")
+_GUARDED = re.compile("\x00" + GUARDED_START.pattern)
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 

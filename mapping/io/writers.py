@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import secrets
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -138,21 +139,38 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path_or_buffer: PathOrBuf
 
 @contextmanager
 def _target(path_or_buffer: PathOrBuffer) -> Iterator[IO[bytes]]:
-    """A binary handle: the caller's buffer, or a temporary file renamed over the path."""
+    """A binary handle: the caller's buffer, or a temporary file renamed over the path.
+
+    The temporary file is created with mode 0666 minus the umask, as ``open()`` would create the
+    file itself (:func:`tempfile.NamedTemporaryFile` makes it 0600, which left every export, and
+    every file an export replaced, readable by its owner alone).
+    """
     if hasattr(path_or_buffer, "write"):
         yield path_or_buffer  # type: ignore[misc]
         return
     path = Path(os.fspath(path_or_buffer))
-    handle = tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
+    temporary, handle = _new_file_beside(path)
     try:
         with handle:
             yield handle
-        os.replace(handle.name, path)
+        os.replace(temporary, path)
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def _new_file_beside(path: Path) -> tuple[Path, IO[bytes]]:
+    """A new file with a random name in ``path``'s folder, opened for writing (never an existing
+    file: ``O_EXCL``), with the mode the umask gives."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            descriptor = os.open(temporary, flags, 0o666)
+        except FileExistsError:
+            continue
+        return temporary, os.fdopen(descriptor, "wb")
+    raise FileExistsError(f"could not create a temporary file beside {path}")
 
 
 # ---------------------------------------------------------------------------------------------

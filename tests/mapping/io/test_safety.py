@@ -5,13 +5,26 @@ from __future__ import annotations
 import io
 import sqlite3
 import stat
+import sys
+import unicodedata
 import zipfile
 
+import pandas as pd
 import pytest
 
 from mapping.errors import RefusedInputError
 from mapping.io.formats import sniff
-from mapping.io.safety import Limits, check_size, check_zip, guard_formula, inspect_content
+from mapping.io.safety import (
+    FOLDED_TRIGGERS,
+    FORMULA_TRIGGERS,
+    Limits,
+    check_size,
+    check_zip,
+    guard_formula,
+    guard_series,
+    inspect_content,
+    unguard_series,
+)
 from mapping.io.tabular import read_table
 from mapping.io.vector import read_vector
 
@@ -230,8 +243,38 @@ def test_limits_have_the_documented_defaults() -> None:
 def test_guard_formula_prefixes_only_triggers() -> None:
     for text in ("=1+1", "+48 74", "-x", "@SUM(A1)", "\tx", "\rx"):
         assert guard_formula(text) == "'" + text
-    for text in ("Świetlica", "50,7", "'quoted", " =x"):
+    for text in ("Świetlica", "50,7", "'quoted", " =x", "a=1", "x\uff1d1"):
         assert guard_formula(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '\uff1dHYPERLINK("http://x")',  # fullwidth = (U+FF1D), found by the hostile test
+        "\uff0b48 74",
+        "\uff0dx",
+        "\uff20SUM(A1)",
+        "\ufe66cmd",
+        "\u207a1",
+        "\u22121+1",
+        "\ufeff=1+1",  # a byte order mark in front of =
+        "\u200b\u200b+1",  # zero-width spaces in front of +
+    ],
+)
+def test_guard_formula_guards_what_spreadsheets_fold_into_a_trigger(text: str) -> None:
+    assert guard_formula(text) == "'" + text
+    guarded = pd.Series([guard_formula(text), "ok"])
+    assert guard_series(pd.Series([text, "ok"])).tolist() == guarded.tolist()
+    assert unguard_series(guarded).tolist() == [text, "ok"]
+
+
+def test_folded_triggers_are_every_character_nfkc_folds_into_a_trigger() -> None:
+    folded = {
+        c
+        for c in map(chr, range(sys.maxunicode + 1))
+        if unicodedata.normalize("NFKC", c)[:1] in FORMULA_TRIGGERS and c not in FORMULA_TRIGGERS
+    }
+    assert folded | {"\u2212"} == set(FOLDED_TRIGGERS)
 
 
 @pytest.mark.parametrize(
