@@ -122,7 +122,8 @@ def tile_sources(html: str) -> tuple[str, ...]:
 
     Examples
     --------
-    >>> tile_sources('L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {})')
+    >>> tile_sources('<script>L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {});'
+    ...              '</script><p>L.tileLayer("https://not.a.script/{z}/{x}/{y}")</p>')
     ('https://tile.openstreetmap.org',)
     """
     found: dict[str, None] = {}
