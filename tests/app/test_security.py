@@ -268,3 +268,53 @@ def test_a_query_over_the_limit_is_a_414_with_every_header(client: FlaskClient) 
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "camera=()" in response.headers["Permissions-Policy"]
     assert client.get(f"/zasoby?q={'a' * (MAX_QUERY_BYTES - 2)}").status_code == 200
+
+
+class _Recorder(dict):
+    """Query arguments that note every name a parser asks for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: set[str] = set()
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+
+def test_each_page_declares_exactly_the_arguments_its_parser_reads(app: Flask) -> None:
+    """A cached page sees only its declared arguments (mapping.pages.arguments): one its parser
+    reads but the list misses would be silently ignored, one too many would bust the cache."""
+    from app import pages
+    from mapping.pages import arguments as take
+    from mapping.pages import query
+
+    with app.test_request_context("/"):
+        data, tr = pages.page_data().analysis, pages.translator()
+        parsers = [
+            (lambda a: query.parse_map_query(a, data, tr, layer="needs_index"), take.MAP_ARGS),
+            (
+                lambda a: query.parse_compare_query(a, data, tr, layer="needs_index"),
+                take.COMPARE_ARGS,
+            ),
+            (lambda a: query.parse_target_query(a, data, tr), take.TARGET_ARGS),
+            (lambda a: query.parse_district_query(a, data, tr, code="gaj"), take.DISTRICT_ARGS),
+            (lambda a: query.parse_resource_query(a, data, tr), take.RESOURCE_ARGS),
+            (lambda a: query.parse_export_query(a, tr), take.EXPORT_ARGS),
+            (
+                lambda a: query.parse_embed_options(a, data, tr, default_tiles="none"),
+                take.EMBED_ARGS,
+            ),
+        ]
+        for parse, declared in parsers:
+            recorder = _Recorder()
+            parse(recorder)
+            expanded = {
+                name
+                for name, _value in take.canonical_args(
+                    dict.fromkeys(recorder.read | set(declared), "1"),
+                    declared,
+                    data.registry.codes,
+                )
+            }
+            assert recorder.read == expanded, declared
