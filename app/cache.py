@@ -8,7 +8,8 @@ districts, resources, categories, indicators and values) becomes the pages' vers
 shows on the next request, and a change that leaves the data as it was (an import of the same
 file) keeps the pages and their ETags.
 
-A page's cache key is the fingerprint, the path, the query, the language and ``MIN_COUNT``; its
+A page's cache key is the fingerprint, the path, the query reduced to the arguments the page
+reads (:mod:`mapping.pages.arguments`), the language and ``MIN_COUNT``; its
 ETag is a hash of that key, so a browser that sends ``If-None-Match`` gets a 304 without the page
 being rendered or even looked up. Responses say ``Cache-Control: no-cache`` (revalidate every
 time) and ``Vary: Cookie`` (the language cookie changes the page)."""
@@ -27,14 +28,19 @@ from typing import Any
 import pandas as pd
 import shapely
 from flask import Flask, Response, current_app, g, make_response, request
+from werkzeug.datastructures import MultiDict
 
 from app.db import get_engine
 from app.i18n import current_lang
+from app.security import page_policy
 from mapping.analysis import AnalysisData
 from mapping.db import store
+from mapping.pages.arguments import canonical_args
 from mapping.privacy import Suppression, suppress
 
 _KEY = "palmap_page_cache"
+#: Name in ``flask.g`` of the query a cached page may read (:func:`app.pages.args`).
+CANONICAL_ARGS = "palmap_canonical_args"
 
 #: Rendered pages kept per process (least recently used ones are dropped); the byte budget is
 #: the ``PAGE_CACHE_MB`` setting.
@@ -183,41 +189,56 @@ def memo(key: Any, compute: Callable[[], Any]) -> Any:
         return value
 
 
-def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Serve ``view`` from the cache while the data version is the same; answer 304 to a
-    matching ``If-None-Match``. Only 200 answers are kept; errors are raised as usual."""
+def cached_page(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Serve the view from the cache while the data version is the same; answer 304 to a
+    matching ``If-None-Match``. Only 200 answers are kept; errors are raised as usual.
 
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
-        state = _state()
-        query = sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang")
-        key = json.dumps(
-            [state.version, request.path, query, current_lang(), current_app.config["MIN_COUNT"]]
-        )
-        etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-        if request.if_none_match.contains(etag):
-            response = Response(status=304)
-        else:
-            cache = page_cache()
-            hit = cache.get(key)
-            if hit is None:
-                response = make_response(view(*args, **kwargs))
-                if response.status_code == 200 and not response.direct_passthrough:
-                    headers = {
-                        k: v
-                        for k, v in response.headers.items()
-                        if k in ("Content-Type", "Content-Disposition")
-                    }
-                    cache.put(key, (response.get_data(), 200, headers))
+    ``names`` are the query arguments the page reads (:mod:`mapping.pages.arguments`). The key
+    and the view's :func:`app.pages.args` are the request's query reduced to them
+    (:func:`mapping.pages.arguments.canonical_args`), so the page is a function of its key: an
+    unknown, repeated or reordered argument makes no new entry and no new render, and what the
+    first visitor sent beyond the key cannot reach the page the next ones get. A kept page keeps
+    its Content-Security-Policy (the hashes of its inline scripts, computed once)."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Response:
+            state = _state()
+            query = canonical_args(request.args, names, state.data.registry.codes)
+            setattr(g, CANONICAL_ARGS, MultiDict(query))
+            min_count = current_app.config["MIN_COUNT"]
+            key = json.dumps([state.version, request.path, query, current_lang(), min_count])
+            etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+            if request.if_none_match.contains(etag):
+                response = Response(status=304)
             else:
-                body, status, headers = hit
-                response = Response(body, status=status, headers=headers)
-        response.set_etag(etag)
-        response.headers["Cache-Control"] = "no-cache"
-        response.vary.add("Cookie")
-        return response
+                response = _page(key, view, args, kwargs)
+            response.set_etag(etag)
+            response.headers["Cache-Control"] = "no-cache"
+            response.vary.add("Cookie")
+            return response
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+#: Headers kept with a cached page.
+KEPT_HEADERS: tuple[str, ...] = ("Content-Type", "Content-Disposition", "Content-Security-Policy")
+
+
+def _page(key: str, view: Callable[..., Any], args: Any, kwargs: Any) -> Response:
+    cache = page_cache()
+    hit = cache.get(key)
+    if hit is not None:
+        body, status, headers = hit
+        return Response(body, status=status, headers=headers)
+    response = make_response(view(*args, **kwargs))
+    if response.status_code == 200 and not response.direct_passthrough:
+        response.headers["Content-Security-Policy"] = page_policy(response)
+        headers = {k: v for k, v in response.headers.items() if k in KEPT_HEADERS}
+        cache.put(key, (response.get_data(), 200, headers))
+    return response
 
 
 def init_app(app: Flask) -> None:

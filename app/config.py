@@ -86,6 +86,19 @@ SETTINGS: tuple[Setting, ...] = (
         "rates built from them are hidden (the analyses use the true values); `0` turns this off.",
     ),
     Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "Number of reverse proxies in front of palmap whose `X-Forwarded-For`, "
+        "`X-Forwarded-Proto` and `X-Forwarded-Host` headers are believed (Werkzeug's ProxyFix); "
+        "`0` believes none. Set it to `1` behind one nginx or Apache that sets them.",
+    ),
+    Setting(
+        "HTTPS",
+        0,
+        "`1` when visitors reach palmap over HTTPS only (through a reverse proxy): every "
+        "response then says `Strict-Transport-Security` and cookies are marked `Secure`.",
+    ),
+    Setting(
         "PAGE_CACHE_MB",
         256,
         "Memory for rendered pages kept per server process, in MB (the least recently used are "

@@ -62,7 +62,12 @@ def init_app(app: Flask) -> None:
         chosen = g.get("palmap_lang_set")
         if chosen:
             response.set_cookie(
-                COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+                COOKIE,
+                chosen,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                httponly=True,
+                secure=current_app.config["HTTPS"] == 1,  # PALMAP_HTTPS (app.security)
             )
         return response
 

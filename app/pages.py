@@ -9,11 +9,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, request, url_for
+from flask import Blueprint, Flask, current_app, g, request, url_for
 from flask_babel import gettext
+from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
 
-from app.cache import analysis_data, memo, suppression
+from app.cache import CANONICAL_ARGS, analysis_data, memo, suppression
 from app.i18n import current_lang
 from mapping.pages.data import PageData
 from mapping.pages.labels import scheme_choices
@@ -70,8 +71,13 @@ def page_route(
 
 
 def args() -> Mapping[str, str]:
-    """The query arguments of the request (a MultiDict: ``get`` gives the first value)."""
-    return request.args
+    """The query arguments the page may read (a MultiDict: ``get`` gives the first value).
+
+    Inside a cached page (:func:`app.cache.cached_page`) these are only the arguments the page
+    declared, one value each, in a fixed order: exactly what its cache key holds, so an unknown
+    or repeated argument can neither change the page nor make a new cache entry."""
+    canonical = g.get(CANONICAL_ARGS)
+    return request.args if canonical is None else canonical
 
 
 def view_args() -> dict[str, Any]:
@@ -87,12 +93,9 @@ def endpoint() -> str:
 def query_items(*skip: str) -> list[tuple[str, str]]:
     """The request's query without ``lang`` (each link adds its own) and ``skip``, every value."""
     left_out = {"lang", *skip}
-    return [(k, v) for k, v in request.args.items(multi=True) if k not in left_out]
-
-
-def absolute_url(path: str) -> str:
-    """``path`` on the host the visitor asked for (``https://host/path``)."""
-    return request.host_url.rstrip("/") + path
+    query = args()
+    items = query.items(multi=True) if isinstance(query, MultiDict) else query.items()
+    return [(k, v) for k, v in items if k not in left_out]
 
 
 def translator() -> Translator:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from app import pages
 from app.cache import cached_page
+from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
 from mapping.pages.districts import build_district, build_districts
 from mapping.pages.labels import district_names
@@ -18,7 +19,7 @@ bp = Blueprint("districts", __name__)
 
 
 @pages.page_route(bp, "/dzielnice", "/districts", endpoint="index")
-@cached_page
+@cached_page()
 def index() -> str:
     """Every district with residents, needs rank and resources, on a map and in a table."""
     data, tr = pages.page_data(), pages.translator()
@@ -43,7 +44,7 @@ def index() -> str:
 
 
 @pages.page_route(bp, "/dzielnice/<code>", "/districts/<code>", endpoint="detail")
-@cached_page
+@cached_page(*take.DISTRICT_ARGS)
 def detail(code: str) -> str:
     """One district: small map, indicators over the years, rank, resources, access."""
     data, tr = pages.page_data(), pages.translator()

@@ -46,6 +46,7 @@ from app.cache import cached_page
 from app.config import LANGUAGES
 from app.i18n import current_lang
 from mapping.layers import NEEDS_INDEX
+from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
 from mapping.pages.comparison import build_comparison
 from mapping.pages.data import PageData
@@ -139,7 +140,7 @@ def _page(
 
 
 @pages.page_route(bp, "/mapa/<layer>", "/map/<layer>", endpoint="indicator_map")
-@cached_page
+@cached_page(*take.MAP_ARGS, *take.EMBED_ARGS)
 def indicator_map(layer: str) -> str:
     """The indicator map of ``layer`` (the year, classes and colours of the page's query)."""
     data, tr, chosen = _start()
@@ -164,7 +165,7 @@ def indicator_map(layer: str) -> str:
 
 
 @pages.page_route(bp, "/porownanie/<layer>", "/compare/<layer>", endpoint="compare")
-@cached_page
+@cached_page(*take.COMPARE_ARGS, *take.EMBED_ARGS)
 def compare(layer: str) -> str:
     """The change map of the comparison of two years (``from``, ``to`` and the page's classes)."""
     data, tr, chosen = _start()
@@ -190,7 +191,7 @@ def compare(layer: str) -> str:
 
 
 @pages.page_route(bp, "/zasoby", "/resources", endpoint="resources")
-@cached_page
+@cached_page(*take.RESOURCE_ARGS, *take.EMBED_ARGS)
 def resources_map() -> str:
     """The resources of the page's filters (``category``, ``district``, ``q``) on the districts."""
     data, tr, chosen = _start()
@@ -216,7 +217,7 @@ def resources_map() -> str:
 
 
 @pages.page_route(bp, "/obszary", "/targets", endpoint="targets")
-@cached_page
+@cached_page(*take.TARGET_ARGS, *take.EMBED_ARGS)
 def targets_map() -> str:
     """The map of the top target areas for the ranking's settings in the query."""
     data, tr, chosen = _start()

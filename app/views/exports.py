@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 
 from app import pages
 from app.cache import cached_page
+from mapping.pages import arguments as take
 from mapping.pages.comparison import build_comparison
 from mapping.pages.data import PageData
 from mapping.pages.exports import (
@@ -47,7 +48,8 @@ bp = Blueprint("exports", __name__)
 
 
 def _file(body: bytes | str, fmt: str, name: str) -> Response:
-    response = Response(body, mimetype=MIME[fmt])
+    # The whole Content-Type (MIME names the charset of HTML): ``mimetype=`` would add another.
+    response = Response(body, content_type=MIME[fmt])
     response.headers["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
     return response
 
@@ -58,7 +60,7 @@ def _file(body: bytes | str, fmt: str, name: str) -> Response:
     "/map/<layer>.<any(png,svg,pdf,html):fmt>",
     endpoint="indicator_map",
 )
-@cached_page
+@cached_page(*take.MAP_ARGS, *take.EXPORT_ARGS)
 def indicator_map(layer: str, fmt: str) -> Response:
     """The indicator map as a file: static for reports, or a standalone interactive page."""
     data, tr, args = pages.page_data(), pages.translator(), pages.args()
@@ -84,7 +86,7 @@ def indicator_map(layer: str, fmt: str) -> Response:
     "/compare/<layer>.<any(png,svg,pdf):fmt>",
     endpoint="compare_map",
 )
-@cached_page
+@cached_page(*take.COMPARE_ARGS, *take.EXPORT_ARGS)
 def compare_map(layer: str, fmt: str) -> Response:
     """The change map of a comparison (improved / worsened) as a file for a report."""
     data, tr, args = pages.page_data(), pages.translator(), pages.args()
@@ -106,7 +108,7 @@ def _ranking(data: PageData, tr: Translator) -> TargetRanking:
     "/targets/map.<any(png,svg,pdf):fmt>",
     endpoint="targets_map",
 )
-@cached_page
+@cached_page(*take.TARGET_ARGS, *take.EXPORT_ARGS)
 def targets_map(fmt: str) -> Response:
     """The map of the top target areas as a file for a report."""
     data, tr = pages.page_data(), pages.translator()
@@ -128,7 +130,7 @@ def _sheet_map(data: PageData, built: TargetRanking, tr: Translator, fmt: str, d
 
 
 @pages.page_route(bp, "/obszary/karta", "/targets/sheet", endpoint="targets_sheet")
-@cached_page
+@cached_page(*take.TARGET_ARGS)
 def targets_sheet() -> str:
     """A printable one-page justification of a ranking (HTML with print CSS)."""
     data, tr = pages.page_data(), pages.translator()
@@ -187,7 +189,7 @@ def _sheet_pdf(data: PageData, built: TargetRanking, tr: Translator) -> bytes:
 
 
 @pages.page_route(bp, "/obszary/karta.pdf", "/targets/sheet.pdf", endpoint="targets_sheet_pdf")
-@cached_page
+@cached_page(*take.TARGET_ARGS)
 def targets_sheet_pdf() -> Response:
     """The justification sheet as a one-page A4 PDF (matplotlib, no browser)."""
     data, tr = pages.page_data(), pages.translator()

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from app import pages
 from app.cache import cached_page
 from mapping.listing import csv_text
+from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
 from mapping.pages.comparison import build_comparison_page
 from mapping.pages.exports import FILE_FORMATS
@@ -26,7 +27,7 @@ bp = Blueprint("maps", __name__)
 
 
 @bp.get("/")
-@cached_page
+@cached_page()
 def overview() -> str:
     """All districts and every resource with a point, one layer per category."""
     data = pages.page_data()
@@ -60,7 +61,7 @@ def indicator_map_default() -> Response:
 
 
 @pages.page_route(bp, "/mapa/<layer>", "/map/<layer>", endpoint="indicator_map")
-@cached_page
+@cached_page(*take.MAP_ARGS, *take.LAYER_SELECT)
 def indicator_map(layer: str) -> Response | str:
     """A choropleth of one layer for one year, with its legend, table and resources on top."""
     moved = _switch_layer("maps.indicator_map", layer)
@@ -94,7 +95,7 @@ def indicator_map(layer: str) -> Response | str:
 @pages.page_route(
     bp, "/mapa/<layer>/tabela.csv", "/map/<layer>/table.csv", endpoint="indicator_table"
 )
-@cached_page
+@cached_page(*take.MAP_ARGS)
 def indicator_table_csv(layer: str) -> Response:
     """The table under the indicator map as CSV (small counts as "< 5", hidden rates empty)."""
     data = pages.page_data()
@@ -115,7 +116,7 @@ def compare_default() -> Response:
 
 
 @pages.page_route(bp, "/porownanie/<layer>", "/compare/<layer>", endpoint="compare")
-@cached_page
+@cached_page(*take.COMPARE_ARGS, *take.LAYER_SELECT)
 def compare(layer: str) -> Response | str:
     """Two years side by side on pooled class breaks, and a map of what improved or worsened."""
     moved = _switch_layer("maps.compare", layer)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from app import pages
 from app.cache import cached_page
 from mapping.listing import resources_csv, resources_geojson
+from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
 from mapping.pages import query as queries
 from mapping.pages.query import ResourceQuery, parse_resource_query
@@ -40,7 +41,7 @@ def _listing(query: ResourceQuery, pages_total: int, first: int, last: int) -> d
 
 
 @pages.page_route(bp, "/zasoby", "/resources", endpoint="index")
-@cached_page
+@cached_page(*take.RESOURCE_ARGS)
 def index() -> str:
     """The filtered list and the map of the same resources, with download links."""
     data, tr = pages.page_data(), pages.translator()
@@ -89,14 +90,14 @@ def _download(ext: str, mimetype: str) -> Response:
 
 
 @pages.page_route(bp, "/zasoby.csv", "/resources.csv", endpoint="csv")
-@cached_page
+@cached_page(*take.RESOURCE_ARGS)
 def csv() -> Response:
     """The filtered resources as CSV (cells a spreadsheet would run are prefixed with ')."""
     return _download("csv", "text/csv")
 
 
 @pages.page_route(bp, "/zasoby.geojson", "/resources.geojson", endpoint="geojson")
-@cached_page
+@cached_page(*take.RESOURCE_ARGS)
 def geojson() -> Response:
     """The filtered resources as a GeoJSON FeatureCollection."""
     return _download("geojson", "application/geo+json")

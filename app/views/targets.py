@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from app import pages
 from app.cache import cached_page
+from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
 from mapping.pages.labels import category_names
 from mapping.pages.query import TOP_CHOICES, parse_target_query
@@ -21,7 +22,7 @@ bp = Blueprint("targets", __name__)
 
 
 @pages.page_route(bp, "/obszary", "/targets", endpoint="index")
-@cached_page
+@cached_page(*take.TARGET_ARGS)
 def index() -> str:
     """The weights form, the ranking and the map of the top districts."""
     data, tr = pages.page_data(), pages.translator()
@@ -36,7 +37,9 @@ def index() -> str:
         settings=query,
         weight_fields=weight_fields(data, query, tr),
         categories=list(category_names(data.analysis, tr).items()),
-        share_url=pages.absolute_url(share_path + "?" + urlencode(built.args)),
+        # Relative: a cached page never holds the Host a visitor sent (docs/SECURITY.md); the
+        # page's script shows it absolute with the address in the visitor's address bar.
+        share_url=share_path + "?" + urlencode(built.args),
         sheet_url=pages.page_url("exports.targets_sheet", **built.args),
         sheet_pdf_url=pages.page_url("exports.targets_sheet_pdf", **built.args),
         map_urls={
