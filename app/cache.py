@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 import shapely
-from flask import Flask, Response, current_app, g, make_response, request
+from flask import Flask, Response, current_app, g, make_response, request, session
 
 from app.db import get_engine
 from app.i18n import current_lang
@@ -183,12 +183,23 @@ def memo(key: Any, compute: Callable[[], Any]) -> Any:
         return value
 
 
+#: The session key where Flask-Login keeps the account of a logged-in session (app/auth.py).
+_USER_KEY = "_user_id"
+
+
 def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
     """Serve ``view`` from the cache while the data version is the same; answer 304 to a
     matching ``If-None-Match``. Only 200 answers are kept; errors are raised as usual."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
+        if _USER_KEY in session:
+            # A logged-in person's page names them and offers what their role may do: never
+            # from or into the shared cache, never kept by a browser or proxy.
+            response = make_response(view(*args, **kwargs))
+            response.headers["Cache-Control"] = "private, no-store"
+            response.vary.add("Cookie")
+            return response
         state = _state()
         query = sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang")
         key = json.dumps(

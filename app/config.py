@@ -86,6 +86,25 @@ SETTINGS: tuple[Setting, ...] = (
         "rates built from them are hidden (the analyses use the true values); `0` turns this off.",
     ),
     Setting(
+        "HTTPS",
+        0,
+        "`1` when palmap is reached over HTTPS (behind a proxy that terminates TLS): cookies "
+        "are sent over HTTPS only, and the app refuses to start outside debug without a "
+        "`PALMAP_SECRET_KEY` of at least 32 characters of its own.",
+    ),
+    Setting(
+        "RATELIMIT_STORAGE",
+        "memory://",
+        "Where the counters of the login limit live: `memory://` (each server process counts "
+        "alone), or `redis://host:6379` / `memcached://host:11211` to share them between servers.",
+    ),
+    Setting(
+        "LOGIN_LIMIT",
+        "10 per minute",
+        "Most login attempts per client address (Flask-Limiter syntax, such as `10 per minute` "
+        "or `5/minute;50/hour`); more answer 429.",
+    ),
+    Setting(
         "PAGE_CACHE_MB",
         256,
         "Memory for rendered pages kept per server process, in MB (the least recently used are "

@@ -140,3 +140,26 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger)
     #: PostgreSQL: the transaction that last raised the version (raised once per transaction).
     changed_in: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Account(Base):
+    """A person who may change data: ``editor`` or ``admin`` (:mod:`mapping.accounts`).
+
+    Not a data table: no data-version trigger (a login does not change any page), never exported,
+    never in an API. Disabled accounts are kept (the audit log names them), never deleted.
+    """
+
+    __tablename__ = "account"
+    __table_args__ = (CheckConstraint("role IN ('editor', 'admin')", name="ck_account_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Lower-case login name (:func:`mapping.accounts.clean_login`).
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Argon2id hash, with its salt and parameters.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Raised when the password, role or active flag changes: sessions made before end.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
