@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -163,3 +164,28 @@ class Account(Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One change to one field of one record: who, when, how, the old and the new value.
+
+    A record created has one entry with ``field`` empty and ``new_value`` the whole record as JSON;
+    a record deleted, one with ``old_value`` the whole record. Never changed, never deleted by
+    palmap; never in an export or an API.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    #: The account's login, or ``cli:<user of the machine>`` for a command.
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    #: ``form``, ``upload`` or ``cli``.
+    how: Mapped[str] = mapped_column(String(16))
+    table_name: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str | None] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_audit_log_record", "table_name", "record_id"),)
