@@ -77,7 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
 def _add_web(app: Flask) -> None:
     """The pages, views, error handlers, translations, cache and security headers."""
     from app import auth, cache, errors, i18n, pages, security
-    from app.views import districts, embed, exports, maps, resources, targets, vendor
+    from app.views import districts, edit, embed, exports, maps, resources, targets, vendor
 
     i18n.init_app(app)
     errors.init_app(app)
@@ -92,6 +92,7 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(resources.bp)
     app.register_blueprint(targets.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(edit.bp)
 
 
 def _check(app: Flask) -> None:

@@ -204,6 +204,15 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     app.register_blueprint(bp)
 
+    @app.after_request
+    def _private(response: BaseResponse) -> BaseResponse:
+        # Whatever a logged-in person is shown may name them or hold private data: no browser
+        # or proxy keeps it (the page cache never does: app/cache.py).
+        if current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "private, no-store"
+            response.vary.add("Cookie")
+        return response
+
     @app.context_processor
     def _account() -> dict[str, Any]:
         user = current_user if current_user and current_user.is_authenticated else None
