@@ -59,6 +59,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
         app.config["DATABASE_URL"] = default_sqlite_url(app.instance_path)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
+        #: The key palmap made itself, in the instance folder (refused under PALMAP_HTTPS=1).
+        app.config["SECRET_KEY_GENERATED"] = True
     _check(app)
     logging.getLogger("mapping").setLevel(app.config["LOG_LEVEL"])
     app.logger.setLevel(app.config["LOG_LEVEL"])
@@ -74,14 +76,15 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
 
 def _add_web(app: Flask) -> None:
     """The pages, views, error handlers, translations, cache and security headers."""
-    from app import cache, errors, i18n, pages, security
-    from app.views import districts, embed, exports, maps, resources, targets, vendor
+    from app import auth, cache, errors, i18n, pages, security
+    from app.views import districts, edit, embed, exports, maps, resources, targets, vendor
 
     i18n.init_app(app)
     errors.init_app(app)
     pages.init_app(app)
     cache.init_app(app)
     security.init_app(app)
+    auth.init_app(app)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(maps.bp)
@@ -89,6 +92,7 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(resources.bp)
     app.register_blueprint(targets.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(edit.bp)
 
 
 def _check(app: Flask) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 import shapely
-from flask import Flask, Response, current_app, g, make_response, request
+from flask import Flask, Response, current_app, g, make_response, request, session
 from werkzeug.datastructures import MultiDict
 
 from app.db import get_engine
@@ -189,6 +189,10 @@ def memo(key: Any, compute: Callable[[], Any]) -> Any:
         return value
 
 
+#: The session key where Flask-Login keeps the account of a logged-in session (app/auth.py).
+_USER_KEY = "_user_id"
+
+
 def cached_page(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve the view from the cache while the data version is the same; answer 304 to a
     matching ``If-None-Match``. Only 200 answers are kept; errors are raised as usual.
@@ -206,6 +210,10 @@ def cached_page(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any
             state = _state()
             query = canonical_args(request.args, names, state.data.registry.codes)
             setattr(g, CANONICAL_ARGS, MultiDict(query))
+            if _USER_KEY in session:
+                # A logged-in person's page names them and offers what their role may do: never
+                # from or into the shared cache (app/auth.py marks it private, no-store).
+                return make_response(view(*args, **kwargs))
             min_count = current_app.config["MIN_COUNT"]
             key = json.dumps([state.version, request.path, query, current_lang(), min_count])
             etag = hashlib.sha256(key.encode()).hexdigest()[:32]

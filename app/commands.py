@@ -73,6 +73,13 @@ COMMANDS: tuple[LazyCommand, ...] = (
         web=False,
     ),
     LazyCommand(
+        "user",
+        "app.cli_users:user",
+        "Accounts: add, passwd, role, disable, enable, list (editors change data; admins also "
+        "manage accounts).",
+        web=False,
+    ),
+    LazyCommand(
         "import",
         "app.cli_data:import_group",
         "Import districts, resources or indicator values from a file.",

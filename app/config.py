@@ -96,7 +96,21 @@ SETTINGS: tuple[Setting, ...] = (
         "HTTPS",
         0,
         "`1` when visitors reach palmap over HTTPS only (through a reverse proxy): every "
-        "response then says `Strict-Transport-Security` and cookies are marked `Secure`.",
+        "response then says `Strict-Transport-Security`, cookies are marked `Secure`, and the "
+        "app refuses to start outside debug without a `PALMAP_SECRET_KEY` of at least 32 "
+        "characters of its own.",
+    ),
+    Setting(
+        "RATELIMIT_STORAGE",
+        "memory://",
+        "Where the counters of the login limit live: `memory://` (each server process counts "
+        "alone), or `redis://host:6379` / `memcached://host:11211` to share them between servers.",
+    ),
+    Setting(
+        "LOGIN_LIMIT",
+        "10 per minute",
+        "Most login attempts per client address (Flask-Limiter syntax, such as `10 per minute` "
+        "or `5/minute;50/hour`); more answer 429.",
     ),
     Setting(
         "PAGE_CACHE_MB",

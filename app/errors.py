@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.pages import link_with
@@ -91,10 +92,34 @@ def _mapping_answer(exc: MappingError) -> ErrorAnswer:
     return ErrorAnswer(exc.status_code, code, _("The request cannot be served"), str(exc))
 
 
+#: What a refusal of the accounts layer (app/auth.py) says: status -> (code, title, message).
+_ACCOUNT_WORDS = {
+    403: (
+        "forbidden",
+        lambda: _("Not allowed"),
+        lambda: _("Your account may not do this. Ask an administrator of palmap."),
+    ),
+    429: (
+        "too_many_requests",
+        lambda: _("Too many attempts"),
+        lambda: _("Too many attempts. Wait a minute and try again."),
+    ),
+}
+
+
 def describe(exc: Exception) -> ErrorAnswer:
     """The answer to any error raised while serving a request."""
     if isinstance(exc, MappingError):
         return _mapping_answer(exc)
+    if isinstance(exc, CSRFError):
+        title = _("The form cannot be accepted")
+        message = _(
+            "The form has expired or did not come from palmap. Reload the page and send it again."
+        )
+        return ErrorAnswer(400, "csrf_failed", title, message)
+    if isinstance(exc, HTTPException) and exc.code in _ACCOUNT_WORDS:
+        code, title, message = _ACCOUNT_WORDS[exc.code]
+        return ErrorAnswer(exc.code, code, title(), message())
     if isinstance(exc, HTTPException):
         code = re.sub(r"[^a-z0-9]+", "_", (exc.name or "error").lower()).strip("_")
         return ErrorAnswer(exc.code or 500, code, exc.name, exc.description or "")

@@ -44,3 +44,17 @@ class ConfigurationError(MappingError):
 
 class DatabaseNotReadyError(ConfigurationError):
     """The database exists but has not been migrated (run ``palmap init-db``)."""
+
+
+class ConflictError(MappingError):
+    """A save from a stale copy: someone else changed the record since it was read (409).
+
+    ``current`` holds the record as it is now, so that the person can see the other change
+    beside theirs and apply theirs again.
+    """
+
+    status_code = 409
+
+    def __init__(self, message: str, *, current: object = None) -> None:
+        super().__init__(message)
+        self.current = current

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -140,3 +141,51 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger)
     #: PostgreSQL: the transaction that last raised the version (raised once per transaction).
     changed_in: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Account(Base):
+    """A person who may change data: ``editor`` or ``admin`` (:mod:`mapping.accounts`).
+
+    Not a data table: no data-version trigger (a login does not change any page), never exported,
+    never in an API. Disabled accounts are kept (the audit log names them), never deleted.
+    """
+
+    __tablename__ = "account"
+    __table_args__ = (CheckConstraint("role IN ('editor', 'admin')", name="ck_account_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Lower-case login name (:func:`mapping.accounts.clean_login`).
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Argon2id hash, with its salt and parameters.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Raised when the password, role or active flag changes: sessions made before end.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One change to one field of one record: who, when, how, the old and the new value.
+
+    A record created has one entry with ``field`` empty and ``new_value`` the whole record as JSON;
+    a record deleted, one with ``old_value`` the whole record. Never changed, never deleted by
+    palmap; never in an export or an API.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    #: The account's login, or ``cli:<user of the machine>`` for a command.
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    #: ``form``, ``upload`` or ``cli``.
+    how: Mapped[str] = mapped_column(String(16))
+    table_name: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str | None] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_audit_log_record", "table_name", "record_id"),)

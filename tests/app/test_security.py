@@ -247,7 +247,8 @@ def test_the_https_setting_is_read_from_the_environment(
 ) -> None:
     monkeypatch.setenv("PALMAP_HTTPS", "1")
     monkeypatch.setenv("PALMAP_TRUSTED_PROXIES", "2")
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test"})
+    # (under HTTPS palmap refuses a short or known secret: tests/app/test_accounts.py)
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "s" * 40})
     assert app.config["HTTPS"] == 1 and app.config["TRUSTED_PROXIES"] == 2
 
 

@@ -49,6 +49,10 @@ HTML_PAGES: dict[str, str] = {
     "/embed/resources": "/embed/resources",
     "/embed/obszary": "/embed/obszary",
     "/embed/targets": "/embed/targets",
+    "/logowanie": "/logowanie",
+    "/login": "/login",
+    "/wyloguj": "/wyloguj",
+    "/logout": "/logout",
 }
 
 #: The error page, in the site's layout and in an embed's: (URL, status).

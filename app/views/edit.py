@@ -1,0 +1,190 @@
+"""Editors change data in the browser: one resource's form (``/zasoby/<id>/edycja``), with the
+409 conflict view, and the audit log (``/dziennik``, ``/dziennik.csv``).
+
+Every view here needs the ``editor`` role (:func:`app.auth.role_required`) and every POST the
+CSRF token (Flask-WTF, app-wide). A form is checked with the import's own checks
+(:mod:`mapping.pages.resource_form`) and saved with optimistic locking
+(:mod:`mapping.db.resource_edit`), its changes written to the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+
+from app import auth, pages
+from app.db import get_engine
+from mapping.errors import ConflictError
+from mapping.listing import csv_text
+from mapping.pages.resource_form import FORM_FIELDS, check_resource_form, form_values
+
+bp = Blueprint("edit", __name__)
+
+#: Rows of the audit log per page.
+AUDIT_PAGE = 100
+
+
+class TokenForm(FlaskForm):  # type: ignore[misc]
+    """The CSRF token of a form whose fields are read one by one."""
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "name": _("Name"),
+        "category": _("Category"),
+        "address": _("Address"),
+        "lat": _("Latitude"),
+        "lon": _("Longitude"),
+        "district": _("District"),
+        "district_code": _("District"),
+        "capacity": _("Capacity"),
+        "operator": _("Operator"),
+        "phone": _("Phone"),
+        "website": _("Website"),
+        "opening_hours": _("Opening hours"),
+        "description": _("Description"),
+        "source": _("Source"),
+    }
+
+
+def _history(resource_id: int) -> Any:
+    from mapping.db import audit
+
+    entries, _total = audit.list_entries(
+        get_engine(), audit.AuditFilter(table="resource", record_id=str(resource_id)), limit=50
+    )
+    return entries.to_dict("records")
+
+
+def _form_page(
+    record: Any, fields: dict[str, str], *, status: int = 200, **extra: Any
+) -> tuple[str, int]:
+    data = pages.page_data().analysis
+    page = render_template(
+        "resource_edit.html",
+        form=TokenForm(),
+        record=record,
+        fields=fields,
+        field_names=FORM_FIELDS,
+        labels=_labels(),
+        categories=data.categories.to_dict("records"),
+        districts=data.districts[["code", "name"]].to_dict("records"),
+        history=_history(record.id),
+        **extra,
+    )
+    return page, status
+
+
+@pages.page_route(
+    bp,
+    "/zasoby/<int:resource_id>/edycja",
+    "/resources/<int:resource_id>/edit",
+    endpoint="resource",
+    methods=["GET", "POST"],
+)
+@auth.role_required("editor")
+def resource(resource_id: int) -> BaseResponse | tuple[str, int]:
+    """One resource's form; on POST, the checks, the save, or the conflict view."""
+    from mapping.db.resource_edit import get_resource, update_resource
+
+    record = get_resource(get_engine(), resource_id)
+    if request.method == "GET":
+        return _form_page(record, form_values(record.values), saved=bool(request.args.get("saved")))
+    submitted = {name: request.form.get(name, "") for name in FORM_FIELDS}
+    version = request.form.get("version", "")
+    if not version.isdigit():
+        abort(400)
+    data = pages.page_data().analysis
+    values, problems = check_resource_form(
+        submitted, districts=data.districts, categories=data.categories
+    )
+    if values is None:
+        return _form_page(record, submitted, status=422, problems=problems, version=version)
+    try:
+        with get_engine().begin() as conn:
+            update_resource(
+                conn, resource_id, int(version), values, actor=current_user.login, how="form"
+            )
+    except ConflictError as conflict:
+        theirs = form_values(conflict.current.values)  # type: ignore[attr-defined]
+        differ = [name for name in FORM_FIELDS if theirs[name] != submitted[name]]
+        return _form_page(
+            conflict.current,
+            submitted,
+            status=409,
+            theirs=theirs,
+            differ=differ,
+            version=str(conflict.current.version),  # type: ignore[attr-defined]
+        )
+    return redirect(pages.page_url("edit.resource", resource_id=resource_id, saved=1))
+
+
+def _audit_filter() -> Any:
+    from mapping.db.audit import AuditFilter
+
+    def day(name: str) -> date | None:
+        raw = (request.args.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            abort(
+                400,
+                _("%(field)s: expected a date as YYYY-MM-DD, got %(value)s", field=name, value=raw),
+            )
+
+    record = (request.args.get("record") or "").strip()
+    table, _sep, record_id = record.rpartition(":") if ":" in record else ("", "", record)
+    return AuditFilter(
+        table=table or None,
+        record_id=record_id or None,
+        actor=(request.args.get("actor") or "").strip() or None,
+        since=day("since"),
+        until=day("until"),
+    )
+
+
+@pages.page_route(bp, "/dziennik", "/audit", endpoint="audit")
+@auth.role_required("editor")
+def audit_log() -> tuple[str, int]:
+    """The audit log, newest first, filtered by record, person and days."""
+    from mapping.db import audit
+
+    chosen = _audit_filter()
+    raw_page = request.args.get("page", "1")
+    page = int(raw_page) if raw_page.isdigit() and int(raw_page) >= 1 else 1
+    entries, total = audit.list_entries(
+        get_engine(), chosen, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE
+    )
+    query = {k: v for k, v in request.args.items() if k in ("record", "actor", "since", "until")}
+    page_html = render_template(
+        "audit.html",
+        entries=entries.to_dict("records"),
+        total=total,
+        page=page,
+        pages_total=max(1, -(-total // AUDIT_PAGE)),
+        query=query,
+        labels=_labels(),
+    )
+    return page_html, 200
+
+
+@pages.page_route(bp, "/dziennik.csv", "/audit.csv", endpoint="audit_csv")
+@auth.role_required("editor")
+def audit_csv() -> Response:
+    """The entries the same filters choose, as CSV (formulas guarded)."""
+    from mapping.db import audit
+
+    entries, _total = audit.list_entries(get_engine(), _audit_filter())
+    rows = entries.astype(object).where(entries.notna(), None).to_dict("records")
+    response = Response(csv_text(rows, list(audit.COLUMNS)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="palmap-dziennik.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,141 @@
+"""One resource read for a form and saved back: optimistic locking and the audit log.
+
+A record carries a ``version``; a save names the version it was read at, and if the record
+changed since, :class:`~mapping.errors.ConflictError` carries the record as it is now (nothing
+is overwritten). Every changed field goes into the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from shapely import Point
+from sqlalchemy.engine import Connection
+
+from mapping.db import audit
+from mapping.db.base import DISTRICT, RESOURCE, Bind, connection
+from mapping.db.models import SRID
+from mapping.errors import ConflictError, NotFoundError, ValidationError
+
+__all__ = ["EDIT_FIELDS", "ResourceRecord", "get_resource", "update_resource"]
+
+#: What a form edits: the stored attributes, the district a row without a point is assigned to,
+#: and the point as latitude and longitude (EPSG:4326).
+ATTRIBUTES: tuple[str, ...] = (
+    "name",
+    "category",
+    "address",
+    "capacity",
+    "operator",
+    "phone",
+    "website",
+    "opening_hours",
+    "description",
+    "source",
+)
+EDIT_FIELDS: tuple[str, ...] = (*ATTRIBUTES, "district_code", "lat", "lon")
+
+
+@dataclass(frozen=True)
+class ResourceRecord:
+    """A resource as a form shows it, at ``version``."""
+
+    id: int
+    version: int
+    values: dict[str, Any] = field(default_factory=dict)
+    external_id: str | None = None
+    updated_at: datetime | None = None
+
+
+def _select() -> sa.Select[Any]:
+    return sa.select(
+        RESOURCE.c.id,
+        RESOURCE.c.version,
+        RESOURCE.c.external_id,
+        RESOURCE.c.updated_at,
+        *(RESOURCE.c[c] for c in ATTRIBUTES),
+        DISTRICT.c.code.label("district_code"),
+        sa.func.ST_Y(RESOURCE.c.geom).label("lat"),
+        sa.func.ST_X(RESOURCE.c.geom).label("lon"),
+    ).select_from(RESOURCE.outerjoin(DISTRICT, RESOURCE.c.district_id == DISTRICT.c.id))
+
+
+def get_resource(bind: Bind, resource_id: int) -> ResourceRecord:
+    """The resource ``resource_id``, or :class:`NotFoundError`."""
+    with connection(bind) as conn:
+        row = conn.execute(_select().where(RESOURCE.c.id == resource_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"id: there is no resource {resource_id}")
+    values = {name: row[name] for name in EDIT_FIELDS}
+    for name in ("lat", "lon"):
+        values[name] = None if values[name] is None else round(float(values[name]), 7)
+    return ResourceRecord(
+        id=int(row["id"]),
+        version=int(row["version"] or 1),
+        values=values,
+        external_id=row["external_id"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _district_id(conn: Connection, code: str | None) -> int | None:
+    if not code:
+        return None
+    found = conn.execute(sa.select(DISTRICT.c.id).where(DISTRICT.c.code == code)).scalar()
+    if found is None:
+        raise ValidationError(f"district_code: expected a loaded district, got {code!r}")
+    return int(found)
+
+
+def update_resource(
+    conn: Connection,
+    resource_id: int,
+    version: int,
+    values: dict[str, Any],
+    *,
+    actor: str,
+    how: str = "form",
+) -> ResourceRecord:
+    """Save ``values`` (checked already: :data:`EDIT_FIELDS`) over the resource read at
+    ``version``; returns the record as saved (its version raised when anything changed).
+
+    Raises
+    ------
+    ConflictError
+        The resource changed since ``version`` (``current`` is the record now).
+    NotFoundError
+        There is no such resource (any more).
+    """
+    if conn.dialect.name == "postgresql":  # SQLite: the write transaction holds the file
+        conn.execute(sa.select(RESOURCE.c.id).where(RESOURCE.c.id == resource_id).with_for_update())
+    current = get_resource(conn, resource_id)
+    if current.version != version:
+        raise ConflictError(
+            f"resource {resource_id}: changed by someone else since you opened it "
+            f"(version {version}, now {current.version})",
+            current=current,
+        )
+    new = {name: values.get(name) for name in EDIT_FIELDS}
+    placed = new["lat"] is not None and new["lon"] is not None
+    changes = audit.diff("resource", resource_id, current.values, new)
+    if not changes:
+        return current
+    stored: dict[str, Any] = {name: new[name] for name in ATTRIBUTES}
+    # As the import stores it: the district the point lies in, or the one a row without a point
+    # is known by (the caller's checks, mapping.io.resources, give it).
+    stored["district_id"] = _district_id(conn, new["district_code"])
+    stored["geom"] = (
+        sa.func.ST_GeomFromWKB(Point(new["lon"], new["lat"]).wkb, SRID) if placed else None
+    )
+    done = conn.execute(
+        RESOURCE.update()
+        .where(RESOURCE.c.id == resource_id, RESOURCE.c.version == version)
+        .values(**stored, updated_at=datetime.now(UTC), version=version + 1)
+    )
+    if done.rowcount != 1:  # pragma: no cover - the lock above makes this a race of the server
+        raise ConflictError(f"resource {resource_id}: changed while saving", current=current)
+    audit.record(conn, changes, actor=actor, how=how)
+    return get_resource(conn, resource_id)

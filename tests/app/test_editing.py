@@ -1,0 +1,186 @@
+"""Editing in the browser's requests: the role matrix of every state-changing route, the
+conflict view, the audit log and hostile text (README, "For administrators")."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+PASSWORD = "correct horse battery"
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def accounts(app: Flask) -> Flask:
+    runner = app.test_cli_runner()
+    for login, role in (("ola", "admin"), ("jan", "editor")):
+        result = runner.invoke(
+            args=["user", "add", login, "--role", role, "--password-stdin"], input=PASSWORD + "\n"
+        )
+        assert result.exit_code == 0, result.output
+    return app
+
+
+def _client(app: Flask, login: str | None) -> FlaskClient:
+    client = app.test_client()
+    if login:
+        token = TOKEN.search(client.get("/logowanie").get_data(True))
+        assert token
+        answer = client.post(
+            "/logowanie", data={"login": login, "password": PASSWORD, "csrf_token": token[1]}
+        )
+        assert answer.status_code == 302
+    return client
+
+
+def _form(client: FlaskClient, url: str) -> dict[str, str]:
+    """The fields of the edit form at ``url`` as a browser would send them."""
+    html = client.get(url).get_data(True)
+    fields = dict(re.findall(r'<input id="f-(\w+)" name="\w+" value="([^"]*)"', html))
+    selects = re.findall(r'<select id="f-(\w+)".*?</select>', html, flags=re.S)
+    for name in selects:
+        block = re.search(rf'<select id="f-{name}".*?</select>', html, flags=re.S)
+        assert block
+        chosen = re.search(r'<option value="([^"]*)" selected>', block[0])
+        fields[name] = chosen[1] if chosen else ""
+    description = re.search(r'<textarea id="f-description"[^>]*>(.*?)</textarea>', html, re.S)
+    fields["description"] = description[1] if description else ""
+    version = re.search(r'name="version" value="(\d+)"', html)
+    token = TOKEN.search(html)
+    assert version and token, html[:300]
+    return {**fields, "version": version[1], "csrf_token": token[1]}
+
+
+#: Pages with private data (the form shows the history; the log names people).
+PRIVATE_PAGES = [
+    "/zasoby/5/edycja",
+    "/resources/5/edit",
+    "/dziennik",
+    "/audit",
+    "/dziennik.csv",
+    "/audit.csv",
+]
+#: Every route that changes data.
+CHANGING = ["/zasoby/5/edycja", "/resources/5/edit"]
+
+
+@pytest.mark.parametrize("who", [None, "jan", "ola"])
+def test_role_matrix_of_the_private_pages(accounts: Flask, who: str | None) -> None:
+    """Anonymous: 302 to the login page; editor and admin: 200, never cached."""
+    client = _client(accounts, who)
+    for url in PRIVATE_PAGES:
+        answer = client.get(url)
+        assert answer.status_code == (302 if who is None else 200), (who, url)
+        if who is None:
+            assert answer.headers["Location"] == f"/logowanie?next={url}"
+        else:
+            assert "no-store" in answer.headers["Cache-Control"], url
+
+
+@pytest.mark.parametrize("who", [None, "jan", "ola"])
+@pytest.mark.parametrize("token", ["valid", "missing", "forged"])
+@pytest.mark.parametrize("stale", [False, True])
+@pytest.mark.parametrize("url", CHANGING)
+def test_role_matrix_of_every_change(
+    accounts: Flask, who: str | None, token: str, stale: bool, url: str
+) -> None:
+    """Without a valid token: 400. With one: anonymous 403; editor and admin 302 after a save,
+    409 from a stale form. Nothing is saved unless the answer is 302."""
+    client = _client(accounts, who)
+    editor = _client(accounts, "ola")
+    form = _form(editor, url)  # the fields as an editor's browser has them
+    if who is not None:  # the token is bound to the session: the requester's own form
+        form["csrf_token"] = _form(client, url)["csrf_token"]
+    else:  # an anonymous visitor has a session with a token of its own (the login form's)
+        found = TOKEN.search(client.get("/logowanie").get_data(True))
+        assert found
+        form["csrf_token"] = found[1]
+    form["name"] = f"Saved by {who} {token} {stale}"
+    if stale:
+        with_other = {**_form(editor, url), "phone": "74 123 45 67"}
+        assert editor.post(url, data=with_other).status_code == 302
+    if token == "missing":
+        form.pop("csrf_token")
+    elif token == "forged":
+        form["csrf_token"] = "forged"
+    answer = client.post(url, data=form)
+    if token != "valid":
+        expected = 400
+    elif who is None:
+        expected = 403
+    else:
+        expected = 409 if stale else 302
+    assert answer.status_code == expected, (who, token, stale, url, answer.status_code)
+    saved = form["name"] in editor.get(url).get_data(True)
+    assert saved == (expected == 302)
+
+
+def test_the_conflict_view_shows_their_change_beside_mine_and_reapplies(accounts: Flask) -> None:
+    first, second = _client(accounts, "jan"), _client(accounts, "ola")
+    mine, theirs = _form(first, "/zasoby/7/edycja"), _form(second, "/zasoby/7/edycja")
+    assert (
+        second.post("/zasoby/7/edycja", data={**theirs, "phone": "74 000 11 22"}).status_code == 302
+    )
+    conflict = first.post("/zasoby/7/edycja", data={**mine, "phone": "74 999 88 77"})
+    assert conflict.status_code == 409
+    html = conflict.get_data(True)
+    assert "74 000 11 22" in html and "74 999 88 77" in html
+    again = _form_from_conflict(html)
+    assert first.post("/zasoby/7/edycja", data=again).status_code == 302
+    assert 'value="74 999 88 77"' in first.get("/zasoby/7/edycja").get_data(True)
+
+
+def _form_from_conflict(html: str) -> dict[str, str]:
+    fields = dict(re.findall(r'<input id="f-(\w+)" name="\w+" value="([^"]*)"', html))
+    for name in ("category", "district"):
+        block = re.search(rf'<select id="f-{name}".*?</select>', html, flags=re.S)
+        chosen = re.search(r'<option value="([^"]*)" selected>', block[0]) if block else None
+        fields[name] = chosen[1] if chosen else ""
+    version = re.search(r'name="version" value="(\d+)"', html)
+    token = TOKEN.search(html)
+    assert version and token
+    return {**fields, "version": version[1], "csrf_token": token[1]}
+
+
+def test_a_wrong_field_names_the_field_and_saves_nothing(accounts: Flask) -> None:
+    client = _client(accounts, "jan")
+    form = _form(client, "/zasoby/5/edycja")
+    answer = client.post("/zasoby/5/edycja", data={**form, "capacity": "-4", "name": ""})
+    assert answer.status_code == 422
+    html = answer.get_data(True)
+    assert "Pojemność" in html and "Nazwa" in html and "-4" in html
+    _, total = _audit(accounts)
+    assert total == 0
+
+
+def _audit(app: Flask) -> tuple[list[dict], int]:
+    from app.db import get_engine
+    from mapping.db import audit
+
+    with app.app_context():
+        entries, total = audit.list_entries(get_engine())
+    return entries.to_dict("records"), total
+
+
+def test_every_change_is_in_the_audit_log_and_hostile_text_stays_text(accounts: Flask) -> None:
+    client = _client(accounts, "jan")
+    form = _form(client, "/zasoby/5/edycja")
+    hostile = '<img src=x onerror=alert(1)>"=HYPERLINK("http://x")'
+    assert client.post("/zasoby/5/edycja", data={**form, "name": hostile}).status_code == 302
+    entries, total = _audit(accounts)
+    assert total == 1 and entries[0]["actor"] == "jan" and entries[0]["how"] == "form"
+    assert entries[0]["field"] == "name" and entries[0]["new_value"] == hostile
+    for url in ("/dziennik", "/zasoby/5/edycja", "/zasoby"):
+        html = client.get(url).get_data(True)
+        assert "<img src=x" not in html and "&lt;img src=x" in html, url
+    csv = client.get("/dziennik.csv?record=resource:5&actor=jan").get_data(True)
+    assert csv.count("\n") == 2 and "'<img" not in csv  # text starting with < is not a formula
+    assert client.get("/dziennik?since=yesterday").status_code == 400
+
+
+def test_editors_see_edit_links_and_visitors_do_not(accounts: Flask) -> None:
+    assert "/zasoby/1/edycja" not in accounts.test_client().get("/zasoby").get_data(True)
+    assert "/zasoby/1/edycja" in _client(accounts, "jan").get("/zasoby").get_data(True)
