@@ -86,6 +86,13 @@ SETTINGS: tuple[Setting, ...] = (
         "rates built from them are hidden (the analyses use the true values); `0` turns this off.",
     ),
     Setting(
+        "IMPORT_WAIT",
+        600,
+        "Seconds a writer (`palmap import`, `load-demo`, `init-db`, `categories add|rename`) "
+        "waits while another one writes to the same database (imports run one at a time); "
+        "then it stops, writing nothing (exit 5). `0` does not wait.",
+    ),
+    Setting(
         "PAGE_CACHE_MB",
         256,
         "Memory for rendered pages kept per server process, in MB (the least recently used are "

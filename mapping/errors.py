@@ -44,3 +44,16 @@ class ConfigurationError(MappingError):
 
 class DatabaseNotReadyError(ConfigurationError):
     """The database exists but has not been migrated (run ``palmap init-db``)."""
+
+
+class DatabaseBusyError(MappingError):
+    """Another writer held the database longer than the wait allowed; nothing was written."""
+
+    status_code = 503
+
+
+class DatabaseDamagedError(ConfigurationError):
+    """The database file is damaged, empty or not a database: palmap neither reads nor writes it
+    (restore it from a backup)."""
+
+    status_code = 503
