@@ -233,8 +233,8 @@ def _pg_holder(conn: Connection) -> Holder:
     if row is None:
         return Holder()
     named = _APPLICATION_NAME.match(row.application_name or "")
-    if named is None:  # not palmap: the server's process id and what the session calls itself
-        return Holder(row.application_name or None, int(row.pid), row.xact_start)
+    if named is None:  # not palmap: only since when is known
+        return Holder(since=row.xact_start)
     return Holder(named["what"], int(named["pid"]), row.xact_start)
 
 
