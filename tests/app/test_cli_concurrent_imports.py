@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from click.testing import Result
 from sqlalchemy.engine import Engine
 
 from mapping.db import store
@@ -73,6 +74,27 @@ def _environment(engine: Engine, tmp_path: Path, **extra: str) -> dict[str, str]
         "PALMAP_SECRET_KEY": "test",
         **extra,
     }
+
+
+def _invoke(engine: Engine, tmp_path: Path, args: list[str], **config: object) -> Result:
+    """`palmap ARGS` in this process, in an app of its own on ``engine``'s database (its engine
+    disposed afterwards)."""
+    from app import create_app
+    from app.db import get_engine
+
+    app = create_app(
+        {
+            "DATABASE_URL": _url(engine),
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test",
+            **config,
+        },
+        web=False,
+    )
+    try:
+        return app.test_cli_runner().invoke(args=args)
+    finally:
+        get_engine(app).dispose()
 
 
 def _write_csv(path: Path, *, ids: bool) -> Path:
@@ -191,3 +213,46 @@ def test_a_waiting_import_says_which_import_runs_since_when_and_goes_on_when_it_
     assert f"(pid {os.getpid()}); waiting up to 600 s for it to finish" in err
     assert f"loaded {ROWS}, updated 0, unchanged 0" in out
     assert not any(mark in err for mark in TRACEBACK_MARKS), err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["categories", "add", "klub", "--name-pl", "k", "--name-en", "c", "--colour", "#112233"],
+        ["categories", "rename", "kis", "--name-en", "Social integration club"],
+        ["load-demo"],
+    ],
+    ids=lambda args: "-".join(args[:2]),
+)
+def test_other_writers_wait_then_stop_with_exit_5_while_an_import_holds_the_lock(
+    demo_engine: Engine, tmp_path: Path, command: list[str]
+) -> None:
+    before = store.data_version(demo_engine)
+    release, held = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_lock_raw, args=(demo_engine, release, held))
+    holder.start()
+    try:
+        assert held.wait(30)
+        result = _invoke(demo_engine, tmp_path, command, IMPORT_WAIT=1)
+    finally:
+        release.set()
+        holder.join()
+    assert result.exit_code == 5, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "The database is busy" in result.output and "nothing was written" in result.output
+    assert store.data_version(demo_engine) == before
+
+
+def test_init_db_on_an_up_to_date_database_does_not_wait_for_an_import(
+    demo_engine: Engine, tmp_path: Path
+) -> None:
+    release, held = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_lock_raw, args=(demo_engine, release, held))
+    holder.start()
+    try:
+        assert held.wait(30)
+        result = _invoke(demo_engine, tmp_path, ["init-db"], IMPORT_WAIT=0)
+    finally:
+        release.set()
+        holder.join()
+    assert result.exit_code == 0, result.output
