@@ -12,8 +12,10 @@ holding the demo data:
 2. the same CSV WITH an id column, K processes together: the exit statuses, and whether any
    stderr holds a Python traceback ("Traceback", IntegrityError, "database is locked").
 
-Issue 11 measured on main before the fix: 20,000 duplicates from two imports of a 20,000-row CSV
-without ids, and one of two id imports dying with a raw IntegrityError traceback.
+Measured on this machine (2 cores), 2 x 20,000 rows, on both backends: before the write lock
+(main at 13b286e) 20,000 duplicates without ids, and one of the two id imports died with a raw
+IntegrityError traceback (exit 1); with it, 0 duplicates, both exit 0, the second reports
+"unchanged 20000" after waiting for the first.
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ def resource_count(url: str) -> int:
 class Outcome:
     statuses: list[int]
     tracebacks: int
+    waited: int
     added: int
     seconds: float
     summaries: list[str]
@@ -117,6 +120,7 @@ def concurrent(url: str, data: Path, runs: int) -> Outcome:
     return Outcome(
         statuses=[child.returncode for child in children],
         tracebacks=sum(any(mark in err for mark in TRACEBACK_MARKS) for err in errors),
+        waited=sum("The database is busy" in err for err in errors),
         added=resource_count(url) - before,
         seconds=seconds,
         summaries=[(out.strip().splitlines() or [err.strip()[-200:]])[-1] for out, err in outputs],
@@ -146,7 +150,8 @@ def measure(name: str, url: str, folder: Path, rows: int, runs: int) -> None:
         print(
             f"{name:10} {label} {runs} x {rows:,} rows: added {outcome.added:,} "
             f"(duplicates {duplicates:,}), exit statuses {outcome.statuses}, "
-            f"stderr with a traceback {outcome.tracebacks}, {outcome.seconds:.1f} s"
+            f"stderr with a traceback {outcome.tracebacks}, runs that waited {outcome.waited}, "
+            f"{outcome.seconds:.1f} s"
         )
         for summary in outcome.summaries:
             print(f"{'':23}{summary}")
