@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from mapping.db.locking import is_busy_error
 from mapping.errors import (
@@ -284,9 +284,17 @@ def _check_sqlite(path: Path, *, full: bool) -> Health:
 
 def _check_postgresql(url: str) -> Health:
     from mapping.db.engine import create_engine
-    from mapping.db.migrate import current_revision
 
     engine = create_engine(url)
+    try:
+        return _postgresql_health(engine)
+    finally:
+        engine.dispose()
+
+
+def _postgresql_health(engine: Engine) -> Health:
+    from mapping.db.migrate import current_revision
+
     shown = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect() as conn:
@@ -313,7 +321,6 @@ def _check_postgresql(url: str) -> Health:
         )
     findings.append(Finding("postgis", True, f"PostGIS {postgis}"))
     findings.append(_revision_finding(current_revision(engine)))
-    engine.dispose()
     return Health(shown, tuple(findings), "" if findings[-1].ok else findings[-1].text)
 
 

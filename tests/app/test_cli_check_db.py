@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
+from sqlalchemy.engine import Engine
 
 from app.cli import cli
 from tests.app.conftest import make_app
@@ -251,3 +253,54 @@ def test_load_demo_if_empty_leaves_a_database_with_resources_alone(
     result = runner.invoke(args=["load-demo", "--if-empty"])
     assert result.exit_code == 0
     assert "demo data not loaded" in result.output
+
+
+def _invoke_on(engine: Engine, tmp_path: Path, *args: str) -> Result:
+    """`palmap ARGS` on ``engine``'s database (either backend)."""
+    env = {
+        "PALMAP_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "PALMAP_INSTANCE_PATH": str(tmp_path / "instance"),
+        "PALMAP_SECRET_KEY": "test",
+    }
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def test_check_db_on_each_backend_names_what_it_checked(engine: Engine, tmp_path: Path) -> None:
+    result = _invoke_on(engine, tmp_path, "check-db")
+    assert result.exit_code == 0, result.output
+    assert "ok  schema: at revision" in result.output
+    if engine.dialect.name == "postgresql":
+        assert "ok  server: PostgreSQL" in result.output and "ok  postgis: PostGIS" in result.output
+    else:
+        assert "ok  integrity: PRAGMA quick_check: ok" in result.output
+
+
+def test_check_db_on_a_database_never_migrated_or_behind_says_run_init_db(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from tests.conftest import migrate
+
+    migrate(engine, "downgrade", "0002")
+    result = _invoke_on(engine, tmp_path, "check-db")
+    assert result.exit_code == 1
+    assert "at revision 0002, newest" in result.output
+    assert "run `palmap init-db` to upgrade it (nothing is lost)" in result.output
+    migrate(engine, "downgrade", "base")
+    result = _invoke_on(engine, tmp_path, "check-db")
+    assert result.exit_code == 1
+    assert "never migrated" in result.output
+
+
+def test_check_db_on_a_postgresql_server_that_does_not_answer(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "PALMAP_DATABASE_URL": f"postgresql+psycopg://palmap@127.0.0.1:{port}/palmap",
+        "PALMAP_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    result = CliRunner().invoke(cli, ["check-db"], env=env)
+    assert result.exit_code == 1
+    _no_traceback(result)
+    assert "BAD server: cannot connect" in result.output
+    assert "check PALMAP_DATABASE_URL and that the server runs" in result.output

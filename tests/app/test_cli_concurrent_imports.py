@@ -256,3 +256,24 @@ def test_init_db_on_an_up_to_date_database_does_not_wait_for_an_import(
         release.set()
         holder.join()
     assert result.exit_code == 0, result.output
+
+
+def test_init_db_with_a_migration_to_run_waits_then_stops_with_exit_5(
+    demo_engine: Engine, tmp_path: Path
+) -> None:
+    from tests.conftest import migrate
+
+    migrate(demo_engine, "downgrade", "0002")
+    release, held = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_lock_raw, args=(demo_engine, release, held))
+    holder.start()
+    try:
+        assert held.wait(30)
+        result = _invoke(demo_engine, tmp_path, ["init-db"], IMPORT_WAIT=1)
+    finally:
+        release.set()
+        holder.join()
+    assert result.exit_code == 5, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "The database is busy" in result.output and "nothing was written" in result.output
+    assert _invoke(demo_engine, tmp_path, ["init-db"]).exit_code == 0
