@@ -144,6 +144,11 @@ def _header_finding(path: Path) -> Finding | None:
     return None
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the file with Python's sqlite3 (no SpatiaLite; writes nothing)."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
 def _problems(rows: list[tuple[object, ...]]) -> list[str]:
     lines: list[str] = []
     for row in rows:
@@ -155,11 +160,15 @@ def _integrity_finding(path: Path, *, full: bool) -> Finding:
     pragma = "integrity_check" if full else "quick_check"
     started = time.perf_counter()
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db = _read_only(path)
         try:
             rows = db.execute(f"PRAGMA {pragma}").fetchall()
         finally:
             db.close()
+    except sqlite3.OperationalError as error:
+        if "unable to open" not in str(error):
+            raise
+        return Finding("file", False, f"SQLite cannot open {path}: {error}")
     except sqlite3.DatabaseError as error:
         return Finding(
             "integrity", False, f"SQLite cannot read {path}: {error} (the file is damaged)"
@@ -198,6 +207,11 @@ def _what_to_do(path: Path, bad: Finding) -> str:
             f"(made with `palmap backup FILE`) to {path}. To start a new database there, delete "
             f"the empty file {path} and run `palmap init-db` (and `palmap load-demo` for the "
             "demo data)"
+        )
+    if "cannot open" in bad.text:
+        return (
+            "palmap cannot check it. Make sure the user palmap runs as may read and write the file"
+            f" and its folder {path.parent}, then run `palmap check-db`"
         )
     return (
         f"palmap will neither serve it nor write into it. What to do: {RESTORE.format(path=path)}"
@@ -254,7 +268,7 @@ def _revision_finding(revision: str | None) -> Finding:
 
 
 def _sqlite_revision(path: Path) -> str | None:
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = _read_only(path)
     try:
         row = db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
