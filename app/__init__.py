@@ -70,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
     db.init_app(app)
     commands.register(app)
     if web:
+        db.check_database(app)  # never serve a damaged database (SQLite: PRAGMA quick_check)
         _add_web(app)
     return app
 

@@ -108,7 +108,14 @@ class PalmapGroup(click.Group):
         os.environ["FLASK_RUN_FROM_CLI"] = "true"  # app.run() in imported code does nothing
         if ctx.obj is None:
             ctx.obj = ScriptInfo(create_app=_create_app, set_debug_flag=True)
-        return super().invoke(ctx)
+        from mapping.errors import MappingError
+
+        try:
+            return super().invoke(ctx)
+        except MappingError as error:  # from building the app: a bad setting, a damaged database
+            from app.cli_common import exit_status, fail
+
+            fail(str(error), exit_status(error))
 
 
 @click.group(cls=PalmapGroup, context_settings={"auto_envvar_prefix": "FLASK"})

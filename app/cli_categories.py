@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import click
 from flask.cli import with_appcontext
 
-from app.cli_common import EXIT_USAGE, FORMATS, emit, fail, handle_errors
-from app.db import get_engine
+from app.cli_common import EXIT_USAGE, FORMATS, announce_wait, emit, fail, handle_errors
+from app.db import get_engine, write_wait
 
 if TYPE_CHECKING:
     from mapping.categories import CategoryRecord
@@ -82,6 +82,7 @@ def add_command(
     """Add the category CODE (lowercase ASCII letters, digits and _), e.g. klub_seniora."""
     from mapping.categories import CategoryRecord
     from mapping.db import categories as stored
+    from mapping.db.store import write_transaction
 
     missing = [
         flag
@@ -98,7 +99,9 @@ def add_command(
         aliases=aliases,
         capacity_unit=capacity_unit,
     )
-    with get_engine().begin() as conn:
+    with write_transaction(
+        get_engine(), what="categories add", wait=write_wait(announce_wait)
+    ) as conn:
         added = stored.add_category(conn, record)
     click.echo(f"Category {added.code} added: {_describe(added)}.")
 
@@ -123,6 +126,7 @@ def rename_command(
     """Change the names, colour, capacity unit or aliases of CODE (the code stays)."""
     from mapping.categories import CategoryChange
     from mapping.db import categories as stored
+    from mapping.db.store import write_transaction
 
     change = CategoryChange(
         name_pl=name_pl,
@@ -136,7 +140,9 @@ def rename_command(
             "give at least one of --name-pl, --name-en, --colour, --capacity-unit, --aliases",
             EXIT_USAGE,
         )
-    with get_engine().begin() as conn:
+    with write_transaction(
+        get_engine(), what="categories rename", wait=write_wait(announce_wait)
+    ) as conn:
         renamed = stored.rename_category(conn, code, change)
     click.echo(f"Category {renamed.code} is now: {_describe(renamed)}.")
 

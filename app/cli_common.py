@@ -4,8 +4,10 @@ The command modules (``app.cli_*``) import this module and never :mod:`app.cli`,
 them; so there is no import circle, and this module stays cheap to import (click and
 :mod:`mapping.errors` only).
 
-Exit statuses: 0 success, 1 unexpected or configuration error, 2 usage error, 3 validation
-failed (nothing written), 4 input refused as unsafe, unsupported or over a limit (nothing written).
+Exit statuses: 0 success, 1 unexpected or configuration error (a damaged database too), 2 usage
+error, 3 validation failed (nothing written), 4 input refused as unsafe, unsupported or over a
+limit (nothing written), 5 the database stayed busy with another writer for longer than
+``PALMAP_IMPORT_WAIT`` (nothing written).
 """
 
 from __future__ import annotations
@@ -18,15 +20,18 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from mapping.errors import ConfigurationError, MappingError, RefusedInputError
+from mapping.errors import ConfigurationError, DatabaseBusyError, MappingError, RefusedInputError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from mapping.db.locking import Holder
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INVALID = 3
 EXIT_REFUSED = 4
+EXIT_BUSY = 5
 
 #: The ``--format`` choices of commands that print a table (:func:`emit`).
 FORMATS = ("table", "csv", "json")
@@ -41,21 +46,62 @@ def fail(message: str, status: int) -> NoReturn:
     sys.exit(status)
 
 
+def exit_status(error: MappingError) -> int:
+    """The documented exit status of one of palmap's errors."""
+    if isinstance(error, RefusedInputError):
+        return EXIT_REFUSED
+    if isinstance(error, DatabaseBusyError):
+        return EXIT_BUSY
+    if isinstance(error, ConfigurationError):
+        return EXIT_ERROR
+    return EXIT_INVALID
+
+
+def _database_error(error: Exception) -> MappingError | None:
+    """palmap's error for a database driver's error (locked, conflict, damaged), or None."""
+    if not type(error).__module__.startswith("sqlalchemy"):
+        return None
+    from mapping.db.health import database_error
+
+    return database_error(error)
+
+
 def handle_errors(func: F) -> F:
-    """Turn palmap's errors into a one-line message and the documented exit status."""
+    """Turn palmap's errors, and the database's "locked", "conflict" and "damaged" errors, into a
+    one-line message and the documented exit status (never a traceback)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except RefusedInputError as exc:
-            fail(str(exc), EXIT_REFUSED)
-        except ConfigurationError as exc:
-            fail(str(exc), EXIT_ERROR)
         except MappingError as exc:
-            fail(str(exc), EXIT_INVALID)
+            message = str(exc)
+            if isinstance(exc, DatabaseBusyError):
+                message += " (PALMAP_IMPORT_WAIT sets the wait)"
+            fail(message, exit_status(exc))
+        except Exception as exc:
+            translated = _database_error(exc)
+            if translated is None:
+                raise
+            fail(str(translated), exit_status(translated))
 
     return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature of F
+
+
+def announce_wait(holder: Holder, seconds: float) -> None:
+    """Say on stderr that a write waits for another writer, and for how long at most."""
+    who = "another program is writing to it"
+    if holder.known:
+        who = f"another palmap {holder.what or 'writer'} is running"
+    if holder.since is not None:
+        who += f" since {holder.since.astimezone():%H:%M:%S}"
+    if holder.pid is not None:
+        who += f" (pid {holder.pid})"
+    click.echo(
+        f"The database is busy: {who}; waiting up to {seconds:g} s for it to finish "
+        "(PALMAP_IMPORT_WAIT)...",
+        err=True,
+    )
 
 
 def emit(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:

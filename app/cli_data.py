@@ -18,9 +18,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.cli_common import EXIT_INVALID, EXIT_USAGE, handle_errors
+from app.cli_common import EXIT_INVALID, EXIT_USAGE, announce_wait, handle_errors
 from app.cli_common import fail as _fail
-from app.db import get_engine
+from app.db import get_engine, write_wait
 from mapping.db import store
 from mapping.errors import CRSError
 from mapping.io.options import ImportOptions, Layout, OptionsError
@@ -111,6 +111,7 @@ def _run(
             if definitions is None
             else (definitions.read_bytes(), definitions.name),
             progress=_progress,
+            wait=write_wait(announce_wait),
         )
     except OptionsError as exc:
         _fail(f"{exc} ({_flag(exc.option)})", EXIT_USAGE)

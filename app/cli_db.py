@@ -1,4 +1,10 @@
-"""``palmap init-db``, ``palmap load-demo`` and ``palmap backup``: the database as a whole."""
+"""``palmap init-db``, ``palmap load-demo``, ``palmap backup`` and ``palmap check-db``: the database
+as a whole.
+
+Every command here first checks the database (:func:`app.db.get_engine`): a SQLite file that is
+empty, not a database, cut short or damaged is refused with exit 1 and what to do; ``check-db``
+reports the same checks (and, on PostgreSQL, the connection, PostGIS and the schema revision).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,11 @@ import time
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from app.cli_common import handle_errors
-from app.db import get_engine
+from app.cli_common import EXIT_ERROR, announce_wait, fail, handle_errors
+from app.db import get_engine, write_wait
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 
@@ -23,7 +30,7 @@ def init_db() -> None:
 
     engine = get_engine()
     started = time.perf_counter()
-    revision = upgrade(engine)
+    revision = upgrade(engine, wait=write_wait(announce_wait))
     click.echo(
         f"Database {engine.url.render_as_string(hide_password=True)} is at revision {revision} "
         f"(newest {head_revision()}), {time.perf_counter() - started:.2f} s."
@@ -38,7 +45,11 @@ def init_db() -> None:
     show_default=True,
     help="Folder with the demo data set.",
 )
-@click.option("--if-empty", is_flag=True, help="Load only if no district is loaded yet.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Load only into a database without districts, resources or indicator values.",
+)
 @with_appcontext
 @handle_errors
 def load_demo(folder: Path, if_empty: bool) -> None:
@@ -49,10 +60,13 @@ def load_demo(folder: Path, if_empty: bool) -> None:
     engine = get_engine()
     store.require_schema(engine)
     if if_empty and not store.is_empty(engine):
-        click.echo("Districts are already loaded; demo data not loaded (--if-empty).")
+        click.echo(
+            "Data is already loaded (districts, resources or indicator values); demo data not "
+            "loaded (--if-empty)."
+        )
         return
     started = time.perf_counter()
-    results = load_demo_core(engine, folder)
+    results = load_demo_core(engine, folder, wait=write_wait(announce_wait))
     for name, result in results.items():
         click.echo(
             f"{name}: {result.inserted} inserted, {result.updated} updated, "
@@ -79,3 +93,28 @@ def backup(target: Path, overwrite: bool) -> None:
     store.require_schema(engine)
     path = backup_database(engine, target, overwrite=overwrite)
     click.echo(f"Backup written to {path} ({path.stat().st_size:,} bytes).")
+
+
+@click.command("check-db")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="SQLite: PRAGMA integrity_check (also compares every index with its table; slower).",
+)
+@with_appcontext
+@handle_errors
+def check_db(full: bool) -> None:
+    """Check the database; say what is wrong and what to do (exit 1 when something is).
+
+    SQLite: the file (not empty, SQLite's header, its whole length) and PRAGMA quick_check.
+    PostgreSQL: the connection and PostGIS. Both: the schema revision. The database is not changed.
+    """
+    from mapping.db.health import check_database
+
+    health = check_database(current_app.config["DATABASE_URL"], full=full)
+    click.echo(f"Database {health.database}:")
+    for finding in health.findings:
+        click.echo(f"  {'ok ' if finding.ok else 'BAD'} {finding.name}: {finding.text}")
+    if not health.ok:
+        fail(health.advice, EXIT_ERROR)
+    click.echo("The database is sound.")

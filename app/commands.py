@@ -67,6 +67,12 @@ COMMANDS: tuple[LazyCommand, ...] = (
         web=False,
     ),
     LazyCommand(
+        "check-db",
+        "app.cli_db:check_db",
+        "Check the database; say what is wrong and what to do (exit 1 when something is).",
+        web=False,
+    ),
+    LazyCommand(
         "categories",
         "app.cli_categories:categories",
         "Resource categories: list, add, rename (names and colour; never the code).",

@@ -113,6 +113,13 @@ SETTINGS: tuple[Setting, ...] = (
         "or `5/minute;50/hour`); more answer 429.",
     ),
     Setting(
+        "IMPORT_WAIT",
+        600,
+        "Seconds a writer (`palmap import`, `load-demo`, `init-db`, `categories add|rename`) "
+        "waits while another one writes to the same database (imports run one at a time); "
+        "then it stops, writing nothing (exit 5). `0` does not wait.",
+    ),
+    Setting(
         "PAGE_CACHE_MB",
         256,
         "Memory for rendered pages kept per server process, in MB (the least recently used are "

@@ -480,14 +480,17 @@ def _read_indicator_values(
     return values[list(INDICATOR_VALUE_COLUMNS)]
 
 
-def load_demo(engine: Engine, folder: Path) -> dict[str, SaveResult]:
+def load_demo(
+    engine: Engine, folder: Path, *, wait: store.Wait = store.DEFAULT_WAIT
+) -> dict[str, SaveResult]:
     """Read the demo files in ``folder`` and save them in one transaction.
 
     Loading twice changes nothing (the saves are upserts on natural keys). Returns the save result
-    per table: ``districts``, ``resources``, ``indicators``, ``indicator values``.
+    per table: ``districts``, ``resources``, ``indicators``, ``indicator values``. The transaction
+    holds palmap's write lock; ``wait`` says how long to wait for a running import.
     """
     data = load_demo_frames(folder)
-    with engine.begin() as conn:
+    with store.write_transaction(engine, what="load-demo", wait=wait) as conn:
         return {
             "districts": store.save_districts(conn, data.districts),
             "resources": store.save_resources(conn, data.resources),

@@ -58,3 +58,16 @@ class ConflictError(MappingError):
     def __init__(self, message: str, *, current: object = None) -> None:
         super().__init__(message)
         self.current = current
+
+
+class DatabaseBusyError(MappingError):
+    """Another writer held the database longer than the wait allowed; nothing was written."""
+
+    status_code = 503
+
+
+class DatabaseDamagedError(ConfigurationError):
+    """The database file is damaged, empty or not a database: palmap neither reads nor writes it
+    (restore it from a backup)."""
+
+    status_code = 503

@@ -24,6 +24,7 @@ from mapping.accounts import (
     verify_password,
 )
 from mapping.db.base import Bind, connection
+from mapping.db.locking import hold_write_lock
 from mapping.db.models import Base
 from mapping.errors import NotFoundError, ValidationError
 
@@ -102,6 +103,7 @@ def add_account(conn: Connection, login: str, password: str, role: str) -> UserR
     """Create an active account; refuses a login that exists (in any letter case)."""
     name, checked_role = clean_login(login), clean_role(role)
     check_password(password, login=name)
+    hold_write_lock(conn)
     exists = conn.execute(sa.select(ACCOUNT.c.id).where(ACCOUNT.c.login == name)).first()
     if exists is not None:
         raise ValidationError(f"login: an account {name!r} exists already; choose another name")
@@ -143,6 +145,7 @@ def authenticate(conn: Connection, login: str, password: str) -> UserRecord | No
 
 
 def _change(conn: Connection, login: str, **values: Any) -> UserRecord:
+    hold_write_lock(conn)
     account = get_account(conn, login)
     conn.execute(
         ACCOUNT.update()

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from mapping.categories import CategoryChange, CategoryRecord, apply_change, clean_record
 from mapping.db.base import CATEGORY, RESOURCE, Bind, connection
+from mapping.db.locking import hold_write_lock
 from mapping.errors import DatabaseNotReadyError, NotFoundError, ValidationError
 from mapping.frames import CATEGORY_COLUMNS
 
@@ -86,6 +87,7 @@ def add_category(conn: Connection, category: CategoryRecord) -> CategoryRecord:
         For a field that fails its check, or a code that is already taken.
     """
     record = clean_record(category)
+    hold_write_lock(conn)  # the check that the code is free and the insert: one writer at a time
     existing = get_category(conn, record.code)
     if existing is not None:
         raise ValidationError(
@@ -108,6 +110,7 @@ def rename_category(conn: Connection, code: str, change: CategoryChange) -> Cate
     ValidationError
         For a new value that fails its check, or no new value at all.
     """
+    hold_write_lock(conn)
     current = get_category(conn, code)
     if current is None:
         known = ", ".join(c.code for c in list_categories(conn))

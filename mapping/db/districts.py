@@ -21,6 +21,7 @@ from mapping.db.base import (
     read_geometry,
     same_geometry,
 )
+from mapping.db.locking import hold_write_lock
 from mapping.frames import DISTRICT_COLUMNS
 
 
@@ -61,6 +62,7 @@ def save_districts(
     assigned district, their indicator values go with them).
     """
     districts = ensure_crs(districts, name="districts")
+    hold_write_lock(conn)  # before reading the rows to match: a concurrent import waits
     existing = load_districts(conn).set_index("code")
     inserted = updated = unchanged = 0
     for row in districts.itertuples(index=False):

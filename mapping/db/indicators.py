@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from mapping.db.base import DISTRICT, INDICATOR, VALUE, Bind, SaveResult, clean, connection
 from mapping.db.districts import district_ids
+from mapping.db.locking import hold_write_lock
 from mapping.errors import ValidationError
 from mapping.frames import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS
 
@@ -17,6 +18,7 @@ def delete_indicator_values(conn: Connection, indicators: list[str]) -> int:
     """Delete every value of the given indicators (``--replace``); return how many."""
     if not indicators:
         return 0
+    hold_write_lock(conn)
     return conn.execute(VALUE.delete().where(VALUE.c.indicator.in_(indicators))).rowcount
 
 
@@ -31,6 +33,7 @@ def load_indicators(bind: Bind) -> pd.DataFrame:
 
 def save_indicators(conn: Connection, indicators: pd.DataFrame) -> SaveResult:
     """Insert or update indicators by ``code`` (a denominator may be defined in the same frame)."""
+    hold_write_lock(conn)  # before reading the rows to match: a concurrent import waits
     known = set(load_indicators(conn)["code"]) | set(indicators["code"])
     rows = []
     for number, row in enumerate(indicators.to_dict("records"), start=1):
@@ -96,6 +99,7 @@ def load_indicator_values(
 
 def save_indicator_values(conn: Connection, values: pd.DataFrame) -> SaveResult:
     """Insert or update values on ``(district_code, indicator, year)``."""
+    hold_write_lock(conn)  # before reading the rows to match: a concurrent import waits
     districts = district_ids(conn)
     indicators = set(load_indicators(conn)["code"])
     existing = {

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from mapping.db import audit
 from mapping.db.base import DISTRICT, RESOURCE, Bind, connection
+from mapping.db.locking import hold_write_lock
 from mapping.db.models import SRID
 from mapping.errors import ConflictError, NotFoundError, ValidationError
 
@@ -109,8 +110,7 @@ def update_resource(
     NotFoundError
         There is no such resource (any more).
     """
-    if conn.dialect.name == "postgresql":  # SQLite: the write transaction holds the file
-        conn.execute(sa.select(RESOURCE.c.id).where(RESOURCE.c.id == resource_id).with_for_update())
+    hold_write_lock(conn)  # one writer at a time, as for imports (mapping.db.locking)
     current = get_resource(conn, resource_id)
     if current.version != version:
         raise ConflictError(

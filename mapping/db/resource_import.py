@@ -22,6 +22,7 @@ from mapping.crs import METRIC_CRS, WEB_CRS, ensure_crs
 from mapping.db.base import SaveResult, clean, column_values, points_wkb, same_geometry
 from mapping.db.bulk import WRITE_COLUMNS, Row, insert_columns, update_rows
 from mapping.db.districts import district_ids
+from mapping.db.locking import hold_write_lock
 from mapping.db.resources import load_resources
 from mapping.errors import ValidationError
 
@@ -170,9 +171,12 @@ def save_resources(
     change. Written in chunks of :data:`mapping.db.bulk.CHUNK_ROWS` in the caller's transaction;
     ``progress(n)`` is called after each chunk with the rows it wrote (and once with the
     unchanged rows). On an error the caller rolls the transaction back: nothing is written.
+    The write lock (:func:`mapping.db.locking.hold_write_lock`) is taken before the stored rows
+    are read, so two imports at once cannot both miss each other's rows.
     """
     if len(resources) == 0:
         return SaveResult()
+    hold_write_lock(conn)  # before reading the rows to match: a concurrent import waits
     now = now or datetime.now(UTC)
     resources = ensure_crs(resources, name="resources")
     districts = district_ids(conn)

@@ -24,6 +24,7 @@ from mapping.db.base import (
     connection,
     read_geometry,
 )
+from mapping.db.locking import hold_write_lock
 from mapping.frames import CATEGORY_COLUMNS, RESOURCE_ATTRIBUTES, RESOURCE_COLUMNS
 from mapping.join import tidy_counts
 
@@ -39,6 +40,7 @@ def load_categories(bind: Bind) -> pd.DataFrame:
 
 def save_categories(conn: Connection, categories: pd.DataFrame) -> SaveResult:
     """Insert or update resource categories by ``code``."""
+    hold_write_lock(conn)  # before reading the rows to match: a concurrent writer waits
     existing = load_categories(conn).set_index("code")
     inserted = updated = unchanged = 0
     # Columns the frame does not carry keep their stored values (a unit set with
@@ -106,6 +108,7 @@ def load_resources(
 
 def delete_resources(conn: Connection) -> int:
     """Delete every resource (``--replace``); return how many were deleted."""
+    hold_write_lock(conn)
     return conn.execute(RESOURCE.delete()).rowcount
 
 

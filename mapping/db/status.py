@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
-from mapping.db.base import DISTRICT, TABLES, Bind, connection
+from mapping.db.base import DISTRICT, RESOURCE, TABLES, VALUE, Bind, connection
 from mapping.db.models import Base, DataVersion
 from mapping.errors import DatabaseNotReadyError
 
@@ -79,6 +79,10 @@ def table_counts(bind: Bind) -> dict[str, int]:
 
 
 def is_empty(bind: Bind) -> bool:
-    """True when no district has been loaded yet."""
+    """True when no district, resource or indicator value has been loaded yet (the categories
+    and indicators that migrations seed do not count)."""
     with connection(bind) as conn:
-        return conn.execute(select(func.count()).select_from(DISTRICT)).scalar_one() == 0
+        return all(
+            conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
+            for table in (DISTRICT, RESOURCE, VALUE)
+        )

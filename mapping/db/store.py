@@ -12,6 +12,11 @@ Reads take an :class:`~sqlalchemy.engine.Engine` or an open
 (``with engine.begin() as conn: ...``), so that an import is written whole or not at all.
 Frames follow :mod:`mapping.frames`; geometry travels as WKB in EPSG:4326.
 
+Every palmap write runs in :func:`~mapping.db.locking.write_transaction` (one writer at a time,
+the write lock taken before the rows to match are read; a second writer waits, says for whom,
+and gives up after :class:`~mapping.db.locking.Wait` seconds), and the saves take that lock
+themselves when called in a plain transaction.
+
 Saves are upserts on natural keys (district ``code``, resource ``external_id``, indicator
 ``code``, value ``(district, indicator, year)``) and skip rows that did not change, so loading the
 same data twice changes nothing.
@@ -29,6 +34,7 @@ from mapping.db.indicators import (
     save_indicator_values,
     save_indicators,
 )
+from mapping.db.locking import DEFAULT_WAIT, Holder, Wait, write_transaction
 from mapping.db.resource_import import save_resources
 from mapping.db.resources import (
     counts_by_district_category,
@@ -42,8 +48,10 @@ from mapping.db.status import data_version, is_empty, require_schema, schema_rea
 
 __all__ = [
     "CHUNK_ROWS",
+    "DEFAULT_WAIT",
     "TABLES",
     "Bind",
+    "Holder",
     "SaveResult",
     "counts_by_district_category",
     "data_version",
@@ -65,4 +73,6 @@ __all__ = [
     "save_resources",
     "schema_ready",
     "table_counts",
+    "Wait",
+    "write_transaction",
 ]

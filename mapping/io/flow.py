@@ -3,7 +3,9 @@
 Read the file, validate every row, report what was found (:class:`~mapping.io.report.ImportReport`),
 refuse the import when a row is invalid (or skip the invalid rows when the options say so), stop
 after the check on a dry run, else write everything in ONE transaction and count what was loaded,
-updated, left unchanged and skipped. The CLI (``palmap import``) calls it today and a web upload
+updated, left unchanged and skipped. That transaction holds the database's write lock from its
+start: imports into one database run one at a time, and a second one waits (or gives up after a
+while, writing nothing). The CLI (``palmap import``) calls it today and a web upload
 will call it with the same :class:`~mapping.io.options.ImportOptions`; neither repeats any step.
 Nothing here knows about a command line or a web form.
 """
@@ -215,6 +217,7 @@ def run_import(
     limits: Limits = DEFAULT_LIMITS,
     definitions: tuple[bytes, str] | None = None,
     progress: Progress = _no_progress,
+    wait: store.Wait = store.DEFAULT_WAIT,
 ) -> ImportResult:
     """Import one file: read, validate, report, refuse or skip, dry run, write in one transaction.
 
@@ -236,6 +239,11 @@ def run_import(
     progress
         Called with the number of rows before writing; the context it returns yields a callback
         for the rows written (resources), or None.
+    wait
+        How long to wait while another import (or any palmap writer) holds the database, and
+        whom to tell (:class:`~mapping.db.locking.Wait`). Imports into one database run one at
+        a time: the write lock is taken before the stored rows are matched, so a second import
+        of the same file finds the first one's rows ("unchanged"), never duplicates them.
 
     Returns
     -------
@@ -251,6 +259,8 @@ def run_import(
         The file as a whole cannot be read as ``kind`` (a column missing, no CRS...).
     mapping.errors.RefusedInputError
         The file is unsafe, of an unsupported format or over a limit.
+    mapping.errors.DatabaseBusyError
+        Another writer held the database for longer than ``wait.seconds``; nothing was written.
     """
     started = time.perf_counter()
     store.require_schema(engine)
@@ -283,6 +293,9 @@ def run_import(
         return result("refused")
     if options.dry_run:
         return result("dry_run")
-    with engine.begin() as conn, progress(prepared.rows) as update:
+    with (
+        store.write_transaction(engine, what=f"import {kind}", wait=wait) as conn,
+        progress(prepared.rows) as update,
+    ):
         saved = prepared.write(conn, update)
     return result("written", saved)
