@@ -111,6 +111,41 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _serve(tmp_path_factory.mktemp("live"), hostile=False)
 
 
+#: The accounts of the editor server (tests/browser/test_editing.py): login -> role.
+ACCOUNTS = {"anna.nowak": "admin", "jan.kowalski": "editor"}
+PASSWORD = "correct horse battery"
+
+
+def _add_accounts(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    for login, role in ACCOUNTS.items():
+        result = runner.invoke(
+            args=["user", "add", login, "--role", role, "--password-stdin"], input=PASSWORD + "\n"
+        )
+        assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="session")
+def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with the demo data and two accounts (an admin and an editor)."""
+    # Every test logs in again from the same address: the login limit is not what they test.
+    yield from _serve(
+        tmp_path_factory.mktemp("editor"),
+        hostile=False,
+        config={"LOGIN_LIMIT": "1000 per minute"},
+        prepare=_add_accounts,
+    )
+
+
+def log_in(page: object, server: str, login: str) -> None:
+    """Log ``page`` in through the login form, by keyboard, as a person would."""
+    page.goto(f"{server}/logowanie")  # type: ignore[attr-defined]
+    page.fill("#login", login)  # type: ignore[attr-defined]
+    page.fill("#password", PASSWORD)  # type: ignore[attr-defined]
+    page.press("#password", "Enter")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{server}/")  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with the demo data and resources named like the XSS inputs of

@@ -1,0 +1,100 @@
+"""An editor's work in Chromium: log in, edit a resource by keyboard, see it on the pages and in
+the audit log; hostile text typed into the form stays text; two browsers editing one resource;
+an editor who is not an admin; no CSP violation on the way (README, "For administrators")."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = '<img src=x onerror="window.__xss=1">'
+
+
+def _violations(page) -> list[str]:
+    page.evaluate(
+        "() => { window.__csp = window.__csp || [];"
+        " document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI)); }"
+    )
+    return page.evaluate("() => window.__csp")
+
+
+def test_an_editor_logs_in_edits_a_resource_and_sees_it_everywhere(
+    page, editor_server: str
+) -> None:
+    log_in(page, editor_server, "jan.kowalski")
+    assert page.locator(".account-nav").inner_text().startswith("jan.kowalski")
+    page.goto(f"{editor_server}/zasoby")
+    page.locator('a.edit-link[href="/zasoby/9/edycja"]').click()
+    page.wait_for_url(f"{editor_server}/zasoby/9/edycja")
+    _violations(page)
+    page.fill("#f-name", "Świetlica Promyk " + HOSTILE)
+    page.fill("#f-capacity", "35")
+    page.focus("#f-capacity")
+    page.keyboard.press("Enter")  # submits the form, as a keyboard user would
+    page.wait_for_url("**/zasoby/9/edycja?saved=1")
+    assert page.locator(".form-saved").is_visible()
+    assert page.evaluate("() => window.__xss") is None
+    assert page.input_value("#f-name") == "Świetlica Promyk " + HOSTILE
+    history = page.locator("table.data-table").last.inner_text()
+    assert "jan.kowalski" in history and HOSTILE in history
+    page.goto(f"{editor_server}/zasoby?q=Promyk")
+    assert HOSTILE in page.locator("table").last.inner_text()
+    page.goto(f"{editor_server}/dziennik")
+    log = page.locator("table.data-table").inner_text()
+    assert "jan.kowalski" in log and "form" in log and HOSTILE in log
+    assert page.evaluate("() => window.__xss") is None
+    # the public map shows the new name to everyone, as text
+    anonymous = page.context.browser.new_page()
+    anonymous.goto(f"{editor_server}/zasoby?q=Promyk")
+    assert HOSTILE in anonymous.locator("table").last.inner_text()
+    assert "jan.kowalski" not in anonymous.content()
+    anonymous.close()
+
+
+def test_a_wrong_value_is_named_and_nothing_is_saved(page, editor_server: str) -> None:
+    log_in(page, editor_server, "jan.kowalski")
+    page.goto(f"{editor_server}/zasoby/11/edycja")
+    page.fill("#f-capacity", "-4")
+    page.click("button[type=submit]")
+    problems = page.locator("#problems")
+    assert problems.is_visible() and "-4" in problems.inner_text()
+    assert page.get_attribute("#f-capacity", "aria-invalid") == "true"
+
+
+def test_two_browsers_editing_one_resource_get_the_conflict_view(browser, editor_server) -> None:
+    first = browser.new_context(locale="pl-PL").new_page()
+    second = browser.new_context(locale="pl-PL").new_page()
+    log_in(first, editor_server, "jan.kowalski")
+    log_in(second, editor_server, "anna.nowak")
+    for page in (first, second):
+        page.goto(f"{editor_server}/zasoby/12/edycja")
+    second.fill("#f-phone", "74 000 11 22")
+    second.click("button[type=submit]")
+    second.wait_for_url("**saved=1")
+    first.fill("#f-phone", "74 999 88 77")
+    first.click("button[type=submit]")
+    conflict = first.locator("#conflict")
+    assert conflict.is_visible()
+    text = conflict.inner_text()
+    assert "74 000 11 22" in text and "74 999 88 77" in text
+    first.click("button[type=submit]")  # "save mine over theirs"
+    first.wait_for_url("**saved=1")
+    assert first.input_value("#f-phone") == "74 999 88 77"
+    first.context.close()
+    second.context.close()
+
+
+def test_an_editor_cannot_reach_what_is_not_theirs_and_logging_out_ends_it(
+    page, editor_server: str
+) -> None:
+    log_in(page, editor_server, "jan.kowalski")
+    page.goto(f"{editor_server}/wyloguj")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{editor_server}/")
+    assert "jan.kowalski" not in page.locator(".account-nav").inner_text()
+    response = page.goto(f"{editor_server}/dziennik")
+    assert response is not None and "/logowanie?next=/dziennik" in page.url
