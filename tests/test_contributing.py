@@ -1,5 +1,6 @@
-"""CONTRIBUTING.md and docs/ARCHITECTURE.md stay true: every file, Python name and test they
-mention exists, every recipe names the tests that keep it, and the module map lists every module.
+"""CONTRIBUTING.md, docs/ARCHITECTURE.md and docs/SECURITY.md stay true: every file, Python
+name and test they mention exists, every recipe names the tests that keep it, and the module
+map lists every module.
 
 The recipes' behaviour is tested by the tests each one names; this file keeps the text pointing at
 things that exist, so a rename or a move cannot leave a recipe behind silently.
@@ -17,6 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"
 ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
+SECURITY = ROOT / "docs" / "SECURITY.md"
+DOCS = [CONTRIBUTING, ARCHITECTURE, SECURITY]
 
 _CODE = re.compile(r"`([^`\n]+)`")
 _TEST_REF = re.compile(r"(tests/[\w/]+\.py)(?:::(\w+))?")
@@ -66,13 +69,13 @@ def _resolves(dotted: str) -> bool:
     return False
 
 
-@pytest.mark.parametrize("doc", [CONTRIBUTING, ARCHITECTURE], ids=lambda p: p.name)
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_every_file_the_doc_names_exists(doc: Path) -> None:
     missing = [token for token in _paths(doc.read_text(encoding="utf-8")) if not _exists(token)]
     assert missing == []
 
 
-@pytest.mark.parametrize("doc", [CONTRIBUTING, ARCHITECTURE], ids=lambda p: p.name)
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_every_test_the_doc_names_exists(doc: Path) -> None:
     text = doc.read_text(encoding="utf-8")
     missing = []
@@ -83,7 +86,7 @@ def test_every_test_the_doc_names_exists(doc: Path) -> None:
     assert missing == []
 
 
-@pytest.mark.parametrize("doc", [CONTRIBUTING, ARCHITECTURE], ids=lambda p: p.name)
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_every_python_name_the_doc_names_exists(doc: Path) -> None:
     dotted = sorted({s for s in _spans(doc) if _DOTTED.match(s)})
     assert dotted, "the doc names no module or function: the check would prove nothing"
@@ -147,3 +150,16 @@ def test_the_module_map_lists_every_module(folder: str) -> None:
         elif path.suffix == ".py" and path.name not in names:
             missing.append(path.name)
     assert missing == [], f"add these to the table '{_MAPPED[folder]}' of docs/ARCHITECTURE.md"
+
+
+def test_every_bad_input_names_the_tests_that_show_it() -> None:
+    """docs/SECURITY.md: each row of the bad inputs names at least one test (which the tests
+    above find), and none is left as "not yet"."""
+    rows = [
+        r for r in SECURITY.read_text(encoding="utf-8").splitlines() if re.match(r"\| \d+ \|", r)
+    ]
+    assert len(rows) >= 33
+    for row in rows:
+        shown_by = row.rstrip(" |").rsplit("|", 1)[-1]
+        assert _TEST_REF.search(shown_by), row[:80]
+        assert "not yet" not in shown_by, row[:80]
