@@ -31,6 +31,9 @@ TEXT_FILES: dict[str, str] = {
     "/resources.csv": "/resources.csv",
     "/zasoby.geojson": "/zasoby.geojson",
     "/resources.geojson": "/resources.geojson",
+    # (editors only: an anonymous request gets the redirect to the login page)
+    "/dziennik.csv": "/dziennik.csv",
+    "/audit.csv": "/audit.csv",
 }
 BINARY = {rule for rule in NOT_HTML if rule not in TEXT_FILES}
 EVIL = "evil.example"
