@@ -36,7 +36,7 @@ __all__ = ["KINDS", "ImportResult", "Progress", "run_import"]
 Kind = Literal["districts", "resources", "indicators"]
 #: What :func:`run_import` imports.
 KINDS: tuple[str, ...] = ("districts", "resources", "indicators")
-Status = Literal["written", "dry_run", "refused"]
+Status = Literal["written", "dry_run", "rehearsed", "refused"]
 #: Given the number of rows to write, a context that yields a callback taking rows written (or
 #: None for no progress display).
 Progress = Callable[[int], AbstractContextManager[Callable[[int], None] | None]]
@@ -218,6 +218,7 @@ def run_import(
     definitions: tuple[bytes, str] | None = None,
     progress: Progress = _no_progress,
     wait: store.Wait = store.DEFAULT_WAIT,
+    rehearse: bool = False,
 ) -> ImportResult:
     """Import one file: read, validate, report, refuse or skip, dry run, write in one transaction.
 
@@ -244,6 +245,10 @@ def run_import(
         whom to tell (:class:`~mapping.db.locking.Wait`). Imports into one database run one at
         a time: the write lock is taken before the stored rows are matched, so a second import
         of the same file finds the first one's rows ("unchanged"), never duplicates them.
+    rehearse
+        Write everything in the transaction, count what was loaded, updated and left unchanged,
+        then roll it all back (status ``rehearsed``): the exact counts a real import would
+        give, for a preview, with nothing kept.
 
     Returns
     -------
@@ -293,9 +298,22 @@ def run_import(
         return result("refused")
     if options.dry_run:
         return result("dry_run")
-    with (
-        store.write_transaction(engine, what=f"import {kind}", wait=wait) as conn,
-        progress(prepared.rows) as update,
-    ):
-        saved = prepared.write(conn, update)
+    try:
+        with (
+            store.write_transaction(engine, what=f"import {kind}", wait=wait) as conn,
+            progress(prepared.rows) as update,
+        ):
+            saved = prepared.write(conn, update)
+            if rehearse:
+                raise _Rehearsed(saved)  # write_transaction rolls back on any exception
+    except _Rehearsed as rehearsal:
+        return result("rehearsed", rehearsal.saved)
     return result("written", saved)
+
+
+class _Rehearsed(Exception):  # noqa: N818 - a signal, not an error
+    """Raised inside the transaction of a rehearsal to roll it back, carrying the counts."""
+
+    def __init__(self, saved: store.SaveResult) -> None:
+        super().__init__("rehearsal")
+        self.saved = saved

@@ -158,3 +158,22 @@ def test_indicator_definitions_come_in_the_same_transaction(with_districts: Engi
     )
     assert (skipped.loaded, skipped.skipped) == (1, 1)
     assert "bezdomni" in set(store.load_indicators(with_districts)["code"])
+
+
+def test_a_rehearsal_gives_the_real_counts_and_keeps_nothing(with_districts: Engine) -> None:
+    """The web upload's preview: the import written and rolled back, with exact counts."""
+    first = run_import(
+        "resources", _resources_csv(GOOD), filename="r.csv", engine=with_districts, options=OPTIONS
+    )
+    assert first.status == "written" and first.loaded == 1
+    before = store.table_counts(with_districts)
+    data = _resources_csv(GOOD, ALSO_GOOD)
+    rehearsal = run_import(
+        "resources", data, filename="r.csv", engine=with_districts, options=OPTIONS, rehearse=True
+    )
+    assert rehearsal.status == "rehearsed"
+    assert store.table_counts(with_districts) == before
+    real = run_import("resources", data, filename="r.csv", engine=with_districts, options=OPTIONS)
+    counts = (real.loaded, real.updated, real.unchanged)
+    assert (rehearsal.loaded, rehearsal.updated, rehearsal.unchanged) == counts
+    assert counts[0] == 1 and counts[0] + counts[1] + counts[2] == 2
