@@ -78,7 +78,17 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
 def _add_web(app: Flask) -> None:
     """The pages, views, error handlers, translations, cache and security headers."""
     from app import auth, cache, errors, i18n, pages, security
-    from app.views import districts, edit, embed, exports, maps, resources, targets, vendor
+    from app.views import (
+        districts,
+        edit,
+        embed,
+        exports,
+        maps,
+        resources,
+        targets,
+        upload,
+        vendor,
+    )
 
     i18n.init_app(app)
     errors.init_app(app)
@@ -94,6 +104,9 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(targets.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(edit.bp)
+    app.register_blueprint(upload.bp)
+    # The upload's size limit, with room for the form around the file (PALMAP_MAX_FILE_MB).
+    app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_FILE_MB"]) + 1) * 2**20
 
 
 def _check(app: Flask) -> None:

@@ -15,17 +15,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from app.cli_common import EXIT_INVALID, EXIT_USAGE, announce_wait, handle_errors
 from app.cli_common import fail as _fail
-from app.db import get_engine, write_wait
+from app.db import get_engine, import_limits, write_wait
 from mapping.db import store
 from mapping.errors import CRSError
 from mapping.io.options import ImportOptions, Layout, OptionsError
 from mapping.io.report import ImportReport
-from mapping.io.safety import Limits
 
 #: Files with more rows than this get a progress bar while they are written.
 PROGRESS_ROWS = 5_000
@@ -33,15 +31,6 @@ PROGRESS_ROWS = 5_000
 _FLAGS = {"layout": "--wide-indicators or --wide-years"}
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _limits() -> Limits:
-    config = current_app.config
-    return Limits(
-        max_file_mb=float(config["MAX_FILE_MB"]),
-        max_features=int(config["MAX_FEATURES"]),
-        max_vertices=int(config["MAX_VERTICES"]),
-    )
 
 
 def _common(func: F) -> F:
@@ -106,7 +95,7 @@ def _run(
             filename=file.name,
             engine=get_engine(),
             options=options,
-            limits=_limits(),
+            limits=import_limits(),
             definitions=None
             if definitions is None
             else (definitions.read_bytes(), definitions.name),

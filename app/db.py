@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from mapping.db.engine import Engine
     from mapping.db.locking import Holder, Wait
+    from mapping.io.safety import Limits
 
 _KEY = "palmap_engine"
 _CHECKED = "palmap_database_checked"
@@ -68,3 +69,16 @@ def write_wait(
 def init_app(app: Flask) -> None:
     """Register the engine slot; nothing connects until a request or command needs it."""
     app.extensions[_KEY] = None
+
+
+def import_limits(app: Flask | None = None) -> Limits:
+    """The import limits of the settings (``PALMAP_MAX_FILE_MB``, ``_FEATURES``, ``_VERTICES``),
+    for the CLI import and the web upload alike."""
+    from mapping.io.safety import Limits
+
+    config = (app or current_app).config
+    return Limits(
+        max_file_mb=float(config["MAX_FILE_MB"]),
+        max_features=int(config["MAX_FEATURES"]),
+        max_vertices=int(config["MAX_VERTICES"]),
+    )

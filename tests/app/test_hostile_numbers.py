@@ -33,7 +33,7 @@ NUMERIC = (
 )
 NON_FINITE = ("nan", "NaN", "inf", "-inf", "Infinity", "-Infinity", "1e400", "-1e400")
 #: What stands for each part of a rule (the demo data's layer and district).
-SAMPLE = {"layer": "needs_index", "code": "lubiechow", "int:resource_id": "5"}
+SAMPLE = {"layer": "needs_index", "code": "lubiechow", "int:resource_id": "5", "token": "t" * 32}
 SKIPPED = ("/static/",)
 
 

@@ -62,6 +62,8 @@ PRIVATE_PAGES: dict[str, str] = {
     "/resources/<int:resource_id>/edit": "/resources/5/edit",
     "/dziennik": "/dziennik",
     "/audit": "/audit",
+    "/dane/import": "/dane/import",
+    "/data/import": "/data/import",
 }
 
 #: The error page, in the site's layout and in an embed's: (URL, status).
@@ -77,6 +79,10 @@ ERROR_PAGES: list[tuple[str, int]] = [
 NOT_HTML: dict[str, str] = {
     "/dziennik.csv": "CSV (editors)",
     "/audit.csv": "CSV (editors)",
+    "/dane/import/<token>": "the preview of an upload (audited in tests/browser/test_editing.py)",
+    "/data/import/<token>": "the preview of an upload (audited in tests/browser/test_editing.py)",
+    "/dane/szablon/<any(resources,districts,indicators):kind>.<any(xlsx,csv):fmt>": "XLSX or CSV",
+    "/data/template/<any(resources,districts,indicators):kind>.<any(xlsx,csv):fmt>": "XLSX or CSV",
     "/mapa": "redirect to /mapa/<layer>",
     "/map": "redirect to /map/<layer>",
     "/porownanie": "redirect to /porownanie/<layer>",

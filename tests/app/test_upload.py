@@ -1,0 +1,196 @@
+"""The CLI import in the browser (``/dane/import``): preview by rehearsal, columns chosen from the
+file, confirm or cancel, the same refusals as the CLI, the audit log, templates."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from tests.app.conftest import make_app
+
+PASSWORD = "correct horse battery"
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSV = "Obiekt;Typ;Szer;Dl\nŚwietlica A;świetlica;50,77;16,28\nKawiarnia;kawiarnia;50,78;16,29\n"
+MAPPING = {"field_name": "Obiekt", "field_category": "Typ", "field_lat": "Szer", "field_lon": "Dl"}
+
+
+def _login(app: Flask, login: str = "jan") -> FlaskClient:
+    runner = app.test_cli_runner()
+    runner.invoke(
+        args=["user", "add", login, "--role", "editor", "--password-stdin"], input=PASSWORD + "\n"
+    )
+    client = app.test_client()
+    token = TOKEN.search(client.get("/logowanie").get_data(True))
+    assert token
+    answer = client.post(
+        "/logowanie", data={"login": login, "password": PASSWORD, "csrf_token": token[1]}
+    )
+    assert answer.status_code == 302
+    return client
+
+
+def _token(client: FlaskClient, url: str = "/dane/import") -> str:
+    found = TOKEN.search(client.get(url).get_data(True))
+    assert found
+    return found[1]
+
+
+def _upload(client: FlaskClient, data: bytes, name: str, kind: str = "resources", **form: str):
+    fields = MultiDict({"kind": kind, "csrf_token": _token(client), **form})
+    fields.add("file", FileStorage(io.BytesIO(data), filename=name))
+    # Encoded in memory: the test client would spool a large body to a file it never closes.
+    boundary, body = encode_multipart(fields)
+    content_type = f'multipart/form-data; boundary="{boundary}"'
+    return client.post("/dane/import", data=body, content_type=content_type)
+
+
+def _counts(app: Flask) -> dict[str, int]:
+    from app.db import get_engine
+    from mapping.db import store
+
+    with app.app_context():
+        return store.table_counts(get_engine())
+
+
+def _uploads(app: Flask) -> list[str]:
+    folder = Path(app.instance_path) / "uploads"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_preview_choose_the_columns_confirm(app: Flask) -> None:
+    client = _login(app)
+    before = _counts(app)
+    sent = _upload(client, CSV.encode(), "zasoby.csv")
+    assert sent.status_code == 302
+    preview_url = sent.headers["Location"]
+    first = client.get(preview_url)
+    # the columns are not recognised by their names: the page says so and offers the file's own
+    assert first.status_code == 422
+    html = first.get_data(True)
+    for column in ("Obiekt", "Typ", "Szer", "Dl"):
+        assert f'<option value="{column}">' in html
+    assert 'id="confirm"' not in html
+    again = client.post(preview_url, data={"csrf_token": _token(client, preview_url), **MAPPING})
+    html = again.get_data(True)
+    assert again.status_code == 200
+    assert "<td>3</td><td>Typ</td><td>kawiarnia</td>" in html  # the bad row and its column
+    assert 'id="confirm"' not in html  # an invalid row and no skipping: nothing may be written
+    skip = client.post(
+        preview_url,
+        data={"csrf_token": _token(client, preview_url), **MAPPING, "skip_invalid": "1"},
+    )
+    html = skip.get_data(True)
+    counts = dict(re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td>', html))
+    assert counts["Wczytane wiersze"] == "2" and counts["Nowe"] == "1"
+    assert counts["Pominięte (z błędami)"] == "1"
+    assert _counts(app) == before  # the rehearsal kept nothing
+    done = client.post(preview_url + "/zatwierdz", data={"csrf_token": _token(client)})
+    assert done.status_code == 302 and done.headers["Location"] == "/dane/import"
+    after = _counts(app)
+    assert after["resource"] == before["resource"] + 1
+    assert "Zaimportowano" in client.get("/dane/import").get_data(True)
+    assert _uploads(app) == []  # the file is gone
+    log = client.get("/dziennik.csv").get_data(True)
+    assert "jan,upload,resources,upload:zasoby.csv" in log and '""loaded"": 1' in log
+    assert client.get(preview_url).status_code == 404  # confirmed once
+
+
+def test_cancel_forgets_the_file_and_writes_nothing(app: Flask) -> None:
+    client = _login(app)
+    before = _counts(app)
+    preview_url = _upload(client, CSV.encode(), "zasoby.csv", **MAPPING).headers["Location"]
+    assert _uploads(app)
+    cancelled = client.post(preview_url + "/anuluj", data={"csrf_token": _token(client)})
+    assert cancelled.status_code == 302
+    assert _uploads(app) == [] and _counts(app) == before
+
+
+def test_an_upload_is_stored_under_a_random_name_and_only_its_owner_sees_it(app: Flask) -> None:
+    client = _login(app)
+    sent = _upload(client, CSV.encode(), "../../../etc/passwd.csv")
+    token = sent.headers["Location"].rsplit("/", 1)[-1]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", token)
+    assert _uploads(app) == sorted([f"{token}.bin", f"{token}.json"])
+    other = _login(app, "ola")
+    assert other.get(sent.headers["Location"]).status_code == 404
+    refused = other.post(
+        sent.headers["Location"] + "/zatwierdz", data={"csrf_token": _token(other)}
+    )
+    assert refused.status_code == 404
+    assert app.test_client().get(sent.headers["Location"]).status_code == 302  # to the login
+    for bad in ("../x", "a" * 10, "%2e%2e"):
+        assert client.get(f"/dane/import/{bad}").status_code == 404
+
+
+def _zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.shp", b"\0" * 50_000_000)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b'<?xml version="1.0"?><OGRVRTDataSource/>', "dzielnice.geojson"),
+        (b'{"type": "FeatureCollection", "features": [', "dzielnice.geojson"),
+        (b"PK\x03\x04 not really a zip", "dzielnice.zip"),
+        (_zip_bomb(), "dzielnice.zip"),
+    ],
+    ids=["xml-vrt", "broken-json", "fake-zip", "zip-bomb"],
+)
+def test_the_upload_refuses_what_the_cli_refuses_with_the_same_words(
+    app: Flask, tmp_path: Path, data: bytes, name: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    cli = app.test_cli_runner().invoke(args=["import", "districts", str(path)])
+    assert cli.exit_code != 0
+    message = cli.output.strip().removeprefix("Error: ").splitlines()[0]
+    message = message.split(" (--")[0]  # the CLI names its own flag after the message
+    client = _login(app)
+    before = _counts(app)
+    sent = _upload(client, data, name, kind="districts")
+    preview = client.get(sent.headers["Location"])
+    assert preview.status_code == 422
+    shown = re.sub(r"\s+", " ", preview.get_data(True).replace("&#39;", "'").replace("&#34;", '"'))
+    core = message.split(": ", 1)[-1][:60]
+    assert core in shown, (core, message)
+    assert 'id="confirm"' not in shown and _counts(app) == before
+
+
+def test_a_file_over_the_size_limit_is_refused_like_the_cli(tmp_path: Path) -> None:
+    app = make_app(tmp_path, MAX_FILE_MB=1)
+    runner = app.test_cli_runner()
+    for command in (["init-db"], ["load-demo"]):
+        assert runner.invoke(args=command).exit_code == 0
+    client = _login(app)
+    big = ("Obiekt;Typ;Szer;Dl\n" + "x;ngo;50,77;16,28\n" * 80_000).encode()
+    assert 1 * 2**20 < len(big) < 2 * 2**20
+    preview = client.get(_upload(client, big, "zasoby.csv").headers["Location"])
+    assert preview.status_code == 422 and "MB" in preview.get_data(True)
+    huge = b"x" * (3 * 2**20)
+    assert _upload(client, huge, "zasoby.csv").status_code == 413  # never read whole
+
+
+@pytest.mark.parametrize("kind", ["resources", "districts", "indicators"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_templates_download_from_the_upload_page(app: Flask, kind: str, fmt: str) -> None:
+    client = _login(app)
+    page = client.get("/dane/import").get_data(True)
+    assert f"/dane/szablon/{kind}.{fmt}" in page
+    answer = client.get(f"/dane/szablon/{kind}.{fmt}")
+    assert answer.status_code == 200 and "attachment" in answer.headers["Content-Disposition"]
+    if fmt == "xlsx":
+        assert answer.data[:2] == b"PK"
+    else:
+        assert answer.get_data(True).splitlines()[0].count(",") >= 1
+    assert app.test_client().get(f"/dane/szablon/{kind}.{fmt}").status_code == 302
