@@ -107,6 +107,11 @@ SETTINGS: tuple[Setting, ...] = (
         "alone), or `redis://host:6379` / `memcached://host:11211` to share them between servers.",
     ),
     Setting(
+        "UPLOAD_LIMIT",
+        "30 per hour",
+        "Most uploads per account on `/dane/import` (Flask-Limiter syntax); more answer 429.",
+    ),
+    Setting(
         "LOGIN_LIMIT",
         "10 per minute",
         "Most login attempts per client address (Flask-Limiter syntax, such as `10 per minute` "

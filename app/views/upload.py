@@ -114,8 +114,18 @@ def _rehearse(upload: Any, data: bytes) -> dict[str, Any]:
     }
 
 
+def _upload_limit() -> str:
+    return str(current_app.config.get("UPLOAD_LIMIT") or "30 per hour")
+
+
+def _uploader() -> str:
+    """Uploads are counted per account (several editors may share one office address)."""
+    return f"account:{current_user.login}" if current_user.is_authenticated else "anonymous"
+
+
 @pages.page_route(bp, "/dane/import", "/data/import", endpoint="index", methods=["GET", "POST"])
 @auth.role_required("editor")
+@auth.limiter.limit(_upload_limit, methods=["POST"], key_func=_uploader)
 def index() -> BaseResponse | tuple[str, int]:
     """The upload form; on POST, the file is kept and its preview shown."""
     if request.method == "GET":

@@ -194,3 +194,16 @@ def test_templates_download_from_the_upload_page(app: Flask, kind: str, fmt: str
     else:
         assert answer.get_data(True).splitlines()[0].count(",") >= 1
     assert app.test_client().get(f"/dane/szablon/{kind}.{fmt}").status_code == 302
+
+
+def test_upload_floods_get_429(tmp_path: Path) -> None:
+    app = make_app(tmp_path, UPLOAD_LIMIT="2 per minute")
+    runner = app.test_cli_runner()
+    for command in (["init-db"], ["load-demo"]):
+        assert runner.invoke(args=command).exit_code == 0
+    client = _login(app)
+    statuses = [_upload(client, CSV.encode(), "zasoby.csv").status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+    assert "Zbyt wiele prób" in _upload(client, CSV.encode(), "zasoby.csv").get_data(True)
+    other = _login(app, "ola")  # counted per account
+    assert _upload(other, CSV.encode(), "zasoby.csv").status_code == 302

@@ -98,3 +98,68 @@ def test_an_editor_cannot_reach_what_is_not_theirs_and_logging_out_ends_it(
     assert "jan.kowalski" not in page.locator(".account-nav").inner_text()
     response = page.goto(f"{editor_server}/dziennik")
     assert response is not None and "/logowanie?next=/dziennik" in page.url
+
+
+def _xlsx(path, rows: list[list[object]]) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+
+
+def test_an_editor_uploads_a_workbook_reads_the_report_fixes_the_columns_and_confirms(
+    page, editor_server: str, tmp_path
+) -> None:
+    from tests.browser.test_accessibility import audit
+
+    workbook = tmp_path / "nowe zasoby.xlsx"
+    _xlsx(
+        workbook,
+        [
+            ["Obiekt", "Rodzaj", "Szer", "Dl"],
+            ["Klub Młodzieżowy Iskra", "świetlica", 50.771, 16.281],
+            ["Kawiarnia Pod Wieżą", "kawiarnia", 50.772, 16.282],  # an unknown category
+        ],
+    )
+    log_in(page, editor_server, "jan.kowalski")
+    page.goto(f"{editor_server}/dane/import")
+    assert audit(page) == []
+    page.select_option("#u-kind", "resources")
+    page.set_input_files("#u-file", str(workbook))
+    page.click("text=Sprawdź plik")
+    page.wait_for_selector("#mapping")
+    assert audit(page) == []  # the preview, with its report and choices, is accessible too
+    # The columns have names palmap does not know: choose them from the file's own.
+    for field, column in (
+        ("name", "Obiekt"),
+        ("category", "Rodzaj"),
+        ("lat", "Szer"),
+        ("lon", "Dl"),
+    ):
+        page.select_option(f"#m-{field}", column)
+    page.click("text=Sprawdź ponownie")
+    report = page.locator("#report").inner_text()
+    assert "kawiarnia" in report and "3" in report  # the row, the value, the problem, the fix
+    assert page.locator("#confirm").count() == 0  # an invalid row and no skipping
+    page.check("#mapping input[name=skip_invalid]")
+    page.click("text=Sprawdź ponownie")
+    summary = page.locator("#summary").inner_text()
+    assert "Nowe\t1" in summary or "Nowe 1" in summary.replace("\n", " ")
+    page.click("#confirm")
+    page.wait_for_url(f"{editor_server}/dane/import")
+    assert "Zaimportowano" in page.locator(".form-saved").inner_text()
+    page.goto(f"{editor_server}/zasoby?q=Iskra")
+    assert "Klub Młodzieżowy Iskra" in page.locator("table").last.inner_text()
+    page.goto(f"{editor_server}/")
+    assert "Iskra" in page.content()  # in the overview map's markers (JSON-escaped there)
+    page.goto(f"{editor_server}/zasoby?q=Iskra")
+    page.locator("a.edit-link").first.click()
+    page.fill("#f-phone", "74 555 44 33")
+    page.click("button[type=submit]")
+    page.wait_for_url("**saved=1")
+    page.goto(f"{editor_server}/dziennik")
+    log = page.locator("table.data-table").inner_text()
+    assert "74 555 44 33" in log and "upload:nowe zasoby.xlsx" in log
