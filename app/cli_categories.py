@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 from flask.cli import with_appcontext
 
-from app.cli_common import EXIT_USAGE, FORMATS, announce_wait, emit, fail, handle_errors
+from app.cli_common import EXIT_USAGE, FORMATS, announce_wait, cli_actor, emit, fail, handle_errors
 from app.db import get_engine, write_wait
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ def add_command(
 ) -> None:
     """Add the category CODE (lowercase ASCII letters, digits and _), e.g. klub_seniora."""
     from mapping.categories import CategoryRecord
+    from mapping.db import audit
     from mapping.db import categories as stored
     from mapping.db.store import write_transaction
 
@@ -103,6 +104,8 @@ def add_command(
         get_engine(), what="categories add", wait=write_wait(announce_wait)
     ) as conn:
         added = stored.add_category(conn, record)
+        created = audit.Change("resource_category", added.code, None, None, vars(added))
+        audit.record(conn, [created], actor=cli_actor(), how="cli")
     click.echo(f"Category {added.code} added: {_describe(added)}.")
 
 
@@ -125,6 +128,7 @@ def rename_command(
 ) -> None:
     """Change the names, colour, capacity unit or aliases of CODE (the code stays)."""
     from mapping.categories import CategoryChange
+    from mapping.db import audit
     from mapping.db import categories as stored
     from mapping.db.store import write_transaction
 
@@ -143,7 +147,10 @@ def rename_command(
     with write_transaction(
         get_engine(), what="categories rename", wait=write_wait(announce_wait)
     ) as conn:
+        before = stored.get_category(conn, code)
         renamed = stored.rename_category(conn, code, change)
+        changes = audit.diff("resource_category", code, vars(before), vars(renamed))
+        audit.record(conn, changes, actor=cli_actor(), how="cli")
     click.echo(f"Category {renamed.code} is now: {_describe(renamed)}.")
 
 

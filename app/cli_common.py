@@ -124,3 +124,15 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"{len(frame)} rows written to {output}.", err=True)
+
+
+def cli_actor() -> str:
+    """Who runs a command, as the audit log names them: ``cli:<user of the machine>``."""
+    import getpass
+    import os
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        user = f"uid{os.getuid()}"
+    return f"cli:{user}"

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 from flask.cli import with_appcontext
 
-from app.cli_common import EXIT_INVALID, EXIT_USAGE, announce_wait, handle_errors
+from app.cli_common import EXIT_INVALID, EXIT_USAGE, announce_wait, cli_actor, handle_errors
 from app.cli_common import fail as _fail
 from app.db import get_engine, import_limits, write_wait
 from mapping.db import store
@@ -101,6 +101,8 @@ def _run(
             else (definitions.read_bytes(), definitions.name),
             progress=_progress,
             wait=write_wait(announce_wait),
+            actor=cli_actor(),
+            how="cli",
         )
     except OptionsError as exc:
         _fail(f"{exc} ({_flag(exc.option)})", EXIT_USAGE)

@@ -190,7 +190,6 @@ def preview(token: str) -> BaseResponse | tuple[str, int]:
 @auth.role_required("editor")
 def confirm(token: str) -> BaseResponse:
     """Import the kept file for real, log it, remove it."""
-    from mapping.db import audit
     from mapping.io.flow import run_import
     from mapping.io.options import ImportOptions
 
@@ -205,6 +204,9 @@ def confirm(token: str) -> BaseResponse:
         engine=get_engine(),
         options=options,
         limits=import_limits(),
+        actor=current_user.login,
+        how="upload",
+        display_name=original,
     )
     if result.status != "written":
         flash(_("Nothing was written: the file has rows with errors. Check it again."))
@@ -216,9 +218,6 @@ def confirm(token: str) -> BaseResponse:
         "unchanged": result.unchanged,
         "skipped": result.report.skipped,
     }
-    with get_engine().begin() as conn:
-        change = audit.Change(upload.kind, f"upload:{original}", None, None, counts)
-        audit.record(conn, [change], actor=current_user.login, how="upload")
     store.delete(token)
     flash(
         _(

@@ -141,4 +141,5 @@ def list_entries(
     with connection(bind) as conn:
         total = int(conn.execute(count).scalar_one())
         rows = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=list(COLUMNS))
-    return rows, total
+    # Missing values are None (pandas makes NaN of them in a column that also holds text).
+    return rows.astype(object).where(rows.notna(), None), total

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from mapping.db import Engine, store
+from mapping.db import Engine, audit, store
 from mapping.io.options import DEFAULT_OPTIONS, ImportOptions
 from mapping.io.readers import (
     read_districts,
@@ -219,6 +219,9 @@ def run_import(
     progress: Progress = _no_progress,
     wait: store.Wait = store.DEFAULT_WAIT,
     rehearse: bool = False,
+    actor: str | None = None,
+    how: str = "cli",
+    display_name: str | None = None,
 ) -> ImportResult:
     """Import one file: read, validate, report, refuse or skip, dry run, write in one transaction.
 
@@ -249,6 +252,13 @@ def run_import(
         Write everything in the transaction, count what was loaded, updated and left unchanged,
         then roll it all back (status ``rehearsed``): the exact counts a real import would
         give, for a preview, with nothing kept.
+    actor, how
+        Who imports (an account's login, or ``cli:<machine user>``) and how (``cli`` or
+        ``upload``): when given, a written import adds one entry to the audit log, in the
+        same transaction: the file's name and the counts (:mod:`mapping.db.audit`).
+    display_name
+        The file's name as its sender knows it, for the audit log (``filename`` by default; a
+        web upload is read under a name of palmap's own).
 
     Returns
     -------
@@ -306,9 +316,33 @@ def run_import(
             saved = prepared.write(conn, update)
             if rehearse:
                 raise _Rehearsed(saved)  # write_transaction rolls back on any exception
+            if actor is not None:
+                name = display_name or filename
+                _log(conn, kind, name, saved, prepared.report, actor=actor, how=how)
     except _Rehearsed as rehearsal:
         return result("rehearsed", rehearsal.saved)
     return result("written", saved)
+
+
+def _log(
+    conn: Any,
+    kind: str,
+    filename: str,
+    saved: store.SaveResult,
+    report: ImportReport,
+    *,
+    actor: str,
+    how: str,
+) -> None:
+    counts = {
+        "file": filename,
+        "loaded": saved.inserted,
+        "updated": saved.updated,
+        "unchanged": saved.unchanged,
+        "skipped": report.skipped,
+    }
+    change = audit.Change(kind, f"{how}:{filename}", None, None, counts)
+    audit.record(conn, [change], actor=actor, how=how)
 
 
 class _Rehearsed(Exception):  # noqa: N818 - a signal, not an error

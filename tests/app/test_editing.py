@@ -184,3 +184,42 @@ def test_every_change_is_in_the_audit_log_and_hostile_text_stays_text(accounts: 
 def test_editors_see_edit_links_and_visitors_do_not(accounts: Flask) -> None:
     assert "/zasoby/1/edycja" not in accounts.test_client().get("/zasoby").get_data(True)
     assert "/zasoby/1/edycja" in _client(accounts, "jan").get("/zasoby").get_data(True)
+
+
+def test_commands_write_to_the_audit_log_too(app: Flask, tmp_path) -> None:
+    """Imports and category changes made with commands are logged as ``cli:<user>``."""
+    import getpass
+
+    runner = app.test_cli_runner()
+    path = tmp_path / "zasoby.csv"
+    path.write_text(
+        "nazwa;kategoria;szerokość;długość\nKlub Iskra;świetlica;50,771;16,281\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(args=["import", "resources", str(path)]).exit_code == 0
+    added = runner.invoke(
+        args=[
+            "categories",
+            "add",
+            "klub_seniora",
+            "--name-pl",
+            "klub seniora",
+            "--name-en",
+            "senior club",
+            "--colour",
+            "#123456",
+        ]
+    )
+    assert added.exit_code == 0, added.output
+    renamed = runner.invoke(args=["categories", "rename", "klub_seniora", "--name-en", "seniors"])
+    assert renamed.exit_code == 0, renamed.output
+    entries, total = _audit(app)
+    actor = f"cli:{getpass.getuser()}"
+    assert total == 3 and {e["actor"] for e in entries} == {actor}
+    assert {e["how"] for e in entries} == {"cli"}
+    by_table = {(e["table_name"], e["field"]): e for e in entries}
+    upload = by_table[("resources", None)]
+    assert upload["record_id"] == "cli:zasoby.csv" and '"loaded": 1' in upload["new_value"]
+    assert by_table[("resource_category", None)]["record_id"] == "klub_seniora"
+    name = by_table[("resource_category", "name_en")]
+    assert (name["old_value"], name["new_value"]) == ("senior club", "seniors")
