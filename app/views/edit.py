@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -53,9 +53,11 @@ def _labels() -> dict[str, str]:
     }
 
 
-def _history(resource_id: int) -> Any:
+def _history(resource_id: int | None) -> Any:
     from mapping.db import audit
 
+    if resource_id is None:
+        return []
     entries, _total = audit.list_entries(
         get_engine(), audit.AuditFilter(table="resource", record_id=str(resource_id)), limit=50
     )
@@ -75,7 +77,7 @@ def _form_page(
         labels=_labels(),
         categories=data.categories.to_dict("records"),
         districts=data.districts[["code", "name"]].to_dict("records"),
-        history=_history(record.id),
+        history=_history(record.id if record is not None else None),
         **extra,
     )
     return page, status
@@ -188,3 +190,82 @@ def audit_csv() -> Response:
     response.headers["Content-Disposition"] = 'attachment; filename="palmap-dziennik.csv"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@pages.page_route(
+    bp, "/zasoby/nowy", "/resources/new", endpoint="new_resource", methods=["GET", "POST"]
+)
+@auth.role_required("editor")
+def new_resource() -> BaseResponse | tuple[str, int]:
+    """A new resource: the same form, the same checks; a point or a district."""
+    from mapping.db.resource_edit import add_resource
+
+    if request.method == "GET":
+        return _form_page(None, dict.fromkeys(FORM_FIELDS, ""))
+    submitted = {name: request.form.get(name, "") for name in FORM_FIELDS}
+    data = pages.page_data().analysis
+    values, problems = check_resource_form(
+        submitted, districts=data.districts, categories=data.categories
+    )
+    if values is None:
+        return _form_page(None, submitted, status=422, problems=problems)
+    with get_engine().begin() as conn:
+        added = add_resource(conn, values, actor=current_user.login, how="form")
+    return redirect(pages.page_url("edit.resource", resource_id=added.id, saved=1))
+
+
+@pages.page_route(
+    bp,
+    "/zasoby/<int:resource_id>/usun",
+    "/resources/<int:resource_id>/delete",
+    endpoint="delete_resource",
+    methods=["POST"],
+)
+@auth.role_required("editor")
+def delete(resource_id: int) -> BaseResponse | tuple[str, int]:
+    """Delete the resource read at the form's version (an admin can restore it)."""
+    from mapping.db.resource_edit import delete_resource
+
+    version = request.form.get("version", "")
+    if not version.isdigit():
+        abort(400)
+    try:
+        with get_engine().begin() as conn:
+            delete_resource(conn, resource_id, int(version), actor=current_user.login)
+    except ConflictError as conflict:
+        current = conflict.current
+        return _form_page(
+            current,
+            form_values(current.values),
+            status=409,
+            stale_delete=True,  # type: ignore[attr-defined]
+        )
+    flash(_("Deleted. An administrator can restore it from the deleted records."))
+    return redirect(pages.page_url("resources.index"))
+
+
+@pages.page_route(bp, "/kosz", "/trash", endpoint="trash")
+@auth.role_required("admin")
+def trash() -> tuple[str, int]:
+    """Deleted resources, with a button to restore each (admins)."""
+    from mapping.db.resource_edit import list_deleted
+
+    page = render_template("trash.html", form=TokenForm(), deleted=list_deleted(get_engine()))
+    return page, 200
+
+
+@pages.page_route(
+    bp,
+    "/kosz/<int:deleted_id>/przywroc",
+    "/trash/<int:deleted_id>/restore",
+    endpoint="restore",
+    methods=["POST"],
+)
+@auth.role_required("admin")
+def restore(deleted_id: int) -> BaseResponse:
+    """Put a deleted resource back."""
+    from mapping.db.resource_edit import restore_resource
+
+    with get_engine().begin() as conn:
+        resource_id = restore_resource(conn, deleted_id, actor=current_user.login)
+    return redirect(pages.page_url("edit.resource", resource_id=resource_id, saved=1))

@@ -189,3 +189,21 @@ class AuditEntry(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_audit_log_record", "table_name", "record_id"),)
+
+
+class DeletedRecord(Base):
+    """A record an editor deleted, kept whole (JSON) so that an admin can restore it.
+
+    Deleting moves the row here; no page, export or analysis reads this table, so a deleted
+    resource is gone everywhere at once, and restoring puts the same row (same id) back.
+    """
+
+    __tablename__ = "deleted_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(200))
+    #: The whole row as JSON (geometry as WKT in EPSG:4326).
+    data: Mapped[str] = mapped_column(Text)
+    deleted_by: Mapped[str] = mapped_column(String(100))
+    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

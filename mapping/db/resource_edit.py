@@ -7,6 +7,7 @@ is overwritten). Every changed field goes into the audit log in the same transac
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,10 +19,19 @@ from sqlalchemy.engine import Connection
 from mapping.db import audit
 from mapping.db.base import DISTRICT, RESOURCE, Bind, connection
 from mapping.db.locking import hold_write_lock
-from mapping.db.models import SRID
+from mapping.db.models import SRID, Base
 from mapping.errors import ConflictError, NotFoundError, ValidationError
 
-__all__ = ["EDIT_FIELDS", "ResourceRecord", "get_resource", "update_resource"]
+__all__ = [
+    "EDIT_FIELDS",
+    "ResourceRecord",
+    "add_resource",
+    "delete_resource",
+    "get_resource",
+    "list_deleted",
+    "restore_resource",
+    "update_resource",
+]
 
 #: What a form edits: the stored attributes, the district a row without a point is assigned to,
 #: and the point as latitude and longitude (EPSG:4326).
@@ -139,3 +149,129 @@ def update_resource(
         raise ConflictError(f"resource {resource_id}: changed while saving", current=current)
     audit.record(conn, changes, actor=actor, how=how)
     return get_resource(conn, resource_id)
+
+
+def _stored(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
+    """The columns of ``values`` (checked already) as the table stores them."""
+    stored: dict[str, Any] = {name: values.get(name) for name in ATTRIBUTES}
+    stored["district_id"] = _district_id(conn, values.get("district_code"))
+    placed = values.get("lat") is not None and values.get("lon") is not None
+    stored["geom"] = (
+        sa.func.ST_GeomFromWKB(Point(values["lon"], values["lat"]).wkb, SRID) if placed else None
+    )
+    return stored
+
+
+def add_resource(
+    conn: Connection, values: dict[str, Any], *, actor: str, how: str = "form"
+) -> ResourceRecord:
+    """A new resource from checked ``values``; its creation goes into the audit log."""
+    hold_write_lock(conn)
+    new_id = conn.execute(
+        RESOURCE.insert()
+        .values(**_stored(conn, values), synthetic=False, updated_at=datetime.now(UTC), version=1)
+        .returning(RESOURCE.c.id)
+    ).scalar_one()
+    record = get_resource(conn, int(new_id))
+    created = audit.Change("resource", str(record.id), None, None, record.values)
+    audit.record(conn, [created], actor=actor, how=how)
+    return record
+
+
+DELETED: sa.Table = Base.metadata.tables["deleted_record"]
+#: The columns a deleted resource keeps (all but the geometry, which is kept as WKT).
+_KEPT = ("id", "external_id", *ATTRIBUTES, "district_id", "synthetic", "version")
+
+
+def delete_resource(
+    conn: Connection, resource_id: int, version: int, *, actor: str, how: str = "form"
+) -> int:
+    """Move the resource read at ``version`` to the deleted records (restorable by an admin);
+    returns the deleted record's id. A stale version is a :class:`ConflictError`."""
+    hold_write_lock(conn)
+    current = get_resource(conn, resource_id)
+    if current.version != version:
+        raise ConflictError(
+            f"resource {resource_id}: changed by someone else since you opened it",
+            current=current,
+        )
+    row = (
+        conn.execute(
+            sa.select(
+                *(RESOURCE.c[c] for c in _KEPT), sa.func.ST_AsText(RESOURCE.c.geom).label("wkt")
+            ).where(RESOURCE.c.id == resource_id)
+        )
+        .mappings()
+        .one()
+    )
+    data = json.dumps(dict(row), ensure_ascii=False, default=str)
+    archived = conn.execute(
+        DELETED.insert()
+        .values(
+            table_name="resource",
+            record_id=str(resource_id),
+            data=data,
+            deleted_by=actor,
+            deleted_at=datetime.now(UTC),
+        )
+        .returning(DELETED.c.id)
+    ).scalar_one()
+    conn.execute(RESOURCE.delete().where(RESOURCE.c.id == resource_id))
+    gone = audit.Change("resource", str(resource_id), None, current.values, None)
+    audit.record(conn, [gone], actor=actor, how=how)
+    return int(archived)
+
+
+def list_deleted(bind: Bind) -> list[dict[str, Any]]:
+    """Deleted resources, newest first: id, record id, name, who and when."""
+    stmt = sa.select(DELETED).where(DELETED.c.table_name == "resource")
+    with connection(bind) as conn:
+        rows = conn.execute(stmt.order_by(DELETED.c.deleted_at.desc())).mappings().all()
+    return [
+        {
+            **{k: row[k] for k in ("id", "record_id", "deleted_by", "deleted_at")},
+            "name": json.loads(row["data"]).get("name"),
+        }
+        for row in rows
+    ]
+
+
+def restore_resource(conn: Connection, deleted_id: int, *, actor: str, how: str = "form") -> int:
+    """Put a deleted resource back, with its id (a new one when its id was given to a newer
+    resource meanwhile); returns the id."""
+    hold_write_lock(conn)
+    row = conn.execute(sa.select(DELETED).where(DELETED.c.id == deleted_id)).mappings().first()
+    if row is None or row["table_name"] != "resource":
+        raise NotFoundError(f"id: there is no deleted resource {deleted_id}")
+    data = json.loads(row["data"])
+    wkt = data.pop("wkt", None)
+    taken = conn.execute(sa.select(RESOURCE.c.id).where(RESOURCE.c.id == data["id"])).first()
+    if taken is not None:  # SQLite gives a freed largest id to the next new row
+        data.pop("id")
+    if data.get("external_id") is not None:
+        clash = conn.execute(
+            sa.select(RESOURCE.c.id).where(RESOURCE.c.external_id == data["external_id"])
+        ).first()
+        if clash is not None:
+            raise ConflictError(
+                f"external_id: another resource ({clash[0]}) now has the identifier "
+                f"{data['external_id']!r}; delete or change it first"
+            )
+    district = data.get("district_id")
+    if (
+        district is not None
+        and conn.execute(sa.select(DISTRICT.c.id).where(DISTRICT.c.id == district)).first() is None
+    ):
+        data["district_id"] = None  # the district is gone since
+    geometry = None if wkt is None else sa.func.ST_GeomFromText(wkt, SRID)
+    data["version"] = int(data.get("version") or 1) + 1
+    new_id = conn.execute(
+        RESOURCE.insert()
+        .values(**data, geom=geometry, updated_at=datetime.now(UTC))
+        .returning(RESOURCE.c.id)
+    ).scalar_one()
+    conn.execute(DELETED.delete().where(DELETED.c.id == deleted_id))
+    restored = get_resource(conn, int(new_id))
+    back = audit.Change("resource", str(restored.id), None, None, restored.values)
+    audit.record(conn, [back], actor=actor, how=how)
+    return restored.id

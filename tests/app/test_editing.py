@@ -223,3 +223,42 @@ def test_commands_write_to_the_audit_log_too(app: Flask, tmp_path) -> None:
     assert by_table[("resource_category", None)]["record_id"] == "klub_seniora"
     name = by_table[("resource_category", "name_en")]
     assert (name["old_value"], name["new_value"]) == ("senior club", "seniors")
+
+
+def test_add_delete_and_restore_by_role(accounts: Flask) -> None:
+    """Editors add and delete resources; only admins see the deleted ones and restore them."""
+    editor, admin = _client(accounts, "jan"), _client(accounts, "ola")
+    form = _form(editor, "/zasoby/5/edycja")
+    new = {k: v for k, v in form.items() if k != "version"}
+    new.update(name="Klub Iskra", csrf_token=_form(editor, "/zasoby/5/edycja")["csrf_token"])
+    anonymous = accounts.test_client()
+    assert anonymous.get("/zasoby/nowy").status_code == 302
+    assert editor.post("/zasoby/nowy", data={**new, "csrf_token": "forged"}).status_code == 400
+    bad = editor.post("/zasoby/nowy", data={**new, "name": ""})
+    assert bad.status_code == 422
+    added = editor.post("/zasoby/nowy", data=new)
+    assert added.status_code == 302
+    resource_id = int(re.search(r"/zasoby/(\d+)/edycja", added.headers["Location"])[1])
+    page = _form(editor, f"/zasoby/{resource_id}/edycja")
+    assert "Klub Iskra" in editor.get("/zasoby?q=Iskra").get_data(True)
+    stale = editor.post(
+        f"/zasoby/{resource_id}/usun", data={**page, "version": str(int(page["version"]) + 1)}
+    )
+    assert stale.status_code == 409
+    gone = editor.post(f"/zasoby/{resource_id}/usun", data=page)
+    assert gone.status_code == 302
+    assert "Klub Iskra" not in editor.get("/zasoby?q=Iskra").get_data(True)
+    assert "Klub Iskra" not in anonymous.get("/zasoby?q=Iskra").get_data(True)
+    assert editor.get("/kosz").status_code == 403
+    trash = admin.get("/kosz").get_data(True)
+    assert "Klub Iskra" in trash
+    deleted_id = re.search(r"/kosz/(\d+)/przywroc", trash)[1]
+    token = TOKEN.search(trash)[1]
+    editor_token = _form(editor, "/zasoby/5/edycja")["csrf_token"]
+    refused = editor.post(f"/kosz/{deleted_id}/przywroc", data={"csrf_token": editor_token})
+    assert refused.status_code == 403
+    back = admin.post(f"/kosz/{deleted_id}/przywroc", data={"csrf_token": token})
+    assert back.status_code == 302
+    assert "Klub Iskra" in anonymous.get("/zasoby?q=Iskra").get_data(True)
+    entries, _total = _audit(accounts)
+    assert [e["actor"] for e in entries][:3] == ["ola", "jan", "jan"]

@@ -65,3 +65,59 @@ def test_moving_a_point_and_saving_nothing_new(demo: Engine) -> None:
 def test_an_unknown_resource_is_not_found(demo: Engine) -> None:
     with pytest.raises(NotFoundError):
         get_resource(demo, 999_999)
+
+
+def _count(engine: Engine) -> int:
+    from mapping.db import store
+
+    return store.table_counts(engine)["resource"]
+
+
+def test_add_delete_and_restore_a_resource(demo: Engine) -> None:
+    from mapping.db.resource_edit import (
+        add_resource,
+        delete_resource,
+        list_deleted,
+        restore_resource,
+    )
+
+    template = get_resource(demo, 1).values
+    before = _count(demo)
+    with demo.begin() as conn:
+        added = add_resource(conn, {**template, "name": "Nowa świetlica"}, actor="jan")
+    assert added.values["name"] == "Nowa świetlica" and added.version == 1
+    assert _count(demo) == before + 1
+    with demo.begin() as conn, pytest.raises(ConflictError):
+        delete_resource(conn, added.id, added.version + 5, actor="jan")
+    with demo.begin() as conn:
+        archived = delete_resource(conn, added.id, added.version, actor="jan")
+    assert _count(demo) == before
+    with pytest.raises(NotFoundError):
+        get_resource(demo, added.id)
+    listed = list_deleted(demo)
+    assert listed[0]["name"] == "Nowa świetlica" and listed[0]["deleted_by"] == "jan"
+    with demo.begin() as conn:
+        back = restore_resource(conn, archived, actor="ola")
+    restored = get_resource(demo, back)
+    assert restored.values == added.values and list_deleted(demo) == []
+    entries, total = audit.list_entries(demo, audit.AuditFilter(table="resource"))
+    assert total == 3 and list(entries["actor"]) == ["ola", "jan", "jan"]
+    assert entries.iloc[1]["old_value"] is not None and entries.iloc[1]["new_value"] is None
+    with demo.begin() as conn, pytest.raises(NotFoundError):
+        restore_resource(conn, archived, actor="ola")
+
+
+def test_a_restore_after_its_id_was_given_again_takes_a_new_id(demo: Engine) -> None:
+    from mapping.db.resource_edit import add_resource, delete_resource, restore_resource
+
+    template = get_resource(demo, 1).values
+    with demo.begin() as conn:
+        first = add_resource(conn, {**template, "name": "Pierwsza"}, actor="jan")
+    with demo.begin() as conn:
+        archived = delete_resource(conn, first.id, first.version, actor="jan")
+    with demo.begin() as conn:
+        second = add_resource(conn, {**template, "name": "Druga"}, actor="jan")
+    with demo.begin() as conn:
+        back = restore_resource(conn, archived, actor="ola")
+    assert get_resource(demo, back).values["name"] == "Pierwsza"
+    assert get_resource(demo, second.id).values["name"] == "Druga"
