@@ -46,6 +46,21 @@ class TokenForm(FlaskForm):  # type: ignore[misc]
     """The CSRF token of a form whose fields are read one by one."""
 
 
+def _field_labels() -> dict[str, str]:
+    return {
+        "name": _("Name"),
+        "category": _("Category"),
+        "address": _("Address"),
+        "district": _("District"),
+        "external_id": _("Identifier"),
+        "lat": _("Latitude"),
+        "lon": _("Longitude"),
+        "x": _("X (easting)"),
+        "y": _("Y (northing)"),
+        "code": _("Code"),
+    }
+
+
 def _store() -> UploadStore:
     return UploadStore(f"{current_app.instance_path}/uploads")
 
@@ -173,6 +188,7 @@ def preview(token: str) -> BaseResponse | tuple[str, int]:
         form=TokenForm(),
         upload=upload,
         fields=FIELDS[upload.kind],
+        labels=_field_labels(),
         columns=_columns(data, upload.filename),
         layouts=LAYOUTS,
         **checked,
