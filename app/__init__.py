@@ -79,6 +79,7 @@ def _add_web(app: Flask) -> None:
     """The pages, views, error handlers, translations, cache and security headers."""
     from app import auth, cache, errors, i18n, pages, security
     from app.views import (
+        accounts,
         districts,
         edit,
         embed,
@@ -105,6 +106,7 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(embed.bp)
     app.register_blueprint(edit.bp)
     app.register_blueprint(upload.bp)
+    app.register_blueprint(accounts.bp)
     # The upload's size limit, with room for the form around the file (PALMAP_MAX_FILE_MB).
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_FILE_MB"]) + 1) * 2**20
 

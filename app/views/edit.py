@@ -64,12 +64,34 @@ def _history(resource_id: int | None) -> Any:
     return entries.to_dict("records")
 
 
+def _placing_map(page_data: Any, record: Any) -> Any:
+    """The districts with the resource's point: a click on it fills latitude and longitude
+    (``static/js/place-point.js``); the fields stay the way to type them."""
+    from mapping.pages import maps as core_maps
+    from mapping.render.interactive import map_fragments
+
+    resources = page_data.analysis.resources
+    chosen = resources[resources["id"] == (record.id if record is not None else -1)]
+    district = record.values.get("district_code") if record is not None else None
+    folium_map = core_maps.resources_map(
+        page_data,
+        chosen,
+        pages.map_settings(),
+        legend=None,
+        name=_("Districts"),
+        district=district or None,
+    )
+    return map_fragments(folium_map)
+
+
 def _form_page(
     record: Any, fields: dict[str, str], *, status: int = 200, **extra: Any
 ) -> tuple[str, int]:
-    data = pages.page_data().analysis
+    page_data = pages.page_data()
+    data = page_data.analysis
     page = render_template(
         "resource_edit.html",
+        fragments=_placing_map(page_data, record),
         form=TokenForm(),
         record=record,
         fields=fields,

@@ -262,3 +262,51 @@ def test_add_delete_and_restore_by_role(accounts: Flask) -> None:
     assert "Klub Iskra" in anonymous.get("/zasoby?q=Iskra").get_data(True)
     entries, _total = _audit(accounts)
     assert [e["actor"] for e in entries][:3] == ["ola", "jan", "jan"]
+
+
+def test_admins_manage_accounts_in_the_browser(accounts: Flask) -> None:
+    admin, editor = _client(accounts, "ola"), _client(accounts, "jan")
+    assert editor.get("/konta").status_code == 403
+    page = admin.get("/konta")
+    assert page.status_code == 200 and "jan" in page.get_data(True)
+    token = TOKEN.search(page.get_data(True))[1]
+    new = {"login": "Ewa.Nowak", "role": "editor", "csrf_token": token}
+    short = admin.post("/konta", data={**new, "password": "short", "password_again": "short"})
+    assert "12" in admin.get(short.headers["Location"]).get_data(True)  # the reason, flashed
+    differ = {**new, "password": PASSWORD, "password_again": PASSWORD + "x"}
+    admin.post("/konta", data=differ)
+    assert "ewa.nowak" not in admin.get("/konta").get_data(True).split("<h2>")[0]
+    assert admin.post("/konta", data={**new, "password": PASSWORD, "password_again": PASSWORD})
+    assert "ewa.nowak" in admin.get("/konta").get_data(True)
+    # a new role ends the editor's session; an editor cannot change roles
+    forged = editor.post("/konta/jan/role", data={"role": "admin", "csrf_token": _token_of(editor)})
+    assert forged.status_code == 403
+    assert (
+        admin.post("/konta/jan/role", data={"role": "admin", "csrf_token": token}).status_code
+        == 302
+    )
+    assert "jan (" not in editor.get("/zasoby").get_data(True)
+    assert _client(accounts, "jan").get("/konta").status_code == 200  # an admin now
+    # the last active admin cannot be disabled: the reason is shown, nothing changes
+    admin.post("/konta/jan/disable", data={"csrf_token": token})
+    last = admin.post("/konta/ola/disable", data={"csrf_token": token})
+    assert "last active admin" in admin.get(last.headers["Location"]).get_data(True)
+    pw = {"password": "a new long password", "password_again": "a new long password"}
+    assert (
+        admin.post("/konta/ewa.nowak/password", data={**pw, "csrf_token": token}).status_code == 302
+    )
+    entries, _total = _audit(accounts)
+    logged = {(e["record_id"], e["field"]) for e in entries if e["table_name"] == "account"}
+    assert {
+        ("ewa.nowak", None),
+        ("jan", "role"),
+        ("jan", "active"),
+        ("ewa.nowak", "password"),
+    } <= logged
+    assert all("argon2" not in str(e["new_value"]) for e in entries)
+
+
+def _token_of(client: FlaskClient) -> str:
+    found = TOKEN.search(client.get("/logowanie").get_data(True))
+    assert found
+    return found[1]

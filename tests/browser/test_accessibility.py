@@ -68,6 +68,8 @@ PRIVATE_PAGES: dict[str, str] = {
     "/resources/new": "/resources/new",
     "/kosz": "/kosz",
     "/trash": "/trash",
+    "/konta": "/konta",
+    "/accounts": "/accounts",
 }
 
 #: The error page, in the site's layout and in an embed's: (URL, status).

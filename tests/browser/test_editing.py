@@ -163,3 +163,22 @@ def test_an_editor_uploads_a_workbook_reads_the_report_fixes_the_columns_and_con
     page.goto(f"{editor_server}/dziennik")
     log = page.locator("table.data-table").inner_text()
     assert "74 555 44 33" in log and "upload:nowe zasoby.xlsx" in log
+
+
+def test_a_click_on_the_map_places_a_new_resource(page, editor_server: str) -> None:
+    log_in(page, editor_server, "jan.kowalski")
+    page.goto(f"{editor_server}/zasoby/nowy")
+    page.wait_for_selector(".leaflet-overlay-pane path", state="attached")
+    box = page.locator(".place-point .leaflet-container").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    lat, lon = float(page.input_value("#f-lat")), float(page.input_value("#f-lon"))
+    assert 50.6 < lat < 50.9 and 16.1 < lon < 16.5  # inside the demo city's districts
+    assert page.locator(".place-point path.leaflet-interactive").count() > 0
+    page.fill("#f-name", "Punkt z mapy")
+    page.select_option("#f-category", "ngo")
+    page.click("form.edit-form button[type=submit]")
+    page.wait_for_url("**saved=1")
+    assert page.input_value("#f-name") == "Punkt z mapy"
+    assert abs(float(page.input_value("#f-lat")) - lat) < 1e-6
+    assert page.input_value("#f-district") != ""  # the district the point lies in

@@ -1,0 +1,91 @@
+"""Admins manage accounts in the browser (``/konta``): add, role, disable or enable, new password.
+
+The same checks and rules as ``palmap user`` (:mod:`mapping.db.accounts`): logins and passwords
+checked alike, the last active admin kept, every change ending the account's sessions. Each change
+goes into the audit log (table ``account``; a new password is logged as "changed", never its
+value or hash).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+
+from app import auth, pages
+from app.db import get_engine
+from mapping.errors import MappingError
+
+bp = Blueprint("accounts", __name__)
+
+
+class TokenForm(FlaskForm):  # type: ignore[misc]
+    """The CSRF token of a form whose fields are read one by one."""
+
+
+@pages.page_route(bp, "/konta", "/accounts", endpoint="index", methods=["GET", "POST"])
+@auth.role_required("admin")
+def index() -> BaseResponse | tuple[str, int]:
+    """Every account, and the form that adds one."""
+    from mapping.db import accounts, audit
+
+    if request.method == "POST":
+        login, role = request.form.get("login", ""), request.form.get("role", "")
+        password = request.form.get("password", "")
+        if password != request.form.get("password_again", ""):
+            flash(_("The two passwords differ; nothing was changed."))
+            return redirect(pages.page_url("accounts.index"))
+        try:
+            with get_engine().begin() as conn:
+                added = accounts.add_account(conn, login, password, role)
+                change = audit.Change("account", added.login, None, None, {"role": added.role})
+                audit.record(conn, [change], actor=current_user.login, how="form")
+        except MappingError as error:
+            flash(str(error))
+        else:
+            flash(_("Account %(login)s added (%(role)s).", login=added.login, role=added.role))
+        return redirect(pages.page_url("accounts.index"))
+    page = render_template(
+        "accounts.html", form=TokenForm(), accounts=accounts.list_accounts(get_engine())
+    )
+    return page, 200
+
+
+@pages.page_route(
+    bp,
+    "/konta/<login>/<any(role,password,disable,enable):action>",
+    "/accounts/<login>/<any(role,password,disable,enable):action>",
+    endpoint="change",
+    methods=["POST"],
+)
+@auth.role_required("admin")
+def change(login: str, action: str) -> BaseResponse:
+    """A new role, a new password, or the account disabled or enabled."""
+    from mapping.db import accounts, audit
+
+    password = request.form.get("password", "")
+    if action == "password" and password != request.form.get("password_again", ""):
+        flash(_("The two passwords differ; nothing was changed."))
+        return redirect(pages.page_url("accounts.index"))
+    try:
+        with get_engine().begin() as conn:
+            before = accounts.get_account(conn, login)
+            if action == "role":
+                after = accounts.set_role(conn, login, request.form.get("role", ""))
+                changes = audit.diff("account", login, {"role": before.role}, {"role": after.role})
+            elif action == "password":
+                accounts.set_password(conn, login, password)
+                changes = [audit.Change("account", login, "password", None, "changed")]
+            else:
+                active = action == "enable"
+                after = accounts.set_active(conn, login, active)
+                old, new = {"active": before.active}, {"active": after.active}
+                changes = audit.diff("account", login, old, new)
+            audit.record(conn, changes, actor=current_user.login, how="form")
+    except MappingError as error:
+        flash(str(error))
+    else:
+        flash(_("Account %(login)s changed; its sessions have ended.", login=before.login))
+    return redirect(pages.page_url("accounts.index"))
