@@ -122,7 +122,14 @@ def _rehearse(upload: Any, data: bytes) -> dict[str, Any]:
     except MappingError as error:
         return {"failed": str(error)}
     findings = result.report.sorted_findings()
+    from mapping.pages import maps as core_maps
+    from mapping.render.interactive import map_fragments
+
+    folium_map = core_maps.upload_map(
+        pages.page_data(), upload.kind, result.frame, pages.map_settings(), name=_("New data")
+    )
     return {
+        "fragments": None if folium_map is None else map_fragments(folium_map),
         "result": result,
         "findings": findings[:SHOWN_FINDINGS],
         "more": max(0, len(findings) - SHOWN_FINDINGS),

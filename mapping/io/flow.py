@@ -75,6 +75,9 @@ class ImportResult:
     unchanged: int = 0
     seconds: float = 0.0
     definitions: ImportReport | None = field(default=None)
+    #: The valid rows as read (districts and resources: a GeoDataFrame in EPSG:4326), for a
+    #: preview's map; None for indicator values.
+    frame: Any = field(default=None, repr=False, compare=False)
 
     @property
     def written(self) -> bool:
@@ -126,6 +129,7 @@ class _Prepared:
     rows: int
     write: _Writer
     definitions: ImportReport | None = None
+    frame: Any = None
 
 
 def _districts(
@@ -136,7 +140,7 @@ def _districts(
     def write(conn: Any, _progress: Callable[[int], None] | None) -> store.SaveResult:
         return store.save_districts(conn, districts, replace=options.replace)
 
-    return _Prepared(report, len(districts), write)
+    return _Prepared(report, len(districts), write, frame=districts)
 
 
 def _resources(
@@ -158,7 +162,7 @@ def _resources(
             store.delete_resources(conn)
         return store.save_resources(conn, resources, progress=progress)
 
-    return _Prepared(report, len(resources), write)
+    return _Prepared(report, len(resources), write, frame=resources)
 
 
 def _indicators(
@@ -301,6 +305,7 @@ def run_import(
             unchanged=saved.unchanged,
             seconds=time.perf_counter() - started,
             definitions=prepared.definitions,
+            frame=prepared.frame,
         )
 
     defined_badly = prepared.definitions is not None and bool(prepared.definitions.errors())

@@ -209,3 +209,32 @@ def district_map_of(
         fill_opacity=0.35,
         **settings,
     )
+
+
+def upload_map(
+    data: PageData, kind: str, frame: Any, settings: Mapping[str, Any], *, name: str
+) -> Any | None:
+    """The rows of an upload on a map, for its preview: new district boundaries, or new and
+    changed resources (numbered in file order) on the loaded districts; None for indicator
+    values or when nothing has a place."""
+    if frame is None or not len(frame):
+        return None
+    if kind == "districts":
+        return district_map(frame, fills={}, tooltips={}, layer_name=name, **settings)
+    if kind != "resources":
+        return None
+    shown = placed(frame)
+    if not len(shown):
+        return None
+    shown = shown.assign(id=range(1, len(shown) + 1))
+    return district_map(
+        data.analysis.districts,
+        fills={},
+        tooltips={},
+        resources=shown,
+        categories=data.analysis.categories,
+        resource_ids=list(shown["id"]),
+        fill_opacity=0.06,
+        layer_name=name,
+        **settings,
+    )

@@ -91,6 +91,7 @@ def test_preview_choose_the_columns_confirm(app: Flask) -> None:
     counts = dict(re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td>', html))
     assert counts["Wczytane wiersze"] == "2" and counts["Nowe"] == "1"
     assert counts["Pominięte (z błędami)"] == "1"
+    assert "Nowe dane na mapie" in html and "folium-map" in html  # the new row on a map
     assert _counts(app) == before  # the rehearsal kept nothing
     done = client.post(preview_url + "/zatwierdz", data={"csrf_token": _token(client)})
     assert done.status_code == 302 and done.headers["Location"] == "/dane/import"

@@ -146,6 +146,9 @@ def test_an_editor_uploads_a_workbook_reads_the_report_fixes_the_columns_and_con
     assert page.locator("#confirm").count() == 0  # an invalid row and no skipping
     page.check("#mapping input[name=skip_invalid]")
     page.click("text=Sprawdź ponownie")
+    # the preview's map draws the districts and the one new resource
+    page.wait_for_selector(".map-box .leaflet-overlay-pane path", state="attached")
+    assert page.locator(".map-box .leaflet-container").count() == 1
     summary = page.locator("#summary").inner_text()
     assert "Nowe\t1" in summary or "Nowe 1" in summary.replace("\n", " ")
     page.click("#confirm")
