@@ -88,6 +88,7 @@ def _add_web(app: Flask) -> None:
         resources,
         targets,
         upload,
+        values,
         vendor,
     )
 
@@ -107,6 +108,7 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(edit.bp)
     app.register_blueprint(upload.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(values.bp)
     # The upload's size limit, with room for the form around the file (PALMAP_MAX_FILE_MB).
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_FILE_MB"]) + 1) * 2**20
 

@@ -47,3 +47,19 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+#: The password of the accounts the ``accounts`` fixture makes.
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def accounts(app: Flask) -> Flask:
+    """The demo app with an admin ``ola`` and an editor ``jan`` (password :data:`PASSWORD`)."""
+    runner = app.test_cli_runner()
+    for login, role in (("ola", "admin"), ("jan", "editor")):
+        result = runner.invoke(
+            args=["user", "add", login, "--role", role, "--password-stdin"], input=PASSWORD + "\n"
+        )
+        assert result.exit_code == 0, result.output
+    return app

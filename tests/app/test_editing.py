@@ -13,17 +13,6 @@ PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-@pytest.fixture
-def accounts(app: Flask) -> Flask:
-    runner = app.test_cli_runner()
-    for login, role in (("ola", "admin"), ("jan", "editor")):
-        result = runner.invoke(
-            args=["user", "add", login, "--role", role, "--password-stdin"], input=PASSWORD + "\n"
-        )
-        assert result.exit_code == 0, result.output
-    return app
-
-
 def _client(app: Flask, login: str | None) -> FlaskClient:
     client = app.test_client()
     if login:

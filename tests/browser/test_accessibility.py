@@ -70,6 +70,8 @@ PRIVATE_PAGES: dict[str, str] = {
     "/trash": "/trash",
     "/konta": "/konta",
     "/accounts": "/accounts",
+    "/wskazniki/dane": "/wskazniki/dane",
+    "/indicators/data": "/indicators/data",
 }
 
 #: The error page, in the site's layout and in an embed's: (URL, status).
