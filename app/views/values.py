@@ -73,9 +73,12 @@ def _pasted_file(text: str) -> bytes:
 
 
 def _page(year: int, *, status: int = 200, **extra: Any) -> tuple[str, int]:
+    from mapping.pages.labels import indicator_name
+
     data = pages.page_data().analysis
     values, fingerprint = _year_values(year)
     indicators = list(data.registry.codes)
+    tr = pages.translator()
     page = render_template(
         "values.html",
         form=TokenForm(),
@@ -83,6 +86,7 @@ def _page(year: int, *, status: int = 200, **extra: Any) -> tuple[str, int]:
         years=data.years,
         districts=data.districts[["code", "name"]].to_dict("records"),
         indicators=indicators,
+        names={code: indicator_name(data, code, tr) for code in indicators},
         values=values,
         fingerprint=fingerprint,
         **extra,
