@@ -59,8 +59,9 @@ def test_a_wrong_value_is_named_and_nothing_is_saved(page, editor_server: str) -
     log_in(page, editor_server, "jan.kowalski")
     page.goto(f"{editor_server}/zasoby/11/edycja")
     page.fill("#f-capacity", "-4")
-    page.click("button[type=submit]")
-    problems = page.locator("#problems")
+    with page.expect_navigation():
+        page.click("form.edit-form button[type=submit]")
+    problems = page.wait_for_selector("#problems")  # after the answer has loaded
     assert problems.is_visible() and "-4" in problems.inner_text()
     assert page.get_attribute("#f-capacity", "aria-invalid") == "true"
 
@@ -73,15 +74,16 @@ def test_two_browsers_editing_one_resource_get_the_conflict_view(browser, editor
     for page in (first, second):
         page.goto(f"{editor_server}/zasoby/12/edycja")
     second.fill("#f-phone", "74 000 11 22")
-    second.click("button[type=submit]")
+    second.click("form.edit-form button[type=submit]")
     second.wait_for_url("**saved=1")
     first.fill("#f-phone", "74 999 88 77")
-    first.click("button[type=submit]")
-    conflict = first.locator("#conflict")
+    with first.expect_navigation():
+        first.click("form.edit-form button[type=submit]")
+    conflict = first.wait_for_selector("#conflict")
     assert conflict.is_visible()
     text = conflict.inner_text()
     assert "74 000 11 22" in text and "74 999 88 77" in text
-    first.click("button[type=submit]")  # "save mine over theirs"
+    first.click("form.edit-form button[type=submit]")  # "save mine over theirs"
     first.wait_for_url("**saved=1")
     assert first.input_value("#f-phone") == "74 999 88 77"
     first.context.close()
@@ -93,7 +95,7 @@ def test_an_editor_cannot_reach_what_is_not_theirs_and_logging_out_ends_it(
 ) -> None:
     log_in(page, editor_server, "jan.kowalski")
     page.goto(f"{editor_server}/wyloguj")
-    page.click("button[type=submit]")
+    page.click("form.account-form button[type=submit]")
     page.wait_for_url(f"{editor_server}/")
     assert "jan.kowalski" not in page.locator(".account-nav").inner_text()
     response = page.goto(f"{editor_server}/dziennik")
@@ -129,7 +131,8 @@ def test_an_editor_uploads_a_workbook_reads_the_report_fixes_the_columns_and_con
     assert audit(page) == []
     page.select_option("#u-kind", "resources")
     page.set_input_files("#u-file", str(workbook))
-    page.click("text=Sprawdź plik")
+    with page.expect_navigation():
+        page.click("text=Sprawdź plik")
     page.wait_for_selector("#mapping")
     assert audit(page) == []  # the preview, with its report and choices, is accessible too
     # The columns have names palmap does not know: choose them from the file's own.
@@ -140,12 +143,14 @@ def test_an_editor_uploads_a_workbook_reads_the_report_fixes_the_columns_and_con
         ("lon", "Dl"),
     ):
         page.select_option(f"#m-{field}", column)
-    page.click("text=Sprawdź ponownie")
+    with page.expect_navigation():
+        page.click("text=Sprawdź ponownie")
     report = page.locator("#report").inner_text()
     assert "kawiarnia" in report and "3" in report  # the row, the value, the problem, the fix
     assert page.locator("#confirm").count() == 0  # an invalid row and no skipping
     page.check("#mapping input[name=skip_invalid]")
-    page.click("text=Sprawdź ponownie")
+    with page.expect_navigation():
+        page.click("text=Sprawdź ponownie")
     # the preview's map draws the districts and the one new resource
     page.wait_for_selector(".map-box .leaflet-overlay-pane path", state="attached")
     assert page.locator(".map-box .leaflet-container").count() == 1
@@ -161,7 +166,7 @@ def test_an_editor_uploads_a_workbook_reads_the_report_fixes_the_columns_and_con
     page.goto(f"{editor_server}/zasoby?q=Iskra")
     page.locator("a.edit-link").first.click()
     page.fill("#f-phone", "74 555 44 33")
-    page.click("button[type=submit]")
+    page.click("form.edit-form button[type=submit]")
     page.wait_for_url("**saved=1")
     page.goto(f"{editor_server}/dziennik")
     log = page.locator("table.data-table").inner_text()
