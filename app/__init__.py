@@ -80,6 +80,7 @@ def _add_web(app: Flask) -> None:
     from app import auth, cache, errors, i18n, pages, security
     from app.views import (
         accounts,
+        categories,
         districts,
         edit,
         embed,
@@ -109,6 +110,7 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(upload.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(values.bp)
+    app.register_blueprint(categories.bp)
     # The upload's size limit, with room for the form around the file (PALMAP_MAX_FILE_MB).
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_FILE_MB"]) + 1) * 2**20
 

@@ -299,3 +299,41 @@ def _token_of(client: FlaskClient) -> str:
     found = TOKEN.search(client.get("/logowanie").get_data(True))
     assert found
     return found[1]
+
+
+def test_admins_manage_categories_in_the_browser(accounts: Flask) -> None:
+    admin, editor = _client(accounts, "ola"), _client(accounts, "jan")
+    assert editor.get("/kategorie").status_code == 403
+    page = admin.get("/kategorie").get_data(True)
+    assert "swietlica" in page
+    token = TOKEN.search(page)[1]
+    new = {
+        "code": "klub_seniora",
+        "name_pl": "klub seniora",
+        "name_en": "senior club",
+        "colour": "#123456",
+        "csrf_token": token,
+    }
+    bad = admin.post("/kategorie", data={**new, "colour": "red"})
+    assert "#RRGGBB" in admin.get(bad.headers["Location"]).get_data(True)
+    assert admin.post("/kategorie", data=new).status_code == 302
+    listed = admin.get("/kategorie").get_data(True)
+    assert "klub seniora" in listed and "#123456" in listed
+    renamed = admin.post(
+        "/kategorie/klub_seniora",
+        data={
+            "name_pl": "klub seniora",
+            "name_en": "seniors",
+            "colour": "#123456",
+            "capacity_unit": "miejsca",
+            "aliases": "",
+            "csrf_token": token,
+        },
+    )
+    assert renamed.status_code == 302
+    assert "seniors" in admin.get("/zasoby?lang=en").get_data(True)  # in the filters at once
+    entries, _total = _audit(accounts)
+    changed = {e["field"] for e in entries if e["table_name"] == "resource_category"}
+    assert {None, "name_en", "capacity_unit"} <= changed
+    refused = editor.post("/kategorie/klub_seniora", data={**new, "csrf_token": _token_of(editor)})
+    assert refused.status_code == 403

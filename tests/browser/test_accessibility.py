@@ -72,6 +72,8 @@ PRIVATE_PAGES: dict[str, str] = {
     "/accounts": "/accounts",
     "/wskazniki/dane": "/wskazniki/dane",
     "/indicators/data": "/indicators/data",
+    "/kategorie": "/kategorie",
+    "/categories": "/categories",
 }
 
 #: The error page, in the site's layout and in an embed's: (URL, status).
