@@ -79,6 +79,8 @@ RESOURCE_SCHEMA: tuple[Column, ...] = (
 RESOURCE_COLUMNS: tuple[str, ...] = tuple(c.name for c in RESOURCE_SCHEMA)
 #: The columns that describe a resource (what an update compares).
 RESOURCE_ATTRIBUTES: tuple[str, ...] = tuple(c.name for c in RESOURCE_SCHEMA if c.attribute)
+#: The attributes a person edits in a form (``synthetic`` is set by the demo alone).
+EDITABLE_ATTRIBUTES: tuple[str, ...] = tuple(c for c in RESOURCE_ATTRIBUTES if c != "synthetic")
 #: pandas dtypes of the resource frame (geometry left out).
 RESOURCE_DTYPES: dict[str, str] = {
     c.name: c.dtype for c in RESOURCE_SCHEMA if c.dtype != "geometry"

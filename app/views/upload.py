@@ -105,20 +105,26 @@ def _columns(data: bytes, filename: str) -> list[str]:
     return [str(c) for c in table.columns]
 
 
-def _rehearse(upload: Any, data: bytes) -> dict[str, Any]:
+def _import(upload: Any, data: bytes, **how: Any) -> Any:
+    """The kept upload through the import, with its options (a rehearsal or the real one)."""
     from mapping.io.flow import run_import
     from mapping.io.options import ImportOptions
 
+    options = ImportOptions(**{k: v for k, v in upload.options.items() if k != "original"})
+    return run_import(
+        upload.kind,
+        data,
+        filename=upload.filename,
+        engine=get_engine(),
+        options=options,
+        limits=import_limits(),
+        **how,
+    )
+
+
+def _rehearse(upload: Any, data: bytes) -> dict[str, Any]:
     try:
-        result = run_import(
-            upload.kind,
-            data,
-            filename=upload.filename,
-            engine=get_engine(),
-            options=ImportOptions(**{k: v for k, v in upload.options.items() if k != "original"}),
-            limits=import_limits(),
-            rehearse=True,
-        )
+        result = _import(upload, data, rehearse=True)
     except MappingError as error:
         return {"failed": str(error)}
     findings = result.report.sorted_findings()
@@ -213,24 +219,10 @@ def preview(token: str) -> BaseResponse | tuple[str, int]:
 @auth.role_required("editor")
 def confirm(token: str) -> BaseResponse:
     """Import the kept file for real, log it, remove it."""
-    from mapping.io.flow import run_import
-    from mapping.io.options import ImportOptions
-
     store = _store()
     upload, data = store.load(token, owner=current_user.login)
     original = upload.options.get("original", upload.filename)
-    options = ImportOptions(**{k: v for k, v in upload.options.items() if k != "original"})
-    result = run_import(
-        upload.kind,
-        data,
-        filename=upload.filename,
-        engine=get_engine(),
-        options=options,
-        limits=import_limits(),
-        actor=current_user.login,
-        how="upload",
-        display_name=original,
-    )
+    result = _import(upload, data, actor=current_user.login, how="upload", display_name=original)
     if result.status != "written":
         flash(_("Nothing was written: the file has rows with errors. Check it again."))
         return redirect(pages.page_url("upload.preview", token=token))

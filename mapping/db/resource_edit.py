@@ -21,6 +21,7 @@ from mapping.db.base import DISTRICT, RESOURCE, Bind, connection
 from mapping.db.locking import hold_write_lock
 from mapping.db.models import SRID, Base
 from mapping.errors import ConflictError, NotFoundError, ValidationError
+from mapping.frames import EDITABLE_ATTRIBUTES
 
 __all__ = [
     "EDIT_FIELDS",
@@ -35,18 +36,7 @@ __all__ = [
 
 #: What a form edits: the stored attributes, the district a row without a point is assigned to,
 #: and the point as latitude and longitude (EPSG:4326).
-ATTRIBUTES: tuple[str, ...] = (
-    "name",
-    "category",
-    "address",
-    "capacity",
-    "operator",
-    "phone",
-    "website",
-    "opening_hours",
-    "description",
-    "source",
-)
+ATTRIBUTES: tuple[str, ...] = EDITABLE_ATTRIBUTES
 EDIT_FIELDS: tuple[str, ...] = (*ATTRIBUTES, "district_code", "lat", "lon")
 
 

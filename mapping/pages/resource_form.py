@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from mapping.errors import MappingError
+from mapping.frames import EDITABLE_ATTRIBUTES
 from mapping.io.report import ImportReport
 
 #: The form's fields, in the order of the form, named as an import file's columns.
@@ -98,19 +99,7 @@ def check_resource_form(
     row = frame.iloc[0]
     point = row.geometry
     values: dict[str, Any] = {
-        name: (None if pd.isna(row[name]) else row[name])
-        for name in (
-            "name",
-            "category",
-            "address",
-            "capacity",
-            "operator",
-            "phone",
-            "website",
-            "opening_hours",
-            "description",
-            "source",
-        )
+        name: (None if pd.isna(row[name]) else row[name]) for name in EDITABLE_ATTRIBUTES
     }
     values["capacity"] = None if values["capacity"] is None else int(values["capacity"])
     values["source"] = cells["source"] or None
