@@ -105,6 +105,7 @@ def role_required(role: Role) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapper.palmap_role = role  # type: ignore[attr-defined]  # read by the role matrix test
         return wrapper  # type: ignore[return-value]
 
     return decorate

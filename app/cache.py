@@ -35,7 +35,10 @@ from app.i18n import current_lang
 from app.security import page_policy
 from mapping.analysis import AnalysisData
 from mapping.db import store
-from mapping.pages.arguments import canonical_args
+from mapping.editions import EditionRecord, clean_code
+from mapping.errors import MappingError, NotFoundError, ValidationError
+from mapping.pages.arguments import EDITION_ARG, canonical_args
+from mapping.pages.errors import UnknownItemError
 from mapping.privacy import Suppression, suppress
 
 _KEY = "palmap_page_cache"
@@ -54,6 +57,8 @@ class _Data:
     data: AnalysisData
     suppression: dict[int, Suppression]
     memo: dict[Any, Any] = field(default_factory=dict)
+    #: The published edition this data is (None: the live data).
+    edition: EditionRecord | None = None
 
 
 class PageCache:
@@ -64,6 +69,8 @@ class PageCache:
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._data: _Data | None = None
+        #: Published editions never change: loaded once each, kept until :meth:`clear`.
+        self._editions: dict[str, _Data] = {}
         self._pages: OrderedDict[str, tuple[bytes, int, dict[str, str]]] = OrderedDict()
         self._bytes = 0
 
@@ -77,6 +84,7 @@ class PageCache:
         """Forget everything (the next request reloads the data)."""
         with self._lock:
             self._data = None
+            self._editions.clear()
             self._drop_pages()
 
     def _drop_pages(self) -> None:
@@ -102,6 +110,23 @@ class PageCache:
             self._data = _Data(db_version, version, data, {})
             self._drop_pages()
             return self._data
+
+    def edition(self, engine: Any, code: str) -> _Data:
+        """The frozen data of the published edition ``code`` (NotFoundError if there is none).
+
+        Its version is the edition's digest, so its pages' keys and ETags never change, and
+        a change of the live data does not touch them."""
+        with self._lock:
+            state = self._editions.get(code)
+            if state is not None:
+                return state
+        from mapping.db import editions
+
+        record = editions.get_edition(engine, code)
+        data = AnalysisData.from_edition(engine, code)
+        state = _Data(-1, f"edition:{code}:{record.digest}", data, {}, edition=record)
+        with self._lock:
+            return self._editions.setdefault(code, state)
 
     def get(self, key: str) -> tuple[bytes, int, dict[str, str]] | None:
         with self._lock:
@@ -154,12 +179,64 @@ def page_cache(app: Flask | None = None) -> PageCache:
     return app.extensions[_KEY]
 
 
+#: Name in ``flask.g`` of the edition code a public page shows (set by :func:`cached_page`).
+EDITION_KEY = "palmap_edition"
+
+
 def _state() -> _Data:
     state = g.get("palmap_data_state")
     if state is None:
-        state = page_cache().current(get_engine())
+        code = g.get(EDITION_KEY)
+        cache = page_cache()
+        try:
+            state = (
+                cache.current(get_engine()) if code is None else cache.edition(get_engine(), code)
+            )
+        except MappingError as error:
+            # The error page that follows is not a page of this edition, nor of the live data.
+            g.pop(EDITION_KEY, None)
+            g.pop(PUBLIC_KEY, None)
+            if isinstance(error, NotFoundError) and code is not None:
+                raise _unknown_edition(str(error)) from None
+            raise
         g.palmap_data_state = state
     return state
+
+
+def _unknown_edition(message: str) -> UnknownItemError:
+    """A 404 that lists the published editions (each a link to this page in that edition)."""
+    from flask_babel import gettext
+
+    from mapping.db import editions
+
+    known = [
+        (f"{e.code}: {e.title}", e.code)
+        for e in reversed(editions.list_editions(get_engine(), published_only=True))
+    ]
+    return UnknownItemError(
+        message, field=EDITION_ARG, known=known, heading=gettext("Published editions")
+    )
+
+
+def current_edition() -> EditionRecord | None:
+    """The published edition the current page shows (None: the live data)."""
+    return _state().edition if g.get(EDITION_KEY) else None
+
+
+#: Name in ``flask.g`` set on the public pages (they read editions and say which data they show).
+PUBLIC_KEY = "palmap_public_page"
+
+
+def _choose_edition() -> None:
+    """Take ``?edition=CODE`` of a public page (a code that cannot exist is a 404 at once)."""
+    raw = request.args.get(EDITION_ARG, "")
+    if raw.strip():
+        try:
+            setattr(g, EDITION_KEY, clean_code(raw))
+        except ValidationError:
+            shown = raw if len(raw) <= 40 else raw[:40] + "…"
+            raise _unknown_edition(f"edition: no edition {shown!r}") from None
+    setattr(g, PUBLIC_KEY, True)
 
 
 def analysis_data() -> AnalysisData:
@@ -207,8 +284,9 @@ def cached_page(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
+            _choose_edition()
             state = _state()
-            query = canonical_args(request.args, names, state.data.registry.codes)
+            query = canonical_args(request.args, (EDITION_ARG, *names), state.data.registry.codes)
             setattr(g, CANONICAL_ARGS, MultiDict(query))
             if _USER_KEY in session:
                 # A logged-in person's page names them and offers what their role may do: never

@@ -15,7 +15,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.cli_common import EXIT_ERROR, announce_wait, fail, handle_errors
+from app.cli_common import EXIT_ERROR, announce_wait, cli_actor, fail, handle_errors
 from app.db import get_engine, write_wait
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -66,7 +66,7 @@ def load_demo(folder: Path, if_empty: bool) -> None:
         )
         return
     started = time.perf_counter()
-    results = load_demo_core(engine, folder, wait=write_wait(announce_wait))
+    results = load_demo_core(engine, folder, wait=write_wait(announce_wait), actor=cli_actor())
     for name, result in results.items():
         click.echo(
             f"{name}: {result.inserted} inserted, {result.updated} updated, "

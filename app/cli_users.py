@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from app.cli_common import EXIT_USAGE, FORMATS, emit, fail, handle_errors
+from app.cli_common import EXIT_USAGE, FORMATS, cli_actor, emit, fail, handle_errors
 from app.db import get_engine
 
 ROLE_CHOICE = click.Choice(["editor", "admin"])
@@ -61,7 +61,7 @@ def add_command(login: str, role: str, password_stdin: bool) -> None:
     password = _password(password_stdin)
     check_password(password, login=name)
     with get_engine().begin() as conn:
-        added = accounts.add_account(conn, name, password, role)
+        added = accounts.add_account(conn, name, password, role, actor=cli_actor())
     click.echo(f"Account {added.login} added ({added.role}).")
 
 
@@ -77,7 +77,7 @@ def passwd_command(login: str, password_stdin: bool) -> None:
     account = accounts.get_account(get_engine(), login)
     password = _password(password_stdin)
     with get_engine().begin() as conn:
-        accounts.set_password(conn, account.login, password)
+        accounts.set_password(conn, account.login, password, actor=cli_actor())
     click.echo(f"Password of {account.login} changed; its sessions have ended.")
 
 
@@ -91,7 +91,7 @@ def role_command(login: str, role: str) -> None:
     from mapping.db import accounts
 
     with get_engine().begin() as conn:
-        changed = accounts.set_role(conn, login, role)
+        changed = accounts.set_role(conn, login, role, actor=cli_actor())
     click.echo(f"Account {changed.login} is now {changed.role}.")
 
 
@@ -104,7 +104,7 @@ def disable_command(login: str) -> None:
     from mapping.db import accounts
 
     with get_engine().begin() as conn:
-        changed = accounts.set_active(conn, login, False)
+        changed = accounts.set_active(conn, login, False, actor=cli_actor())
     click.echo(f"Account {changed.login} disabled.")
 
 
@@ -117,7 +117,7 @@ def enable_command(login: str) -> None:
     from mapping.db import accounts
 
     with get_engine().begin() as conn:
-        changed = accounts.set_active(conn, login, True)
+        changed = accounts.set_active(conn, login, True, actor=cli_actor())
     click.echo(f"Account {changed.login} enabled.")
 
 

@@ -86,6 +86,12 @@ COMMANDS: tuple[LazyCommand, ...] = (
         web=False,
     ),
     LazyCommand(
+        "edition",
+        "app.cli_editions:edition",
+        "Editions of the maps: publish one (the data frozen as it is), list them, compare two.",
+        web=False,
+    ),
+    LazyCommand(
         "import",
         "app.cli_data:import_group",
         "Import districts, resources or indicator values from a file.",

@@ -11,11 +11,21 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, current_app, g, request, url_for
 from flask_babel import gettext
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
 
-from app.cache import CANONICAL_ARGS, analysis_data, memo, suppression
+from app.cache import (
+    CANONICAL_ARGS,
+    EDITION_KEY,
+    PUBLIC_KEY,
+    analysis_data,
+    current_edition,
+    memo,
+    suppression,
+)
 from app.i18n import current_lang
+from mapping.pages.arguments import EDITION_ARG
 from mapping.pages.data import PageData
 from mapping.pages.labels import scheme_choices
 from mapping.pages.maps import map_settings as core_map_settings
@@ -29,6 +39,7 @@ NAV: tuple[tuple[str, Callable[[], str]], ...] = (
     ("districts.index", lambda: gettext("Districts")),
     ("resources.index", lambda: gettext("Resources")),
     ("targets.index", lambda: gettext("Target areas")),
+    ("editions.index", lambda: gettext("Editions")),
 )
 #: Suffix of the endpoint of a page's English alias.
 EN = "_en"
@@ -91,8 +102,9 @@ def endpoint() -> str:
 
 
 def query_items(*skip: str) -> list[tuple[str, str]]:
-    """The request's query without ``lang`` (each link adds its own) and ``skip``, every value."""
-    left_out = {"lang", *skip}
+    """The request's query without ``lang`` (each link adds its own), ``edition``
+    (:func:`page_url` adds it) and ``skip``, every value."""
+    left_out = {"lang", EDITION_ARG, *skip}
     query = args()
     items = query.items(multi=True) if isinstance(query, MultiDict) else query.items()
     return [(k, v) for k, v in items if k not in left_out]
@@ -105,11 +117,16 @@ def translator() -> Translator:
 
 def page_data() -> PageData:
     """The loaded data of the current data version, with its suppression and memo."""
+    edition = current_edition()
     return PageData(
         analysis=analysis_data(),
         suppression=suppression(),
         min_count=int(current_app.config["MIN_COUNT"]),
         memo=memo,
+        edition=None if edition is None else edition.code,
+        published=None
+        if edition is None or edition.published_at is None
+        else edition.published_at.date(),
     )
 
 
@@ -141,20 +158,33 @@ def endpoint_for(name: str, lang: str) -> str:
     return name
 
 
+def edition_items() -> list[tuple[str, str]]:
+    """``[("edition", CODE)]`` on a page of a published edition, else nothing."""
+    code = g.get(EDITION_KEY)
+    return [(EDITION_ARG, code)] if code else []
+
+
 def page_url(name: str, **values: Any) -> str:
-    """URL of a page on the route of the visitor's language (Polish, or its English alias)."""
+    """URL of a page on the route of the visitor's language (Polish, or its English alias).
+
+    On a page of a published edition the link stays in that edition (``edition=""`` leaves
+    it: the live data)."""
+    values = {**dict(edition_items()), **values}
     values = {k: v for k, v in values.items() if v is not None and v != ""}
     return url_for(endpoint_for(name, current_lang()), **values)
 
 
 def with_query(url: str, query: list[tuple[str, str]]) -> str:
-    """``url?query`` (``url`` alone without a query)."""
-    return f"{url}?{urlencode(query)}" if query else url
+    """``url?query`` (``url`` alone without a query; ``&`` when ``url`` has one already, such as
+    the edition :func:`page_url` adds)."""
+    if not query:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(query)}"
 
 
 def lang_url(code: str) -> str:
     """This page in language ``code`` (on that language's route), every query setting kept."""
-    query = [*query_items(), ("lang", code)]
+    query = [*edition_items(), *query_items(), ("lang", code)]
     path = request.path
     if request.endpoint and request.view_args is not None:
         try:
@@ -169,7 +199,7 @@ def link_with(field: str, value: str, *, page: str | None = None) -> str:
     route has one of that name, else a query argument (in place, the others kept)."""
     route_values = view_args()
     name = endpoint_for(page or endpoint(), current_lang())
-    query = query_items()
+    query = [*edition_items(), *query_items()]
     if field in route_values:
         route_values[field] = value
     elif any(k == field for k, _v in query):
@@ -192,12 +222,50 @@ _ACTIVE = {
     "districts.detail": "districts.index",
     "resources.index": "resources.index",
     "targets.index": "targets.index",
+    "editions.index": "editions.index",
 }
+
+
+def edition_field() -> Markup:
+    """The hidden ``edition`` field of a GET form on a page of a published edition (a GET form
+    drops its action's query), so that the form's answer stays in the edition."""
+    code = g.get(EDITION_KEY)
+    if not code:
+        return Markup("")
+    return Markup('<input type="hidden" name="{}" value="{}">').format(EDITION_ARG, code)
+
+
+def live_url() -> str:
+    """This page with the live data (the edition left out, every other setting kept)."""
+    try:
+        url = page_url(endpoint(), edition="", **view_args())
+    except BuildError:
+        url = request.path
+    return with_query(url, query_items())
+
+
+def edition_notice() -> dict[str, Any] | None:
+    """What a public page says about its data: the published edition it shows, or that it shows
+    the live data (None on the other pages: forms, login, errors)."""
+    if not g.get(PUBLIC_KEY):
+        return None
+    edition = current_edition()
+    if edition is None:
+        return {"live": True, "editions_url": page_url("editions.index", edition="")}
+    return {
+        "live": False,
+        "code": edition.code,
+        "title": edition.title,
+        "published": edition.published_at.date().isoformat() if edition.published_at else "",
+        "live_url": live_url(),
+        "editions_url": page_url("editions.index", edition=""),
+    }
 
 
 def init_app(app: Flask) -> None:
     # A global, not a context variable: the form macros are imported without the context.
     app.add_template_global(lambda: scheme_choices(translator()), "scheme_choices")
+    app.add_template_global(edition_field, "edition_field")
 
     @app.context_processor
     def _helpers() -> dict[str, Any]:
@@ -205,6 +273,8 @@ def init_app(app: Flask) -> None:
         return {
             "page_url": page_url,
             "lang_url": lang_url,
+            "edition_notice": edition_notice,
+            "edition_items": edition_items,
             "nav": [(name, label()) for name, label in NAV],
             "nav_active": _ACTIVE.get(endpoint()),
             "num": tr.number,

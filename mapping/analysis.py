@@ -55,6 +55,20 @@ class AnalysisData:
             values=store.load_indicator_values(bind),
         )
 
+    @classmethod
+    def from_edition(cls, bind: Bind, code: str) -> AnalysisData:
+        """Load the frozen data of the published edition ``code`` (:mod:`mapping.editions`)."""
+        from mapping.db import editions
+
+        _edition, parts = editions.load_parts(bind, code)
+        return cls(
+            districts=parts["districts"],
+            resources=parts["resources"],
+            categories=parts["categories"],
+            registry=IndicatorRegistry(parts["indicators"]),
+            values=parts["values"],
+        )
+
     @property
     def years(self) -> list[int]:
         """Years with at least one indicator value, ascending."""

@@ -31,7 +31,7 @@ import shapely
 from shapely import MultiPolygon, Point, Polygon
 
 from mapping.crs import WEB_CRS
-from mapping.db import Engine, store
+from mapping.db import Engine, audit, store
 from mapping.db.base import SaveResult
 from mapping.errors import CRSError, ValidationError
 from mapping.frames import (
@@ -481,19 +481,38 @@ def _read_indicator_values(
 
 
 def load_demo(
-    engine: Engine, folder: Path, *, wait: store.Wait = store.DEFAULT_WAIT
+    engine: Engine,
+    folder: Path,
+    *,
+    wait: store.Wait = store.DEFAULT_WAIT,
+    actor: str | None = None,
 ) -> dict[str, SaveResult]:
     """Read the demo files in ``folder`` and save them in one transaction.
 
     Loading twice changes nothing (the saves are upserts on natural keys). Returns the save result
     per table: ``districts``, ``resources``, ``indicators``, ``indicator values``. The transaction
-    holds palmap's write lock; ``wait`` says how long to wait for a running import.
+    holds palmap's write lock; ``wait`` says how long to wait for a running import. With
+    ``actor`` (the command), the audit log gets, in the same transaction, one entry per table
+    that changed (its counts) and the changed fields the saves list.
     """
     data = load_demo_frames(folder)
     with store.write_transaction(engine, what="load-demo", wait=wait) as conn:
-        return {
+        results = {
             "districts": store.save_districts(conn, data.districts),
             "resources": store.save_resources(conn, data.resources),
             "indicators": store.save_indicators(conn, data.indicators),
             "indicator values": store.save_indicator_values(conn, data.indicator_values),
         }
+        if actor is not None:
+            audit.record(conn, _demo_changes(folder, results), actor=actor, how="cli")
+        return results
+
+
+def _demo_changes(folder: Path, results: dict[str, SaveResult]) -> list[audit.Change]:
+    changes: list[audit.Change] = []
+    for table, saved in results.items():
+        if saved.inserted or saved.updated:
+            counts = {"loaded": saved.inserted, "updated": saved.updated}
+            changes.append(audit.Change(table, f"load-demo:{folder.name}", None, None, counts))
+        changes.extend(saved.changes)
+    return changes

@@ -29,7 +29,7 @@ class TokenForm(FlaskForm):  # type: ignore[misc]
 @auth.role_required("admin")
 def index() -> BaseResponse | tuple[str, int]:
     """Every account, and the form that adds one."""
-    from mapping.db import accounts, audit
+    from mapping.db import accounts
 
     if request.method == "POST":
         login, role = request.form.get("login", ""), request.form.get("role", "")
@@ -39,9 +39,9 @@ def index() -> BaseResponse | tuple[str, int]:
             return redirect(pages.page_url("accounts.index"))
         try:
             with get_engine().begin() as conn:
-                added = accounts.add_account(conn, login, password, role)
-                change = audit.Change("account", added.login, None, None, {"role": added.role})
-                audit.record(conn, [change], actor=current_user.login, how="form")
+                added = accounts.add_account(
+                    conn, login, password, role, actor=current_user.login, how="form"
+                )
         except MappingError as error:
             flash(str(error))
         else:
@@ -63,27 +63,22 @@ def index() -> BaseResponse | tuple[str, int]:
 @auth.role_required("admin")
 def change(login: str, action: str) -> BaseResponse:
     """A new role, a new password, or the account disabled or enabled."""
-    from mapping.db import accounts, audit
+    from mapping.db import accounts
 
     password = request.form.get("password", "")
     if action == "password" and password != request.form.get("password_again", ""):
         flash(_("The two passwords differ; nothing was changed."))
         return redirect(pages.page_url("accounts.index"))
     try:
+        who = {"actor": current_user.login, "how": "form"}
         with get_engine().begin() as conn:
             before = accounts.get_account(conn, login)
             if action == "role":
-                after = accounts.set_role(conn, login, request.form.get("role", ""))
-                changes = audit.diff("account", login, {"role": before.role}, {"role": after.role})
+                accounts.set_role(conn, login, request.form.get("role", ""), **who)
             elif action == "password":
-                accounts.set_password(conn, login, password)
-                changes = [audit.Change("account", login, "password", None, "changed")]
+                accounts.set_password(conn, login, password, **who)
             else:
-                active = action == "enable"
-                after = accounts.set_active(conn, login, active)
-                old, new = {"active": before.active}, {"active": after.active}
-                changes = audit.diff("account", login, old, new)
-            audit.record(conn, changes, actor=current_user.login, how="form")
+                accounts.set_active(conn, login, action == "enable", **who)
     except MappingError as error:
         flash(str(error))
     else:

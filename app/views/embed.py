@@ -85,7 +85,9 @@ def _language() -> None:
 
 
 def _with_query(url: str, query: list[tuple[str, str]]) -> str:
-    return f"{url}?{urlencode([*query, ('lang', current_lang())])}"
+    """``url`` with ``query`` and the language added (after the edition it may carry)."""
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}{urlencode([*query, ('lang', current_lang())])}"
 
 
 def _page_query(*drop: str) -> list[tuple[str, str]]:

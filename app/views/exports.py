@@ -42,7 +42,7 @@ from mapping.pages.query import (
 from mapping.pages.targets import RUNS, TargetRanking, build_ranking
 from mapping.pages.text import Translator
 from mapping.render import sheet
-from mapping.render.static import PageSize, render_static
+from mapping.render.static import PageSize
 
 bp = Blueprint("exports", __name__)
 
@@ -120,13 +120,9 @@ def targets_map(fmt: str) -> Response:
 
 
 def _sheet_map(data: PageData, built: TargetRanking, tr: Translator, fmt: str, dpi: int) -> bytes:
-    return render_static(
-        data.analysis.districts,
-        targets_map_spec(data, built, tr, date.today()),
-        size=PageSize(width_mm=120, height_mm=120, dpi=dpi),
-        fmt=fmt,
-        compact=True,
-    )
+    spec = targets_map_spec(data, built, tr, date.today())
+    size = PageSize(width_mm=120, height_mm=120, dpi=dpi)
+    return draw_static(data, spec, size, fmt, date.today(), compact=True)
 
 
 @pages.page_route(bp, "/obszary/karta", "/targets/sheet", endpoint="targets_sheet")
@@ -140,11 +136,19 @@ def targets_sheet() -> str:
         built=built,
         map_svg=_sheet_map(data, built, tr, "svg", 96).decode("utf-8"),
         sources=built.sources,
-        today=tr.long_date(date.today()),
+        exported=_exported(data, tr),
         pdf_url=pages.page_url("exports.targets_sheet_pdf", **built.args),
         back_url=pages.page_url("targets.index", **built.args),
         schematic=schematic_note(data, tr),
     )
+
+
+def _exported(data: PageData, tr: Translator) -> str:
+    """ "Exported: <today>", or on a published edition's sheet its code and publication day."""
+    day = tr.long_date(data.day(date.today()))
+    if data.edition:
+        return _("Edition %(code)s, published: %(date)s", code=data.edition, date=day)
+    return _("Exported: %(date)s", date=day)
 
 
 def _sheet_rows(built: TargetRanking) -> list[sheet.SheetRow]:
@@ -178,7 +182,7 @@ def _sheet_pdf(data: PageData, built: TargetRanking, tr: Translator) -> bytes:
         ],
         rows=_sheet_rows(built),
         sources=built.sources,
-        exported=_("Exported: %(date)s", date=tr.long_date(date.today())),
+        exported=_exported(data, tr),
         note=schematic_note(data, tr),
         labels=sheet.SheetLabels(
             heading=_("Target areas: justification of the ranking"),

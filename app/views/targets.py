@@ -4,8 +4,6 @@ is shared by its link (:func:`mapping.pages.targets.build_ranking` does the work
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
@@ -39,7 +37,7 @@ def index() -> str:
         categories=list(category_names(data.analysis, tr).items()),
         # Relative: a cached page never holds the Host a visitor sent (docs/SECURITY.md); the
         # page's script shows it absolute with the address in the visitor's address bar.
-        share_url=share_path + "?" + urlencode(built.args),
+        share_url=pages.with_query(share_path, list(built.args.items())),
         sheet_url=pages.page_url("exports.targets_sheet", **built.args),
         sheet_pdf_url=pages.page_url("exports.targets_sheet_pdf", **built.args),
         map_urls={

@@ -3,9 +3,11 @@ from a spreadsheet.
 
 The table and the paste both become one file in the ``wide_indicators`` layout (a district column
 and a column per indicator, for the year) and go through the import itself
-(:func:`mapping.io.flow.run_import`): the same checks, one transaction, an audit entry. An empty
-cell leaves the stored value as it is. The table carries a fingerprint of the year's values when
-it was opened; a save after someone else changed them is a 409 and writes nothing.
+(:func:`mapping.io.flow.run_import`): the same checks, one transaction, an audit entry for the
+save and one per changed value. A cell of the table that held a value and is sent empty deletes
+that value (in the same transaction); an empty cell of pasted text leaves the stored value as it
+is (a spreadsheet often holds only some columns). The table carries a fingerprint of the year's
+values when it was opened; a save after someone else changed them is a 409 and writes nothing.
 """
 
 from __future__ import annotations
@@ -62,6 +64,18 @@ def _typed_file(form: Any, districts: list[str], indicators: list[str]) -> bytes
     return buffer.getvalue().encode("utf-8")
 
 
+def _cleared(
+    form: Any, year: int, stored: dict[tuple[str, str], float]
+) -> list[tuple[str, str, int]]:
+    """The stored values whose cell the table sent back empty (a cell not sent is kept)."""
+    return [
+        (code, indicator, year)
+        for code, indicator in sorted(stored)
+        if form.get(f"v:{code}:{indicator}", None) is not None
+        and not form.get(f"v:{code}:{indicator}").strip()
+    ]
+
+
 def _pasted_file(text: str) -> bytes:
     """Cells pasted from a spreadsheet (tab-separated, with its header row) as CSV."""
     buffer = io.StringIO()
@@ -107,7 +121,7 @@ def index() -> BaseResponse | tuple[str, int]:
     year = _year(request.values.get("year"), data.years)
     if request.method == "GET":
         return _page(year)
-    _values, fingerprint = _year_values(year)
+    stored, fingerprint = _year_values(year)
     if request.form.get("fingerprint") != fingerprint:
         return _page(year, status=409, stale=True, typed=request.form)
     pasted = request.form.get("paste", "").strip()
@@ -126,6 +140,7 @@ def index() -> BaseResponse | tuple[str, int]:
         actor=current_user.login,
         how="form",
         display_name=f"{_('table')} {year}",
+        cleared=[] if pasted else _cleared(request.form, year, stored),
     )
     if result.status != "written":
         findings = result.report.sorted_findings()
@@ -133,10 +148,11 @@ def index() -> BaseResponse | tuple[str, int]:
     flash(
         _(
             "Saved the values of %(year)s: %(loaded)s new, %(updated)s changed, "
-            "%(unchanged)s unchanged.",
+            "%(deleted)s deleted, %(unchanged)s unchanged.",
             year=year,
             loaded=result.loaded,
             updated=result.updated,
+            deleted=result.deleted,
             unchanged=result.unchanged,
         )
     )

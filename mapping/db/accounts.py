@@ -23,6 +23,7 @@ from mapping.accounts import (
     needs_rehash,
     verify_password,
 )
+from mapping.db import audit
 from mapping.db.base import Bind, connection
 from mapping.db.locking import hold_write_lock
 from mapping.db.models import Base
@@ -99,8 +100,26 @@ def session_token(bind: Bind, account: UserRecord) -> str:
     return f"{account.id}:{epoch}"
 
 
-def add_account(conn: Connection, login: str, password: str, role: str) -> UserRecord:
-    """Create an active account; refuses a login that exists (in any letter case)."""
+def _log(conn: Connection, changes: list[audit.Change], actor: str | None, how: str) -> None:
+    """Account changes go into the audit log (never the password itself) when an actor is named."""
+    if actor is not None:
+        audit.record(conn, changes, actor=actor, how=how)
+
+
+def add_account(
+    conn: Connection,
+    login: str,
+    password: str,
+    role: str,
+    *,
+    actor: str | None = None,
+    how: str = "cli",
+) -> UserRecord:
+    """Create an active account; refuses a login that exists (in any letter case).
+
+    With ``actor`` (every caller but tests), the change goes into the audit log as ``how``;
+    the same for :func:`set_password`, :func:`set_role` and :func:`set_active`.
+    """
     name, checked_role = clean_login(login), clean_role(role)
     check_password(password, login=name)
     hold_write_lock(conn)
@@ -117,6 +136,7 @@ def add_account(conn: Connection, login: str, password: str, role: str) -> UserR
             created_at=datetime.now(UTC),
         )
     )
+    _log(conn, [audit.Change("account", name, None, None, {"role": checked_role})], actor, how)
     return get_account(conn, name)
 
 
@@ -171,24 +191,38 @@ def _keep_an_admin(conn: Connection, account: UserRecord) -> None:
         )
 
 
-def set_password(conn: Connection, login: str, password: str) -> UserRecord:
-    """A new password (the account's sessions end)."""
+def set_password(
+    conn: Connection, login: str, password: str, *, actor: str | None = None, how: str = "cli"
+) -> UserRecord:
+    """A new password (the account's sessions end); the log says only that it changed."""
     account = get_account(conn, login)
     check_password(password, login=account.login)
-    return _change(conn, login, password_hash=hash_password(password))
+    after = _change(conn, login, password_hash=hash_password(password))
+    _log(conn, [audit.Change("account", account.login, "password", None, "changed")], actor, how)
+    return after
 
 
-def set_role(conn: Connection, login: str, role: str) -> UserRecord:
+def set_role(
+    conn: Connection, login: str, role: str, *, actor: str | None = None, how: str = "cli"
+) -> UserRecord:
     """A new role (the account's sessions end); the last active admin keeps theirs."""
     checked, account = clean_role(role), get_account(conn, login)
     if checked != account.role and ROLES.index(checked) < ROLES.index(account.role):
         _keep_an_admin(conn, account)
-    return _change(conn, login, role=checked)
+    after = _change(conn, login, role=checked)
+    old, new = {"role": account.role}, {"role": after.role}
+    _log(conn, audit.diff("account", account.login, old, new), actor, how)
+    return after
 
 
-def set_active(conn: Connection, login: str, active: bool) -> UserRecord:
+def set_active(
+    conn: Connection, login: str, active: bool, *, actor: str | None = None, how: str = "cli"
+) -> UserRecord:
     """Disable (sessions end, the account is kept for the audit log) or enable an account."""
     account = get_account(conn, login)
     if not active:
         _keep_an_admin(conn, account)
-    return _change(conn, login, active=active)
+    after = _change(conn, login, active=active)
+    old, new = {"active": account.active}, {"active": after.active}
+    _log(conn, audit.diff("account", account.login, old, new), actor, how)
+    return after

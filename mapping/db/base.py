@@ -45,17 +45,22 @@ TABLES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What a save did: rows inserted, updated and left as they were."""
+    """What a save did: rows inserted, updated, left as they were and deleted, and the changed
+    fields for the audit log (:class:`mapping.db.audit.Change`, where the save lists them)."""
 
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
+    changes: tuple[Any, ...] = ()
 
     def __add__(self, other: SaveResult) -> SaveResult:
         return SaveResult(
             self.inserted + other.inserted,
             self.updated + other.updated,
             self.unchanged + other.unchanged,
+            self.deleted + other.deleted,
+            self.changes + other.changes,
         )
 
 

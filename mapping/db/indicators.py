@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from mapping.db.audit import Change
 from mapping.db.base import DISTRICT, INDICATOR, VALUE, Bind, SaveResult, clean, connection
 from mapping.db.districts import district_ids
 from mapping.db.locking import hold_write_lock
@@ -20,6 +21,46 @@ def delete_indicator_values(conn: Connection, indicators: list[str]) -> int:
         return 0
     hold_write_lock(conn)
     return conn.execute(VALUE.delete().where(VALUE.c.indicator.in_(indicators))).rowcount
+
+
+def value_key(district_code: str, indicator: str, year: int) -> str:
+    """How the audit log names one value: ``district/indicator/year``.
+
+    >>> value_key("rusinowa", "residents", 2013)
+    'rusinowa/residents/2013'
+    """
+    return f"{district_code}/{indicator}/{int(year)}"
+
+
+def delete_values(conn: Connection, keys: list[tuple[str, str, int]]) -> SaveResult:
+    """Delete single values by ``(district_code, indicator, year)`` (a cell emptied in the
+    values table); keys with no stored value are left alone. Each deletion is a change."""
+    if not keys:
+        return SaveResult()
+    hold_write_lock(conn)
+    districts = district_ids(conn)
+    existing = _stored_values(conn)
+    changes = []
+    for code, indicator, year in keys:
+        old = existing.get((code, indicator, int(year)))
+        if old is None or code not in districts:
+            continue
+        conn.execute(
+            VALUE.delete().where(
+                VALUE.c.district_id == districts[code],
+                VALUE.c.indicator == indicator,
+                VALUE.c.year == int(year),
+            )
+        )
+        changes.append(Change(VALUE.name, value_key(code, indicator, year), "value", old, None))
+    return SaveResult(deleted=len(changes), changes=tuple(changes))
+
+
+def _stored_values(conn: Connection) -> dict[tuple[str, str, int], float]:
+    return {
+        (r.district_code, r.indicator, int(r.year)): float(r.value)
+        for r in load_indicator_values(conn).itertuples(index=False)
+    }
 
 
 def load_indicators(bind: Bind) -> pd.DataFrame:
@@ -98,15 +139,14 @@ def load_indicator_values(
 
 
 def save_indicator_values(conn: Connection, values: pd.DataFrame) -> SaveResult:
-    """Insert or update values on ``(district_code, indicator, year)``."""
+    """Insert or update values on ``(district_code, indicator, year)``; every new or changed
+    value is a change for the audit log (record ``district/indicator/year``, field ``value``)."""
     hold_write_lock(conn)  # before reading the rows to match: a concurrent import waits
     districts = district_ids(conn)
     indicators = set(load_indicators(conn)["code"])
-    existing = {
-        (r.district_code, r.indicator, int(r.year)): float(r.value)
-        for r in load_indicator_values(conn).itertuples(index=False)
-    }
+    existing = _stored_values(conn)
     inserted = updated = unchanged = 0
+    changes: list[Change] = []
     for number, row in enumerate(values.to_dict("records"), start=1):
         code, indicator = str(row["district_code"]), str(row["indicator"])
         year, value = int(row["year"]), float(row["value"])
@@ -122,6 +162,8 @@ def save_indicator_values(conn: Connection, values: pd.DataFrame) -> SaveResult:
                 "the indicator first"
             )
         key = (code, indicator, year)
+        if existing.get(key) != value:
+            changes.append(Change(VALUE.name, value_key(*key), "value", existing.get(key), value))
         if key in existing:
             if existing[key] == value:
                 unchanged += 1
@@ -143,4 +185,4 @@ def save_indicator_values(conn: Connection, values: pd.DataFrame) -> SaveResult:
                 )
             )
             inserted += 1
-    return SaveResult(inserted, updated, unchanged)
+    return SaveResult(inserted, updated, unchanged, changes=tuple(changes))

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -207,3 +208,41 @@ class DeletedRecord(Base):
     data: Mapped[str] = mapped_column(Text)
     deleted_by: Mapped[str] = mapped_column(String(100))
     deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Edition(Base):
+    """A yearly edition of the maps: a code, a title, and once published the data frozen whole.
+
+    A draft has no data yet; publishing freezes the live districts, categories, resources,
+    indicators and values into :class:`EditionPart` rows, and a published edition never changes.
+    Not a data table (no data-version trigger): the live pages do not depend on it.
+    """
+
+    __tablename__ = "edition"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Short code used in URLs (``?edition=2013``).
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: ``draft`` or ``published``.
+    status: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_by: Mapped[str | None] = mapped_column(String(100))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: SHA-256 of the frozen parts, checked whenever they are read.
+    digest: Mapped[str | None] = mapped_column(String(64))
+
+
+class EditionPart(Base):
+    """One frozen frame of a published edition (:mod:`mapping.snapshot` bytes)."""
+
+    __tablename__ = "edition_part"
+
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("edition.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: ``districts``, ``resources``, ``categories``, ``indicators`` or ``values``.
+    part: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)

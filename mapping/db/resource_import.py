@@ -19,13 +19,15 @@ import shapely
 from sqlalchemy.engine import Connection
 
 from mapping.crs import METRIC_CRS, WEB_CRS, ensure_crs
-from mapping.db.base import SaveResult, clean, column_values, points_wkb, same_geometry
+from mapping.db.audit import Change
+from mapping.db.base import RESOURCE, SaveResult, clean, column_values, points_wkb, same_geometry
 from mapping.db.bulk import WRITE_COLUMNS, Row, insert_columns, update_rows
 from mapping.db.districts import district_ids
 from mapping.db.locking import hold_write_lock
 from mapping.db.resources import load_resources
 from mapping.errors import ValidationError
 
+RESOURCE_TABLE = RESOURCE.name
 _EXTERNAL_ID, _NAME = WRITE_COLUMNS.index("external_id"), WRITE_COLUMNS.index("name")
 #: Where the WKB stands in a row (after the written columns).
 _WKB = len(WRITE_COLUMNS)
@@ -185,11 +187,14 @@ def save_resources(
     matches = match_existing(columns, existing, within_m=match_within_m)
     moved: list[Row] = []
     kept: list[Row] = []
+    changes: list[Change] = []
     inserts: Sequence[Sequence[Any]] = columns  # all new: no rows to build (a first import)
     if any(m is not None for m in matches):
         rows = list(zip(*columns, strict=True))
-        new, moved, kept = _sort_rows(rows, matches, _stored_rows(existing, districts))
+        stored = _stored_rows(existing, districts)
+        new, moved, kept = _sort_rows(rows, matches, stored)
         inserts = list(zip(*new, strict=True)) if new else []
+        changes = _changes([*moved, *kept], stored)
     inserted = len(inserts[0]) if inserts else 0
     insert_columns(conn, inserts, now=now, progress=progress)
     update_rows(conn, moved, now=now, progress=progress)
@@ -198,4 +203,24 @@ def save_resources(
     unchanged = len(resources) - inserted - len(moved) - len(kept)
     if progress and unchanged:
         progress(unchanged)
-    return SaveResult(inserted, len(moved) + len(kept), unchanged)
+    return SaveResult(inserted, len(moved) + len(kept), unchanged, changes=tuple(changes))
+
+
+def _changes(updates: Sequence[Row], stored: dict[int, Row]) -> list[Change]:
+    """The changed fields of each updated row (``(*row, id)``) for the audit log; a moved
+    point is the field ``geometry`` as WKT. The external id is what matched: not a change."""
+    changes: list[Change] = []
+    for update in updates:
+        record, old = update[-1], stored[update[-1]]
+        for index, name in enumerate(WRITE_COLUMNS):
+            if index != _EXTERNAL_ID and update[index] != old[index]:
+                changes.append(Change(RESOURCE_TABLE, str(record), name, old[index], update[index]))
+        if not _same_place(update, old):
+            changes.append(
+                Change(RESOURCE_TABLE, str(record), "geometry", _wkt(old[_WKB]), _wkt(update[_WKB]))
+            )
+    return changes
+
+
+def _wkt(wkb: bytes | None) -> str | None:
+    return None if wkb is None else str(shapely.from_wkb(wkb).wkt)

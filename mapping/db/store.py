@@ -29,6 +29,7 @@ from mapping.db.bulk import CHUNK_ROWS
 from mapping.db.districts import district_ids, load_districts, save_districts
 from mapping.db.indicators import (
     delete_indicator_values,
+    delete_values,
     load_indicator_values,
     load_indicators,
     save_indicator_values,
@@ -56,6 +57,7 @@ __all__ = [
     "counts_by_district_category",
     "data_version",
     "delete_indicator_values",
+    "delete_values",
     "delete_resources",
     "district_ids",
     "is_empty",

@@ -13,7 +13,7 @@ Nothing here knows about a command line or a web form.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -60,6 +60,8 @@ class ImportResult:
         Valid rows, ready to write.
     loaded, updated, unchanged
         Rows inserted, changed and left as they were (0 unless written).
+    deleted
+        Values deleted because their cell was emptied (see ``cleared`` of :func:`run_import`).
     seconds
         Time the whole flow took.
     definitions
@@ -73,6 +75,7 @@ class ImportResult:
     loaded: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
     seconds: float = 0.0
     definitions: ImportReport | None = field(default=None)
     #: The valid rows as read (districts and resources: a GeoDataFrame in EPSG:4326), for a
@@ -172,6 +175,7 @@ def _indicators(
     engine: Engine,
     limits: Limits,
     definitions_file: tuple[bytes, str] | None,
+    cleared: Sequence[tuple[str, str, int]] = (),
 ) -> _Prepared:
     options.check("indicators")
     indicators = store.load_indicators(engine)
@@ -198,7 +202,7 @@ def _indicators(
             store.save_indicators(conn, definitions)
         if options.replace:
             store.delete_indicator_values(conn, sorted(set(values["indicator"])))
-        return store.save_indicator_values(conn, values)
+        return store.save_indicator_values(conn, values) + store.delete_values(conn, list(cleared))
 
     return _Prepared(report, len(values), write, definitions=defined)
 
@@ -226,6 +230,7 @@ def run_import(
     actor: str | None = None,
     how: str = "cli",
     display_name: str | None = None,
+    cleared: Sequence[tuple[str, str, int]] = (),
 ) -> ImportResult:
     """Import one file: read, validate, report, refuse or skip, dry run, write in one transaction.
 
@@ -260,6 +265,9 @@ def run_import(
         Who imports (an account's login, or ``cli:<machine user>``) and how (``cli`` or
         ``upload``): when given, a written import adds one entry to the audit log, in the
         same transaction: the file's name and the counts (:mod:`mapping.db.audit`).
+    cleared
+        Indicator values to delete in the same transaction, as ``(district_code, indicator,
+        year)``: the cells a person emptied in the values table (``kind="indicators"`` only).
     display_name
         The file's name as its sender knows it, for the audit log (``filename`` by default; a
         web upload is read under a name of palmap's own).
@@ -283,13 +291,15 @@ def run_import(
     """
     started = time.perf_counter()
     store.require_schema(engine)
+    if cleared and kind != "indicators":
+        raise ValueError(f"cleared: only indicator values can be cleared, not {kind}")
     if kind == "districts":
         options.check(kind)
         prepared = _districts(data, filename, options, engine, limits)
     elif kind == "resources":
         prepared = _resources(data, filename, options, engine, limits)
     elif kind == "indicators":
-        prepared = _indicators(data, filename, options, engine, limits, definitions)
+        prepared = _indicators(data, filename, options, engine, limits, definitions, cleared)
     else:
         raise ValueError(f"expected a kind in {KINDS}, got {kind!r}")
 
@@ -303,6 +313,7 @@ def run_import(
             loaded=saved.inserted,
             updated=saved.updated,
             unchanged=saved.unchanged,
+            deleted=saved.deleted,
             seconds=time.perf_counter() - started,
             definitions=prepared.definitions,
             frame=prepared.frame,
@@ -346,8 +357,10 @@ def _log(
         "unchanged": saved.unchanged,
         "skipped": report.skipped,
     }
+    if saved.deleted:
+        counts["deleted"] = saved.deleted
     change = audit.Change(kind, f"{how}:{filename}", None, None, counts)
-    audit.record(conn, [change], actor=actor, how=how)
+    audit.record(conn, [change, *saved.changes], actor=actor, how=how)
 
 
 class _Rehearsed(Exception):  # noqa: N818 - a signal, not an error

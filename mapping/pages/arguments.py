@@ -23,6 +23,9 @@ from typing import Final
 
 from mapping.pages.query import EMBED_OPTIONS
 
+#: Every public page reads it: ``?edition=CODE`` shows a published edition's frozen data.
+EDITION_ARG: Final = "edition"
+
 #: Stands for the weight fields ``w_<code>`` of the indicators that exist (the form's weights).
 WEIGHT_FIELDS: Final = "w_<indicator>"
 

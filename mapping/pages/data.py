@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from mapping.analysis import AnalysisData, Method
@@ -37,6 +38,14 @@ class PageData:
     suppression: Suppression
     min_count: int
     memo: Memo = field(default_factory=_dict_memo)
+    #: The published edition these frames are (its code and day), or None for the live data.
+    edition: str | None = None
+    published: date | None = None
+
+    def day(self, today: date) -> date:
+        """The day a file of this data is dated: an edition's publication day, else ``today``
+        (so that a pinned edition's exports keep their bytes)."""
+        return self.published or today
 
     @classmethod
     def from_analysis(cls, analysis: AnalysisData, *, min_count: int = 5) -> PageData:

@@ -42,10 +42,12 @@ _PDF_DATE = re.compile(rb"/CreationDate \(D:(\d{14})")
 _SVG_DATE = re.compile(r"<dc:date>[^<]*</dc:date>")
 
 
-def static_labels(tr: Translator) -> StaticLabels:
-    """The words a static map prints."""
+def static_labels(tr: Translator, data: PageData | None = None) -> StaticLabels:
+    """The words a static map prints (a published edition's map names it and its day)."""
+    edition = None if data is None else data.edition
+    exported = tr("Edition %(code)s, published", code=edition) if edition else tr("Exported")
     return StaticLabels(
-        source=tr("Source"), exported=tr("Exported"), no_data=tr("no data or hidden"), north=tr("N")
+        source=tr("Source"), exported=exported, no_data=tr("no data or hidden"), north=tr("N")
     )
 
 
@@ -87,14 +89,20 @@ def stable_html(page: str) -> str:
 
 
 def draw_static(
-    data: PageData, spec: StaticMap, size: PageSize, fmt: StaticFormat, today: date
+    data: PageData,
+    spec: StaticMap,
+    size: PageSize,
+    fmt: StaticFormat,
+    today: date,
+    *,
+    compact: bool = False,
 ) -> bytes:
     """:func:`~mapping.render.static.render_static`, the same bytes for the same input."""
     import matplotlib  # imported when used (see mapping.render.static.render_static)
 
     with matplotlib.rc_context({"svg.hashsalt": SVG_SALT}):
-        body = render_static(data.analysis.districts, spec, size=size, fmt=fmt)
-    return stable_bytes(body, fmt, today)
+        body = render_static(data.analysis.districts, spec, size=size, fmt=fmt, compact=compact)
+    return stable_bytes(body, fmt, data.day(today))
 
 
 def indicator_map_spec(data: PageData, built: Choropleth, tr: Translator, today: date) -> StaticMap:
@@ -111,9 +119,9 @@ def indicator_map_spec(data: PageData, built: Choropleth, tr: Translator, today:
             k=len(built.breaks),
         ),
         source=built.source,
-        export_date=tr.long_date(today),
+        export_date=tr.long_date(data.day(today)),
         schematic_note=schematic_note(data, tr),
-        labels=static_labels(tr),
+        labels=static_labels(tr, data),
     )
 
 
@@ -147,9 +155,9 @@ def change_map_spec(data: PageData, built: Comparison, tr: Translator, today: da
         title=f"{built.label}: {built.query.first}–{built.query.last}",
         subtitle=built.change_legend.unit,
         source=built.source,
-        export_date=tr.long_date(today),
+        export_date=tr.long_date(data.day(today)),
         schematic_note=schematic_note(data, tr),
-        labels=static_labels(tr),
+        labels=static_labels(tr, data),
     )
 
 
@@ -167,9 +175,9 @@ def targets_map_spec(
             weights=", ".join(f"{n} {s}%" for n, s in built.shares),
         ),
         source=tr("palmap ranking of the indicators in the database"),
-        export_date=tr.long_date(today),
+        export_date=tr.long_date(data.day(today)),
         schematic_note=schematic_note(data, tr),
         highlight=built.top_codes,
-        labels=static_labels(tr),
+        labels=static_labels(tr, data),
         rest_label=tr("other districts"),
     )

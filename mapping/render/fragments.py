@@ -7,9 +7,11 @@ not idempotent) and refuse any page that would still load a remote script or sty
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import folium
 from branca.element import Figure
@@ -38,8 +40,9 @@ class MapFragments:
     script: str
 
 
-def _render(m: folium.Map) -> tuple[Figure, str]:
-    """Render a copy of ``m``'s page; return the rendered copy and the whole document.
+def _render(m: folium.Map) -> tuple[Figure, str, dict[str, str]]:
+    """Render a copy of ``m``'s page; return the rendered copy, the whole document (its element
+    ids already stable) and the stable id of each element's random one.
 
     folium's render is not idempotent (each render appends another ``addTo`` call per layer),
     so the caller's map is left untouched and every call gives the same output.
@@ -50,7 +53,39 @@ def _render(m: folium.Map) -> tuple[Figure, str]:
     figure = copy.deepcopy(root)
     page = _ACCESSIBLE_VIEWPORT.join(_FOLIUM_VIEWPORT.split(figure.render()))
     _refuse_remote(page)
-    return figure, page
+    ids = _stable_ids(figure, page)
+    return figure, _stable(page, ids), ids
+
+
+def _elements(element: Any) -> Iterator[Any]:
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _elements(child)
+
+
+#: folium names every element with 32 random hex digits (``map_<id>``, ``geo_json_<id>``).
+_HEX_ID: Final = re.compile(r"[0-9a-f]{32}")
+
+
+def _stable_ids(figure: Figure, page: str) -> dict[str, str]:
+    """Each element's random id mapped to one derived from the page itself: the same map gives
+    the same bytes on every render, in every process (a pinned edition's page stays the same),
+    and two different maps on one page still get different ids."""
+    order: dict[str, int] = {}
+    for element in _elements(figure):
+        found = getattr(element, "_id", None)
+        if isinstance(found, str) and _HEX_ID.fullmatch(found) and found not in order:
+            order[found] = len(order)
+    shape = _HEX_ID.sub(lambda m: f"#{order[m[0]]}" if m[0] in order else m[0], page)
+    seed = hashlib.sha256(shape.encode("utf-8")).hexdigest()
+    return {
+        old: hashlib.sha256(f"{seed}:{index}".encode()).hexdigest()[:32]
+        for old, index in order.items()
+    }
+
+
+def _stable(text: str, ids: dict[str, str]) -> str:
+    return _HEX_ID.sub(lambda m: ids.get(m[0], m[0]), text)
 
 
 # folium's page forbids zooming (user-scalable=no), which fails WCAG 1.4.4 for people who need to
@@ -106,10 +141,14 @@ def map_fragments(m: folium.Map) -> MapFragments:
     >>> parts.script.count("L.map(")
     1
     """
-    figure, _ = _render(m)
+    figure, _, ids = _render(m)
     # The embedding page has its own charset and viewport; two of each are invalid HTML.
     header = _FOLIUM_VIEWPORT.sub("", _CHARSET_META.sub("", figure.header.render()))
-    return MapFragments(header=header, html=figure.html.render(), script=figure.script.render())
+    return MapFragments(
+        header=_stable(header, ids),
+        html=_stable(figure.html.render(), ids),
+        script=_stable(figure.script.render(), ids),
+    )
 
 
 def standalone_html(m: folium.Map) -> str:
@@ -138,5 +177,5 @@ def standalone_html(m: folium.Map) -> str:
     ...
     mapping.render.assets.RemoteAssetError: expected a map page that loads ...
     """
-    _, page = _render(m)
+    _, page, _ids = _render(m)
     return page

@@ -31,12 +31,23 @@ def empty_app(tmp_path: Path) -> Flask:
 
 @pytest.fixture
 def app(empty_app: Flask) -> Flask:
-    """An app with a migrated database holding the demo data."""
+    """An app with a migrated database holding the demo data, and an empty audit log (so that
+    a test counts the entries of its own changes; loading the demo is logged, see
+    tests/app/test_editing.py)."""
     runner = empty_app.test_cli_runner()
     for command in (["init-db"], ["load-demo"]):
         result = runner.invoke(args=command)
         assert result.exit_code == 0, result.output
+    _forget_the_audit_log(empty_app)
     return empty_app
+
+
+def _forget_the_audit_log(app: Flask) -> None:
+    from app.db import get_engine
+    from mapping.db import audit
+
+    with app.app_context(), get_engine().begin() as conn:
+        conn.execute(audit.AUDIT.delete())
 
 
 @pytest.fixture
@@ -62,4 +73,5 @@ def accounts(app: Flask) -> Flask:
             args=["user", "add", login, "--role", role, "--password-stdin"], input=PASSWORD + "\n"
         )
         assert result.exit_code == 0, result.output
+    _forget_the_audit_log(app)
     return app

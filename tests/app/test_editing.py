@@ -214,6 +214,69 @@ def test_commands_write_to_the_audit_log_too(app: Flask, tmp_path) -> None:
     assert (name["old_value"], name["new_value"]) == ("senior club", "seniors")
 
 
+def test_a_reimport_logs_each_changed_field_with_its_old_value(app: Flask, tmp_path) -> None:
+    """An import that changes stored resources logs every changed field, a moved point as WKT."""
+    runner = app.test_cli_runner()
+    path = tmp_path / "zasoby.csv"
+    header = "external_id;nazwa;kategoria;szerokość;długość;pojemność\n"
+    path.write_text(header + "k-1;Klub Iskra;świetlica;50,771;16,281;20\n", encoding="utf-8")
+    assert runner.invoke(args=["import", "resources", str(path)]).exit_code == 0
+    path.write_text(header + "k-1;Klub Iskra;świetlica;50,772;16,281;25\n", encoding="utf-8")
+    assert runner.invoke(args=["import", "resources", str(path)]).exit_code == 0
+    entries, _total = _audit(app)
+    fields = {e["field"]: e for e in entries if e["table_name"] == "resource"}
+    assert set(fields) == {"capacity", "geometry"}
+    assert (fields["capacity"]["old_value"], fields["capacity"]["new_value"]) == ("20", "25")
+    assert fields["geometry"]["old_value"] == "POINT (16.281 50.771)"
+    assert fields["geometry"]["new_value"] == "POINT (16.281 50.772)"
+    assert len({e["record_id"] for e in fields.values()}) == 1
+
+
+def test_loading_the_demo_is_logged_per_table_and_per_value(empty_app: Flask) -> None:
+    runner = empty_app.test_cli_runner()
+    for command in (["init-db"], ["load-demo"]):
+        assert runner.invoke(args=command).exit_code == 0
+    entries, total = _audit(empty_app)
+    batches = {e["table_name"]: e for e in entries if e["field"] is None}
+    assert set(batches) == {"districts", "resources", "indicators", "indicator values"}
+    assert batches["districts"]["record_id"] == "load-demo:demo"
+    assert '"loaded": 21' in batches["districts"]["new_value"]
+    cells = [e for e in entries if e["table_name"] == "indicator_value"]
+    assert cells and all(e["old_value"] is None for e in cells) and total == 4 + len(cells)
+
+
+def test_account_commands_and_load_demo_are_logged(accounts: Flask) -> None:
+    import getpass
+
+    app = accounts
+    runner = app.test_cli_runner()
+    password = "correct horse battery\n"
+    steps = [
+        ["user", "add", "ewa", "--role", "editor", "--password-stdin"],
+        ["user", "role", "ewa", "admin"],
+        ["user", "passwd", "ewa", "--password-stdin"],
+        ["user", "disable", "ewa"],
+        ["user", "enable", "ewa"],
+    ]
+    for args in steps:
+        done = runner.invoke(args=args, input=password)
+        assert done.exit_code == 0, done.output
+    entries, total = _audit(app)
+    assert total == 5 and {e["actor"] for e in entries} == {f"cli:{getpass.getuser()}"}
+    logged = {(e["field"], e["new_value"]) for e in entries}
+    assert logged == {
+        (None, '{"role": "editor"}'),
+        ("role", "admin"),
+        ("password", "changed"),
+        ("active", "false"),
+        ("active", "true"),
+    }
+    assert "correct horse" not in repr(entries)
+    done = runner.invoke(args=["load-demo"])  # the app fixture's database holds the demo
+    assert done.exit_code == 0, done.output
+    assert _audit(app)[1] == 5  # loading the same data again changes nothing, logs nothing
+
+
 def test_add_delete_and_restore_by_role(accounts: Flask) -> None:
     """Editors add and delete resources; only admins see the deleted ones and restore them."""
     editor, admin = _client(accounts, "jan"), _client(accounts, "ola")

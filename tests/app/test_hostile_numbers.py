@@ -33,8 +33,25 @@ NUMERIC = (
 )
 NON_FINITE = ("nan", "NaN", "inf", "-inf", "Infinity", "-Infinity", "1e400", "-1e400")
 #: What stands for each part of a rule (the demo data's layer and district).
-SAMPLE = {"layer": "needs_index", "code": "lubiechow", "int:resource_id": "5", "token": "t" * 32}
+SAMPLE = {
+    "layer": "needs_index",
+    "code": "lubiechow",
+    "int:resource_id": "5",
+    "token": "t" * 32,
+    "before": "2012",
+    "after": "2013",
+}
 SKIPPED = ("/static/",)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """The demo app with the editions the sample names (``/edycje/2012/2013``) published."""
+    runner = app.test_cli_runner()
+    for code in ("2012", "2013"):
+        done = runner.invoke(args=["edition", "publish", code, "--title", f"Mapy {code}"])
+        assert done.exit_code == 0, done.output
+    return app.test_client()
 
 
 def _value(name: str, payload: str) -> str:

@@ -39,10 +39,59 @@ def test_a_typed_value_is_saved_and_logged(accounts: Flask) -> None:
     assert answer.status_code == 302
     assert _stored(accounts, "srodmiescie", "residents", 2013) == 12345
     assert "zmienione 1" in editor.get(answer.headers["Location"]).get_data(True)
+    entries, total = _audit(accounts)
+    assert total == 2 and {e["actor"] for e in entries} == {"jan"}
+    assert {e["how"] for e in entries} == {"form"}
+    save = next(e for e in entries if e["record_id"] == "form:tabela 2013")
+    assert '"updated": 1' in save["new_value"]
+    cell = next(e for e in entries if e["record_id"] == "srodmiescie/residents/2013")
+    assert cell["table_name"] == "indicator_value" and cell["field"] == "value"
+    assert float(cell["old_value"]) == float(form["v:srodmiescie:residents"])
+    assert cell["new_value"] == "12345.0"
+
+
+def test_an_emptied_cell_deletes_its_value_and_the_log_keeps_the_old_one(accounts: Flask) -> None:
+    editor = _client(accounts, "jan")
+    form = _table(editor)
+    old = form["v:gaj:social_assistance"]
+    assert old
+    kept = {k: v for k, v in form.items() if k != "v:gaj:residents"}  # a cell not sent: kept
+    answer = editor.post("/wskazniki/dane", data={**kept, "v:gaj:social_assistance": " "})
+    assert answer.status_code == 302
+    assert "usunięte 1" in editor.get(answer.headers["Location"]).get_data(True)
+    assert _stored(accounts, "gaj", "residents", 2013) > 0
+    try:
+        _stored(accounts, "gaj", "social_assistance", 2013)
+    except KeyError:
+        pass
+    else:
+        raise AssertionError("the emptied cell's value is still stored")
     entries, _total = _audit(accounts)
-    assert entries[0]["actor"] == "jan" and entries[0]["how"] == "form"
-    assert entries[0]["record_id"] == "form:tabela 2013"
-    assert '"updated": 1' in entries[0]["new_value"]
+    cell = next(e for e in entries if e["record_id"] == "gaj/social_assistance/2013")
+    assert float(cell["old_value"]) == float(old) and cell["new_value"] is None
+    assert '"deleted": 1' in next(e for e in entries if e["field"] is None)["new_value"]
+    assert _table(editor)["v:gaj:social_assistance"] == ""
+
+
+def test_a_refused_table_keeps_what_was_typed_including_emptied_cells(accounts: Flask) -> None:
+    editor = _client(accounts, "jan")
+    form = _table(editor)
+    typed = {**form, "v:gaj:social_assistance": "", "v:gaj:residents": "dużo"}
+    refused = editor.post("/wskazniki/dane", data=typed)
+    assert refused.status_code == 422
+    html = refused.get_data(True)
+    fields = dict(re.findall(r'<input name="(v:[^"]+)"[^>]*?value="([^"]*)"', html, flags=re.S))
+    assert fields["v:gaj:residents"] == "dużo" and fields["v:gaj:social_assistance"] == ""
+    assert _stored(accounts, "gaj", "social_assistance", 2013) == float(
+        form["v:gaj:social_assistance"]
+    )
+
+
+def test_large_values_show_every_digit(accounts: Flask) -> None:
+    editor = _client(accounts, "jan")
+    answer = editor.post("/wskazniki/dane", data={**_table(editor), "v:gaj:residents": "1234567"})
+    assert answer.status_code == 302
+    assert _table(editor)["v:gaj:residents"] == "1234567"  # not 1.23457e+06
 
 
 def test_a_stale_table_is_a_409_and_saves_nothing(accounts: Flask) -> None:

@@ -107,8 +107,14 @@ def _add_hostile_resources(app) -> None:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app with exactly the demo data."""
-    yield from _serve(tmp_path_factory.mktemp("live"), hostile=False)
+    """The app with exactly the demo data, published as the edition ``2013``."""
+    yield from _serve(tmp_path_factory.mktemp("live"), hostile=False, prepare=_publish_2013)
+
+
+def _publish_2013(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["edition", "publish", "2013", "--title", "Mapy 2013"])
+    assert result.exit_code == 0, result.output
 
 
 #: The accounts of the editor server (tests/browser/test_editing.py): login -> role.

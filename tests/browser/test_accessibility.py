@@ -34,7 +34,7 @@ HTML_PAGES: dict[str, str] = {
     "/compare/<layer>": "/compare/needs_index",
     "/dzielnice": "/dzielnice",
     "/districts": "/districts",
-    "/dzielnice/<code>": "/dzielnice/lubiechow",
+    "/dzielnice/<code>": "/dzielnice/lubiechow?edition=2013",  # a published edition's page
     "/districts/<code>": "/districts/lubiechow",
     "/zasoby": "/zasoby",
     "/resources": "/resources",
@@ -42,7 +42,7 @@ HTML_PAGES: dict[str, str] = {
     "/targets": "/targets",
     "/obszary/karta": "/obszary/karta",
     "/targets/sheet": "/targets/sheet",
-    "/embed/mapa/<layer>": "/embed/mapa/needs_index",
+    "/embed/mapa/<layer>": "/embed/mapa/needs_index?edition=2013",
     "/embed/map/<layer>": "/embed/map/needs_index",
     "/embed/porownanie/<layer>": "/embed/porownanie/needs_index",
     "/embed/compare/<layer>": "/embed/compare/needs_index",
@@ -50,6 +50,10 @@ HTML_PAGES: dict[str, str] = {
     "/embed/resources": "/embed/resources",
     "/embed/obszary": "/embed/obszary",
     "/embed/targets": "/embed/targets",
+    "/edycje": "/edycje",
+    "/editions": "/editions",
+    "/edycje/<before>/<after>": "/edycje/2013/2013",
+    "/editions/<before>/<after>": "/editions/2013/2013",
     "/logowanie": "/logowanie",
     "/login": "/login",
     "/wyloguj": "/wyloguj",
@@ -214,7 +218,9 @@ def test_every_page_passes_axe_wcag21_aa(
 
 
 @pytest.mark.parametrize("lang", ["pl", "en"])
-@pytest.mark.parametrize("url", [*PRIVATE_PAGES.values(), "/wyloguj", "/dziennik?actor=nobody"])
+@pytest.mark.parametrize(
+    "url", [*PRIVATE_PAGES.values(), "/wyloguj", "/dziennik?actor=nobody", "/edycje"]
+)
 def test_every_editor_page_passes_axe_wcag21_aa(
     page, editor_server: str, url: str, lang: str
 ) -> None:
