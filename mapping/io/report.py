@@ -310,12 +310,19 @@ class ImportReport:
         [{'severity': 'error', 'row': 4, 'field': 'lat', 'value': 'x', 'problem': 'bad', \
 'fix': 'fix it'}]
         """
+        findings = self.sorted_findings()
+        # Built column by column as object arrays: a frame built from records would infer a
+        # string dtype and turn a missing field or value into NaN instead of None.
         frame = pd.DataFrame(
-            [{c: getattr(f, c) for c in _COLUMNS} for f in self.sorted_findings()],
+            {
+                c: pd.Series([getattr(f, c) for f in findings], dtype=object)
+                for c in _COLUMNS
+                if c != "row"
+            },
             columns=list(_COLUMNS),
         )
-        frame["row"] = pd.array(frame["row"].tolist(), dtype="Int64")
-        return frame.astype({c: object for c in _COLUMNS if c != "row"})
+        frame["row"] = pd.array([f.row for f in findings], dtype="Int64")
+        return frame
 
     def write(self, path: str | Path) -> None:
         """Write the report as CSV (findings only) or JSON (counters, assumptions, findings).
