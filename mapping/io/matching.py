@@ -21,7 +21,7 @@ from typing import Literal
 
 import pandas as pd
 
-from mapping.errors import ValidationError
+from mapping.errors import Message, ValidationError, msg
 from mapping.io.fields import as_object, texts
 from mapping.io.report import ImportReport
 from mapping.text import slugify
@@ -283,21 +283,37 @@ def match_districts(
     return as_object(text.map(lookup)), unmatched
 
 
-def district_problem(value: str, closest: list[str], districts: pd.DataFrame) -> tuple[str, str]:
+#: The fix for an unknown district with one, two or three close names.
+_DID_YOU_MEAN = (
+    msg("did you mean {a!r}?"),
+    msg("did you mean {a!r} or {b!r}?"),
+    msg("did you mean {a!r} or {b!r} or {c!r}?"),
+)
+
+
+def district_problem(
+    value: str, closest: list[str], districts: pd.DataFrame
+) -> tuple[Message, Message]:
     """The problem and the fix for a district value that matched no district.
 
     Examples
     --------
-    >>> district_problem("Gajj", ["Gaj"], pd.DataFrame({"name": ["Gaj"]}))[1]
+    >>> str(district_problem("Gajj", ["Gaj"], pd.DataFrame({"name": ["Gaj"]}))[1])
     "did you mean 'Gaj'?"
     """
-    problem = f"expected the code or name of a known district, got {value!r}"
+    problem = msg("expected the code or name of a known district, got {value!r}", value=value)
     if closest:
-        fix = f"did you mean {' or '.join(repr(n) for n in closest)}?"
+        fix = _DID_YOU_MEAN[min(len(closest), 3) - 1].with_args(
+            **dict(zip("abc", closest, strict=False))
+        )
     else:
         known = sorted(str(n) for n in districts["name"]) if "name" in districts else []
         shown = ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
-        fix = f"use one of the known districts: {shown}" if shown else "import the districts first"
+        fix = (
+            msg("use one of the known districts: {shown}", shown=shown)
+            if shown
+            else msg("import the districts first")
+        )
     return problem, fix
 
 

@@ -24,7 +24,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from mapping.errors import RefusedInputError, ValidationError
+from mapping.errors import RefusedInputError, ValidationError, msg
 from mapping.io.report import ImportReport
 from mapping.io.safety import DEFAULT_LIMITS, Limits, check_zip
 
@@ -201,11 +201,17 @@ def _read_ragged_csv(text: str, delimiter: str, report: ImportReport) -> pd.Data
             extra = record[width:]
             if any(cell.strip() for cell in extra):
                 report.add(
-                    f"expected {width} fields as in the header, got {len(record)}",
+                    msg(
+                        "expected {width} fields as in the header, got {count}",
+                        width=width,
+                        count=len(record),
+                    ),
                     row=number,
                     value=delimiter.join(record)[:80],
-                    fix="quote text that contains the delimiter, or add the missing column "
-                    "name to the header",
+                    fix=msg(
+                        "quote text that contains the delimiter, or add the missing column "
+                        "name to the header"
+                    ),
                 )
                 # Kept so that the numbering stays right; _read_csv drops the rows with errors.
                 record = record[:width]

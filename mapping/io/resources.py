@@ -33,7 +33,7 @@ import pandas as pd
 import shapely
 
 from mapping.crs import WEB_CRS, ensure_crs
-from mapping.errors import ValidationError
+from mapping.errors import Message, ValidationError, msg
 from mapping.frames import RESOURCE_COLUMNS
 from mapping.io.fields import as_object, attributes_as_text, booleans, nones, or_none, texts
 from mapping.io.matching import (
@@ -45,7 +45,7 @@ from mapping.io.matching import (
 )
 from mapping.io.options import DEFAULT_OPTIONS, ImportOptions
 from mapping.io.points import Location, locate_points, points_from_table, report_outside
-from mapping.io.report import ImportReport
+from mapping.io.report import ImportReport, unit_word
 from mapping.io.tabular import parse_numbers
 
 __all__ = ["resources_from_table", "resources_from_vector"]
@@ -196,21 +196,21 @@ def resources_from_vector(
         report.add_rows(
             gdf.index[wrong],
             [g.geom_type for g in values[wrong]],
-            problem="expected a point, got a {value}",
-            fix="export the resources as points (for areas, use their centroids)",
+            problem=msg("expected a point, got a {value}"),
+            fix=msg("export the resources as points (for areas, use their centroids)"),
             field="geometry",
         )
         values[wrong] = None
     geometry = gpd.GeoSeries(values, index=gdf.index, crs=WEB_CRS)
 
-    def swap(rows: pd.Index) -> tuple[gpd.GeoSeries, str]:
+    def swap(rows: pd.Index) -> tuple[gpd.GeoSeries, Message]:
         xy = shapely.get_coordinates(geometry.loc[rows].to_numpy())
         swapped = np.full(len(rows), None, dtype=object)
         plausible = (np.abs(xy[:, 1]) <= 180) & (np.abs(xy[:, 0]) <= 90)
         swapped[plausible] = shapely.points(xy[plausible, 1], xy[plausible, 0])
         return (
             gpd.GeoSeries(swapped, index=rows, crs=WEB_CRS),
-            "the file's longitude and latitude look swapped: correct them in a GIS",
+            msg("the file's longitude and latitude look swapped: correct them in a GIS"),
         )
 
     return _build_resources(
@@ -278,8 +278,8 @@ def _names(table: pd.DataFrame, report: ImportReport, column: str) -> pd.Series:
     if missing.any():
         report.add_rows(
             table.index[missing],
-            problem="expected a name, got an empty field",
-            fix="give every resource a name",
+            problem=msg("expected a name, got an empty field"),
+            fix=msg("give every resource a name"),
             field=column,
             values=[""] * int(missing.sum()),
         )
@@ -303,18 +303,21 @@ def _categories(table: pd.DataFrame, report: ImportReport, context: _Context) ->
         report.add_rows(
             index[unknown],
             raw[unknown],
-            problem="expected a known category (code, Polish or English name, or alias), "
-            "got {value!r}",
-            fix=f"use one of {known}, or choose a default category",
+            problem=msg(
+                "expected a known category (code, Polish or English name, or alias), got {value!r}"
+            ),
+            fix=msg("use one of {known}, or choose a default category", known=known),
             field=column,
         )
         return category
     report.add_rows(
         index[unknown],
         raw[unknown],
-        problem=f"expected a known category, got {{value!r}}; the default category {default!r} "
-        "was used",
-        fix=f"use one of {known} if {default!r} is wrong",
+        problem=msg(
+            "expected a known category, got {value!r}; the default category {default!r} was used",
+            default=default,
+        ),
+        fix=msg("use one of {known} if {default!r} is wrong", known=known, default=default),
         field=column,
         severity="warning",
     )
@@ -336,7 +339,7 @@ def _report_district_names(
         problem, fix = district_problem(value, unmatched.get(value, []), context.districts)
         if has_point:
             report.add(
-                problem + "; the point was used to place the row",
+                msg("{problem}; the point was used to place the row", problem=problem),
                 row=row,
                 field=column,
                 value=value,
@@ -381,12 +384,17 @@ def _place(table: pd.DataFrame, report: ImportReport, context: _Context) -> _Pla
     differs = has_point & located.notna() & given_code.notna() & (located != given_code)
     for row in index[differs.to_numpy()]:
         report.add(
-            f"the point lies in district {located.loc[row]!r} but the {column} column "
-            f"says {given_code.loc[row]!r}; the point was used",
+            msg(
+                "the point lies in district {located!r} but the {column} column says {given!r}; "
+                "the point was used",
+                located=located.loc[row],
+                column=column,
+                given=given_code.loc[row],
+            ),
             row=row,
             field=column,
             value=raw.loc[row],
-            fix="correct the coordinates or the district",
+            fix=msg("correct the coordinates or the district"),
             severity="warning",
         )
     # Rows whose coordinates failed already have an error; do not add a second one.
@@ -394,8 +402,8 @@ def _place(table: pd.DataFrame, report: ImportReport, context: _Context) -> _Pla
     if nowhere.any():
         report.add_rows(
             index[nowhere],
-            problem="expected coordinates or a district, got neither",
-            fix="fill in lat/lon (or X/Y) or the district of the resource",
+            problem=msg("expected coordinates or a district, got neither"),
+            fix=msg("fill in lat/lon (or X/Y) or the district of the resource"),
             field=column,
         )
     return _Placement(district_code, given_code, has_point, column)
@@ -468,9 +476,11 @@ def _build_resources(
         report.add_rows(
             index[by_district],
             placement.given_code[by_district],
-            problem="no coordinates: known only by district {value!r} (counted in its supply, "
-            "listed on its pages, not drawn on maps)",
-            fix="add coordinates to draw it on the map",
+            problem=msg(
+                "no coordinates: known only by district {value!r} (counted in its supply, "
+                "listed on its pages, not drawn on maps)"
+            ),
+            fix=msg("add coordinates to draw it on the map"),
             field=placement.column,
             severity="info",
         )
@@ -489,8 +499,10 @@ def _capacity(values: pd.Series, report: ImportReport, column: str) -> pd.arrays
         report.add_rows(
             values.index[wrong.to_numpy()],
             raw[wrong],
-            problem="expected the capacity as a whole number of places (0 or more), got {value!r}",
-            fix="write a whole number such as 25, or leave the field empty",
+            problem=msg(
+                "expected the capacity as a whole number of places (0 or more), got {value!r}"
+            ),
+            fix=msg("write a whole number such as 25, or leave the field empty"),
             field=column,
         )
     return numbers.where(~wrong).astype("Int64").array
@@ -504,9 +516,11 @@ def _websites(values: pd.Series, report: ImportReport, column: str) -> pd.Series
         report.add_rows(
             values.index[dropped.to_numpy()],
             text[dropped],
-            problem="expected a web address starting with http:// or https://, got {value!r}; "
-            "it was left out",
-            fix="write the full address, such as https://www.example.pl",
+            problem=msg(
+                "expected a web address starting with http:// or https://, got {value!r}; "
+                "it was left out"
+            ),
+            fix=msg("write the full address, such as https://www.example.pl"),
             field=column,
             severity="warning",
         )
@@ -523,11 +537,15 @@ def _external_ids(values: pd.Series, report: ImportReport, column: str) -> pd.Se
         for row in values.index[repeated.to_numpy()]:
             value = text.loc[row]
             report.add(
-                f"expected a unique id, got {value!r} again (first on {report.unit} "
-                f"{first_row.loc[value]})",
+                msg(
+                    "expected a unique id, got {value!r} again (first on {unit} {first})",
+                    value=value,
+                    unit=unit_word(report.unit),
+                    first=first_row.loc[value],
+                ),
                 row=row,
                 field=column,
                 value=value,
-                fix="give every resource its own id",
+                fix=msg("give every resource its own id"),
             )
     return or_none(text)

@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 import numpy as np
 import pandas as pd
 
-from mapping.errors import RefusedInputError, ValidationError
+from mapping.errors import RefusedInputError, ValidationError, msg
 from mapping.io.formats import FORMATS, Format, format_named, sniff
 from mapping.io.report import ImportReport
 from mapping.io.safety import (
@@ -313,9 +313,12 @@ def _build_table(
         if not name:
             if has_values:
                 report.add(
-                    f"expected a name for column {position + 1}, got none; its values are ignored",
+                    msg(
+                        "expected a name for column {number}, got none; its values are ignored",
+                        number=position + 1,
+                    ),
                     field=f"column {position + 1}",
-                    fix="give the column a name in the header",
+                    fix=msg("give the column a name in the header"),
                     severity="warning",
                 )
             continue

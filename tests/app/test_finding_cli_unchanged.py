@@ -1,8 +1,9 @@
 """The CLI stays English: the templated findings give byte for byte the texts of before.
 
 ``tests/app/golden/`` holds what ``palmap import`` printed and wrote (report CSV and JSON) for files
-with many bad rows before the findings became templates (the commit that added this test); the same files must give
-the same bytes now. Regenerate only on purpose: ``PALMAP_WRITE_GOLDEN=1`` writes them anew.
+with many bad rows before the findings became templates (the commit that added this test); the
+same files must give the same bytes now. Regenerate only on purpose: ``PALMAP_WRITE_GOLDEN=1``
+writes them anew.
 """
 
 from __future__ import annotations
@@ -48,7 +49,14 @@ gaj,residents,2021,7
 #: (name, kind, file name, content, extra options, exit status)
 RUNS = (
     ("resources", "resources", "zasoby.csv", BAD_RESOURCES, (), 3),
-    ("resources-skip", "resources", "zasoby.csv", BAD_RESOURCES, ("--skip-invalid", "--dry-run"), 0),
+    (
+        "resources-skip",
+        "resources",
+        "zasoby.csv",
+        BAD_RESOURCES,
+        ("--skip-invalid", "--dry-run"),
+        0,
+    ),
     ("values", "indicators", "wartosci.csv", BAD_VALUES, (), 3),
 )
 
