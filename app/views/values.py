@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
 from app.db import get_engine
+from app.findings import shown_findings
 
 bp = Blueprint("values", __name__)
 
@@ -128,7 +129,7 @@ def index() -> BaseResponse | tuple[str, int]:
         display_name=f"{_('table')} {year}",
     )
     if result.status != "written":
-        findings = result.report.sorted_findings()
+        findings = shown_findings(result.report.sorted_findings())
         return _page(year, status=422, findings=findings, typed=request.form)
     flash(
         _(
