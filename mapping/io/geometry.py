@@ -79,9 +79,12 @@ for longitude/latitude
         return CRS.from_user_input(text)
     except PyprojCRSError:
         raise CRSError(
-            f"expected a coordinate reference system such as EPSG:2180 or 4326, got {text!r}; "
-            "set the coordinate reference system (CRS) to EPSG:2180 for PUWG 1992 or EPSG:4326 "
-            "for longitude/latitude"
+            msg(
+                "expected a coordinate reference system such as EPSG:2180 or 4326, got {value!r}; "
+                "set the coordinate reference system (CRS) to EPSG:2180 for PUWG 1992 or "
+                "EPSG:4326 for longitude/latitude",
+                value=text,
+            )
         ) from None
 
 
@@ -223,9 +226,13 @@ the Polish grid']
         )
         return METRIC_CRS
     raise CRSError(
-        f"{report.source or 'file'}: expected {what} that are all degrees (longitude, latitude) "
-        "or all PUWG 1992 metres, got a mixture or values of another grid; set the "
-        "coordinate reference system (CRS), e.g. EPSG:2180 or EPSG:4326"
+        msg(
+            "{source}: expected {what} that are all degrees (longitude, latitude) or all PUWG "
+            "1992 metres, got a mixture or values of another grid; set the coordinate reference "
+            "system (CRS), e.g. EPSG:2180 or EPSG:4326",
+            source=report.source or "file",
+            what=msg("coordinates") if what == "coordinates" else what,
+        )
     )
 
 

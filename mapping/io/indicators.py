@@ -221,8 +221,10 @@ def _wide_indicators(
         years = _checked_years(table, report, fields["year"])
     elif year is None:
         raise ValidationError(
-            "expected the year of a file with one column per indicator (or a year column), got "
-            "neither; give the year the values are for"
+            msg(
+                "expected the year of a file with one column per indicator (or a year column), "
+                "got neither; give the year the values are for"
+            )
         )
     else:
         years = pd.Series(int(year), index=table.index)
@@ -263,14 +265,22 @@ def _wide_years(
     known = _known(indicators)
     if options.indicator is None:
         raise ValidationError(
-            "expected the indicator of a file with one column per year, got none; give the "
-            f"indicator the columns hold (one of {known})"
+            msg(
+                "expected the indicator of a file with one column per year, got none; give the "
+                "indicator the columns hold (one of {known})",
+                known=known,
+            )
         )
     code = match_indicators(indicators).get(name_key(options.indicator))
     if code is None:
         raise ValidationError(
-            f"expected the indicator to be a known indicator, got {options.indicator!r}; use "
-            f"one of {known}, or {_DEFINE}"
+            msg(
+                "expected the indicator to be a known indicator, got {value!r}; use one of "
+                "{known}, or {define}",
+                value=options.indicator,
+                known=known,
+                define=_DEFINE,
+            )
         )
     parts: list[pd.DataFrame] = []
     for column in table.columns:

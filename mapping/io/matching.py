@@ -390,8 +390,14 @@ def resolve_fields(
     for canonical, column in explicit.items():
         if column is not None and column not in columns:
             raise ValidationError(
-                f"{report.source or 'file'}: expected a column {column!r} for {canonical}, got "
-                f"columns {', '.join(repr(c) for c in columns)}; choose one of them"
+                msg(
+                    "{source}: expected a column {column!r} for {field}, got columns {columns}; "
+                    "choose one of them",
+                    source=report.source or "file",
+                    column=column,
+                    field=canonical,
+                    columns=", ".join(repr(c) for c in columns),
+                )
             )
     given = {canonical: column for canonical, column in explicit.items() if column is not None}
     recognised = {
@@ -404,11 +410,19 @@ def resolve_fields(
     return {**recognised, **given}
 
 
-def need(fields: Mapping[str, str], canonical: str, report: ImportReport, hint: str) -> str:
+def need(
+    fields: Mapping[str, str], canonical: str, report: ImportReport, hint: str | Message
+) -> str:
     """The column of a required field; a ValidationError that names the field when missing."""
     if canonical not in fields:
         raise ValidationError(
-            f"{report.source or 'file'}: expected a column for {canonical} ({hint}), got none; "
-            f"add it, or choose the column that holds the {canonical.replace('_', ' ')}"
+            msg(
+                "{source}: expected a column for {field} ({hint}), got none; add it, or choose "
+                "the column that holds the {what}",
+                source=report.source or "file",
+                field=canonical,
+                hint=hint,
+                what=canonical.replace("_", " "),
+            )
         )
     return fields[canonical]

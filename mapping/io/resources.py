@@ -121,9 +121,17 @@ def resources_from_table(
         if (first in fields) != (second in fields):
             have, lack = (first, second) if first in fields else (second, first)
             raise ValidationError(
-                f"{report.source or 'file'}: expected both {first} and {second} columns, got "
-                f"only {have} ({fields[have]!r}); add the {lack} column or choose the column "
-                f"that holds the {lack}"
+                msg(
+                    "{source}: expected both {first} and {second} columns, got only {have} "
+                    "({column!r}); add the {lack} column or choose the column that holds the "
+                    "{lack}",
+                    source=report.source or "file",
+                    first=first,
+                    second=second,
+                    have=have,
+                    column=fields[have],
+                    lack=lack,
+                )
             )
     location = points_from_table(table, report, fields, options.crs)
     return _build_resources(
@@ -255,19 +263,27 @@ def _check_columns(
     fields, default_category = context.fields, context.default_category
     name_column = need(fields, "name", report, "nazwa/name")
     if "category" not in fields and default_category is None:
-        need(fields, "category", report, "kategoria/category, or choose a default category")
+        hint = msg("kategoria/category, or choose a default category")
+        need(fields, "category", report, hint)
     if not has_location and "district" not in fields and len(table.index):
         raise ValidationError(
-            f"{report.source or 'file'}: expected coordinate columns (lat/lon, X/Y or WKT) "
-            f"or a district column, got columns {', '.join(map(repr, table.columns))}; add "
-            "the location, or choose the latitude and longitude, the X and Y or the district "
-            "column"
+            msg(
+                "{source}: expected coordinate columns (lat/lon, X/Y or WKT) or a district "
+                "column, got columns {columns}; add the location, or choose the latitude and "
+                "longitude, the X and Y or the district column",
+                source=report.source or "file",
+                columns=", ".join(map(repr, table.columns)),
+            )
         )
     known_codes = [str(c) for c in context.categories["code"]]
     if default_category is not None and default_category not in known_codes:
         raise ValidationError(
-            f"expected the default category to be a known category code, got "
-            f"{default_category!r}; use one of {', '.join(known_codes)}"
+            msg(
+                "expected the default category to be a known category code, got {value!r}; use "
+                "one of {known}",
+                value=default_category,
+                known=", ".join(known_codes),
+            )
         )
     return name_column
 

@@ -126,3 +126,29 @@ def test_pasted_values_show_the_bad_cell_in_polish(accounts: Flask) -> None:
     html = refused.get_data(True)
     assert "oczekiwano liczby, a wpisano „dużo”" in html
     assert "wpisz wartość jako liczbę, np. 1234,5, albo zostaw komórkę pustą" in html
+
+
+def test_a_file_the_import_cannot_read_is_explained_in_polish(accounts: Flask) -> None:
+    editor = _client(accounts, "jan")
+    preview = _upload(editor, b"Obiekt;Typ;Szer;Dl\nA;kis;50,77;16,28\n")
+    answer = editor.get(preview)
+    assert answer.status_code == 422
+    assert (
+        "upload.csv: brak kolumny name (nazwa/name); dodaj ją albo wybierz kolumnę, "
+        "w której jest „name”"
+    ) in answer.get_data(True)
+    english = editor.get(preview + "?lang=en").get_data(True)
+    assert "upload.csv: expected a column for name (nazwa/name), got none" in english
+
+
+def test_the_categories_page_explains_a_bad_colour_in_polish(accounts: Flask) -> None:
+    admin = _client(accounts, "ola")
+    token = TOKEN.search(admin.get("/kategorie").get_data(True))
+    assert token
+    new = {"code": "klub_seniora", "name_pl": "klub seniora", "name_en": "senior club"}
+    bad = admin.post("/kategorie", data={**new, "colour": "red", "csrf_token": token[1]})
+    page = admin.get(bad.headers["Location"]).get_data(True)
+    assert (
+        "colour: kolor zapisuje się jako # i sześć cyfr szesnastkowych (#RRGGBB), "
+        "a wpisano „red”; wpisz np. #88CCEE"
+    ) in page
