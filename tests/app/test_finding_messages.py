@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from flask import Flask
 
 from app.i18n import SOURCE_DIR
 
@@ -106,3 +107,20 @@ def test_every_finding_in_the_core_is_a_template() -> None:
             if any(_text_argument(arg) for arg in given):
                 plain.append(f"{path.relative_to(MAPPING.parent)}:{node.lineno}")
     assert plain == [], "findings written as plain text: write them with msg() to translate them"
+
+
+def test_values_are_filled_in_after_translation_and_never_read_as_templates(
+    empty_app: Flask,
+) -> None:
+    from app.findings import translate
+    from mapping.errors import msg
+
+    hostile = "{value!r} %(x)s {0} <b>"
+    message = msg("expected a number, got {value!r}", value=hostile)
+    assert str(message) == f"expected a number, got {hostile!r}"
+    with empty_app.test_request_context("/?lang=pl"):
+        assert translate(message) == f"oczekiwano liczby, a wpisano „{hostile}”"
+    with empty_app.test_request_context("/?lang=en"):
+        assert translate(message) == str(message)
+        # a message the catalogue does not know is shown in English, filled in
+        assert translate(msg("not in the catalogue: {n}", n=3)) == "not in the catalogue: 3"
