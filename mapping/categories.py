@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
-from mapping.errors import ValidationError
+from mapping.errors import ValidationError, msg
 from mapping.text import slugify
 
 #: Longest code, names, aliases and capacity unit (the columns of ``resource_category``).
@@ -145,8 +145,13 @@ starting with a letter (at most 64 characters), got 'Klub seniora'; use for exam
     if not _CODE.fullmatch(example):
         example = f"c_{example}"[:CODE_MAX]
     raise ValidationError(
-        "code: expected lowercase ASCII letters, digits and _ starting with a letter "
-        f"(at most {CODE_MAX} characters), got {code!r}; use for example {example!r}"
+        msg(
+            "code: expected lowercase ASCII letters, digits and _ starting with a letter "
+            "(at most {limit} characters), got {value!r}; use for example {example!r}",
+            limit=CODE_MAX,
+            value=code,
+            example=example,
+        )
     )
 
 
@@ -166,8 +171,11 @@ got 'blue'; use for example #88CCEE
     cleaned = colour.strip()
     if not _COLOUR.fullmatch(cleaned):
         raise ValidationError(
-            "colour: expected # and six hexadecimal digits (#RRGGBB), "
-            f"got {colour!r}; use for example #88CCEE"
+            msg(
+                "colour: expected # and six hexadecimal digits (#RRGGBB), got {value!r}; use for "
+                "example #88CCEE",
+                value=colour,
+            )
         )
     return cleaned.upper()
 
@@ -186,11 +194,18 @@ def clean_text(field: str, value: str, *, limit: int, required: bool) -> str | N
     cleaned = value.strip()
     if not cleaned:
         if required:
-            raise ValidationError(f"{field}: expected a name, got nothing; give one")
+            raise ValidationError(
+                msg("{field}: expected a name, got nothing; give one", field=field)
+            )
         return None
     if len(cleaned) > limit:
         raise ValidationError(
-            f"{field}: expected at most {limit} characters, got {len(cleaned)}; shorten it"
+            msg(
+                "{field}: expected at most {limit} characters, got {count}; shorten it",
+                field=field,
+                limit=limit,
+                count=len(cleaned),
+            )
         )
     return cleaned
 
@@ -221,8 +236,10 @@ aliases=None, capacity_unit=None)
     """
     if change.is_empty():
         raise ValidationError(
-            "expected a new value for name_pl, name_en, colour, aliases or capacity_unit, "
-            "got none; give at least one"
+            msg(
+                "expected a new value for name_pl, name_en, colour, aliases or capacity_unit, "
+                "got none; give at least one"
+            )
         )
 
     def new(field: str) -> str | None:

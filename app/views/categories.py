@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
 from app.db import get_engine
+from app.findings import error_text
 from mapping.errors import MappingError
 
 bp = Blueprint("categories", __name__)
@@ -50,7 +51,7 @@ def index() -> BaseResponse | tuple[str, int]:
                 created = audit.Change("resource_category", added.code, None, None, vars(added))
                 audit.record(conn, [created], actor=current_user.login, how="form")
         except MappingError as error:
-            flash(str(error))
+            flash(error_text(error))
         else:
             flash(_("Category %(code)s added.", code=added.code))
         return redirect(pages.page_url("categories.index"))
@@ -88,7 +89,7 @@ def change(code: str) -> BaseResponse:
                 changes = audit.diff("resource_category", code, vars(before), vars(renamed))
                 audit.record(conn, changes, actor=current_user.login, how="form")
     except MappingError as error:
-        flash(str(error))
+        flash(error_text(error))
     else:
         flash(_("Category %(code)s changed.", code=code))
     return redirect(pages.page_url("categories.index"))

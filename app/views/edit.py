@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
 from app.db import get_engine
+from app.findings import shown_problems
 from mapping.errors import ConflictError
 from mapping.listing import csv_text
 from mapping.pages.resource_form import FORM_FIELDS, check_resource_form, form_values
@@ -129,7 +130,9 @@ def resource(resource_id: int) -> BaseResponse | tuple[str, int]:
         submitted, districts=data.districts, categories=data.categories
     )
     if values is None:
-        return _form_page(record, submitted, status=422, problems=problems, version=version)
+        return _form_page(
+            record, submitted, status=422, problems=shown_problems(problems), version=version
+        )
     try:
         with get_engine().begin() as conn:
             update_resource(
@@ -230,7 +233,7 @@ def new_resource() -> BaseResponse | tuple[str, int]:
         submitted, districts=data.districts, categories=data.categories
     )
     if values is None:
-        return _form_page(None, submitted, status=422, problems=problems)
+        return _form_page(None, submitted, status=422, problems=shown_problems(problems))
     with get_engine().begin() as conn:
         added = add_resource(conn, values, actor=current_user.login, how="form")
     return redirect(pages.page_url("edit.resource", resource_id=added.id, saved=1))

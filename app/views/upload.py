@@ -23,7 +23,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
-from app import auth, pages
+from app import auth, findings, pages
 from app.db import get_engine, import_limits
 from mapping.errors import MappingError
 from mapping.io.uploads import UploadStore
@@ -126,8 +126,8 @@ def _rehearse(upload: Any, data: bytes) -> dict[str, Any]:
     try:
         result = _import(upload, data, rehearse=True)
     except MappingError as error:
-        return {"failed": str(error)}
-    findings = result.report.sorted_findings()
+        return {"failed": findings.error_text(error)}
+    found = result.report.sorted_findings()
     from mapping.pages import maps as core_maps
     from mapping.render.interactive import map_fragments
 
@@ -137,8 +137,9 @@ def _rehearse(upload: Any, data: bytes) -> dict[str, Any]:
     return {
         "fragments": None if folium_map is None else map_fragments(folium_map),
         "result": result,
-        "findings": findings[:SHOWN_FINDINGS],
-        "more": max(0, len(findings) - SHOWN_FINDINGS),
+        # problem and fix in the page's language, values filled in (app.findings)
+        "findings": findings.shown_findings(found[:SHOWN_FINDINGS]),
+        "more": max(0, len(found) - SHOWN_FINDINGS),
     }
 
 
@@ -171,7 +172,7 @@ def index() -> BaseResponse | tuple[str, int]:
     try:
         upload = _store().save(data, kind=kind, filename=sent.filename, owner=current_user.login)
     except MappingError as error:
-        flash(str(error))
+        flash(findings.error_text(error))
         return redirect(pages.page_url("upload.index"))
     options = {**_options(kind, request.form), "original": sent.filename[:200]}
     _store().update(upload, options=options)

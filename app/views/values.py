@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
 from app.db import get_engine
+from app.findings import shown_findings
 
 bp = Blueprint("values", __name__)
 
@@ -143,7 +144,7 @@ def index() -> BaseResponse | tuple[str, int]:
         cleared=[] if pasted else _cleared(request.form, year, stored),
     )
     if result.status != "written":
-        findings = result.report.sorted_findings()
+        findings = shown_findings(result.report.sorted_findings())
         return _page(year, status=422, findings=findings, typed=request.form)
     flash(
         _(

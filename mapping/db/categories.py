@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from mapping.categories import CategoryChange, CategoryRecord, apply_change, clean_record
 from mapping.db.base import CATEGORY, RESOURCE, Bind, connection
 from mapping.db.locking import hold_write_lock
-from mapping.errors import DatabaseNotReadyError, NotFoundError, ValidationError
+from mapping.errors import DatabaseNotReadyError, NotFoundError, ValidationError, msg
 from mapping.frames import CATEGORY_COLUMNS
 
 __all__ = ["add_category", "get_category", "list_categories", "rename_category", "resource_counts"]
@@ -91,9 +91,13 @@ def add_category(conn: Connection, category: CategoryRecord) -> CategoryRecord:
     existing = get_category(conn, record.code)
     if existing is not None:
         raise ValidationError(
-            f"code: a category with the code {record.code!r} already exists "
-            f"({existing.name_pl} / {existing.name_en}); choose another code, or rename that "
-            "category to change its names or colour"
+            msg(
+                "code: a category with the code {code!r} already exists ({name_pl} / {name_en}); "
+                "choose another code, or rename that category to change its names or colour",
+                code=record.code,
+                name_pl=existing.name_pl,
+                name_en=existing.name_en,
+            )
         )
     conn.execute(sa.insert(CATEGORY).values(**{f: getattr(record, f) for f in CATEGORY_COLUMNS}))
     return record
@@ -114,7 +118,13 @@ def rename_category(conn: Connection, code: str, change: CategoryChange) -> Cate
     current = get_category(conn, code)
     if current is None:
         known = ", ".join(c.code for c in list_categories(conn))
-        raise NotFoundError(f"code: expected a category code, got {code!r}; known: {known}")
+        raise NotFoundError(
+            msg(
+                "code: expected a category code, got {code!r}; known: {known}",
+                code=code,
+                known=known,
+            )
+        )
     record = apply_change(current, change)
     values = {f: getattr(record, f) for f in CATEGORY_COLUMNS if f != "code"}
     conn.execute(sa.update(CATEGORY).where(CATEGORY.c.code == code).values(**values))

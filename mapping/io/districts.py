@@ -14,12 +14,12 @@ import pandas as pd
 import shapely
 
 from mapping.crs import WEB_CRS, ensure_crs
-from mapping.errors import ValidationError
+from mapping.errors import ValidationError, msg
 from mapping.frames import DISTRICT_COLUMNS
 from mapping.io.fields import as_object, attributes_as_text, booleans, or_none, row_list, texts
 from mapping.io.matching import need, resolve_fields
 from mapping.io.options import DEFAULT_OPTIONS, ImportOptions
-from mapping.io.report import ImportReport
+from mapping.io.report import ImportReport, unit_word
 from mapping.text import slugify
 
 __all__ = ["districts_from_vector"]
@@ -85,8 +85,8 @@ def districts_from_vector(
     if empty.any():
         report.add_rows(
             index[empty],
-            problem="expected a district name, got an empty field",
-            fix="give every district a name",
+            problem=msg("expected a district name, got an empty field"),
+            fix=msg("give every district a name"),
             field=name_column,
         )
     if code_field is not None:
@@ -120,8 +120,8 @@ def _given_codes(codes: pd.Series, report: ImportReport, column: str) -> pd.Seri
         report.add_rows(
             codes.index[bad.to_numpy()],
             codes[bad],
-            problem="expected a code of letters, digits, '-', '_' or '.', got {value!r}",
-            fix="write the code without spaces or other characters",
+            problem=msg("expected a code of letters, digits, '-', '_' or '.', got {value!r}"),
+            fix=msg("write the code without spaces or other characters"),
             field=column,
         )
     return codes
@@ -142,8 +142,10 @@ def _slug_codes(
         report.add_rows(
             names.index[no_slug],
             names[no_slug],
-            problem="expected a name with letters or digits to make a code from, got {value!r}",
-            fix="give the districts codes: choose the column that holds them",
+            problem=msg(
+                "expected a name with letters or digits to make a code from, got {value!r}"
+            ),
+            fix=msg("give the districts codes: choose the column that holds them"),
             field=column,
         )
     return codes
@@ -160,12 +162,16 @@ def _report_repeated(
         for row in rows:
             others = [r for r in rows if r != row]
             report.add(
-                f"expected unique district codes, got {code!r} also on {report.unit} "
-                f"{row_list(pd.Index(others))}",
+                msg(
+                    "expected unique district codes, got {code!r} also on {unit} {rows}",
+                    code=code,
+                    unit=unit_word(report.unit),
+                    rows=row_list(pd.Index(others)),
+                ),
                 row=row,
                 field=code_column,
                 value=names.loc[row] if slugs else code,
-                fix="give each district its own name or code (choose the column of the codes)",
+                fix=msg("give each district its own name or code (choose the column of the codes)"),
             )
 
 
@@ -179,16 +185,16 @@ def _polygons(values: np.ndarray, index: pd.Index, report: ImportReport) -> np.n
         report.add_rows(
             index[wrong],
             [g.geom_type for g in values[wrong]],
-            problem="expected a polygon, got a {value}",
-            fix="export the district boundaries as polygons",
+            problem=msg("expected a polygon, got a {value}"),
+            fix=msg("export the district boundaries as polygons"),
             field="geometry",
         )
     absent = shapely.is_missing(values)
     if absent.any():
         report.add_rows(
             index[absent],
-            problem="expected a polygon, got no geometry",
-            fix="draw the district or delete the row",
+            problem=msg("expected a polygon, got no geometry"),
+            fix=msg("draw the district or delete the row"),
             field="geometry",
         )
     return values

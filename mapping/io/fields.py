@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from mapping.errors import msg
 from mapping.frames import BOOLEAN_TEXT
 from mapping.io.report import ImportReport
 from mapping.io.tabular import cell_texts
@@ -94,8 +95,8 @@ def booleans(
         report.add_rows(
             values.index[wrong.to_numpy()],
             text[wrong],
-            problem="expected true or false (tak/nie, 1/0), got {value!r}",
-            fix="write true or false",
+            problem=msg("expected true or false (tak/nie, 1/0), got {value!r}"),
+            fix=msg("write true or false"),
             field=column,
         )
     return result

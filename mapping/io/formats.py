@@ -21,7 +21,7 @@ from typing import Literal
 
 import pandas as pd
 
-from mapping.errors import RefusedInputError
+from mapping.errors import RefusedInputError, msg
 from mapping.io.parsers import Parsed, parse_csv, parse_xlsx
 from mapping.io.report import ImportReport
 from mapping.io.safety import (
@@ -310,7 +310,9 @@ Shapefile
             f"got {suffix or 'no extension'!r}; {hint}"
         )
     if not data:
-        raise RefusedInputError(f"{name}: expected data, got an empty file; send the file again")
+        raise RefusedInputError(
+            msg("{source}: expected data, got an empty file; send the file again", source=name)
+        )
     content = inspect_content(data)
     if content.is_xml():
         _refuse_content(name, expected, "xml")

@@ -27,7 +27,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from mapping.crs import METRIC_CRS, WEB_CRS
-from mapping.errors import CRSError
+from mapping.errors import CRSError, msg
 from mapping.io.report import ImportReport
 
 __all__ = [
@@ -79,9 +79,12 @@ for longitude/latitude
         return CRS.from_user_input(text)
     except PyprojCRSError:
         raise CRSError(
-            f"expected a coordinate reference system such as EPSG:2180 or 4326, got {text!r}; "
-            "set the coordinate reference system (CRS) to EPSG:2180 for PUWG 1992 or EPSG:4326 "
-            "for longitude/latitude"
+            msg(
+                "expected a coordinate reference system such as EPSG:2180 or 4326, got {value!r}; "
+                "set the coordinate reference system (CRS) to EPSG:2180 for PUWG 1992 or "
+                "EPSG:4326 for longitude/latitude",
+                value=text,
+            )
         ) from None
 
 
@@ -191,12 +194,17 @@ the Polish grid']
         else:
             if given is not None and parse_crs(given) != declared:
                 report.add(
-                    f"the file declares {crs_label(declared)}; the CRS given, "
-                    f"{crs_label(parse_crs(given))}, was not used",
+                    msg(
+                        "the file declares {declared}; the CRS given, {given}, was not used",
+                        declared=crs_label(declared),
+                        given=crs_label(parse_crs(given)),
+                    ),
                     field="crs",
                     value=str(given),
-                    fix="leave the coordinate reference system (CRS) unset, or correct the .prj / "
-                    "crs of the file",
+                    fix=msg(
+                        "leave the coordinate reference system (CRS) unset, or correct the .prj / "
+                        "crs of the file"
+                    ),
                     severity="info",
                 )
             return declared
@@ -218,9 +226,13 @@ the Polish grid']
         )
         return METRIC_CRS
     raise CRSError(
-        f"{report.source or 'file'}: expected {what} that are all degrees (longitude, latitude) "
-        "or all PUWG 1992 metres, got a mixture or values of another grid; set the "
-        "coordinate reference system (CRS), e.g. EPSG:2180 or EPSG:4326"
+        msg(
+            "{source}: expected {what} that are all degrees (longitude, latitude) or all PUWG "
+            "1992 metres, got a mixture or values of another grid; set the coordinate reference "
+            "system (CRS), e.g. EPSG:2180 or EPSG:4326",
+            source=report.source or "file",
+            what=msg("coordinates") if what == "coordinates" else what,
+        )
     )
 
 
@@ -286,8 +298,8 @@ def check_geometries(
         if missing == "error":
             report.add_rows(
                 index[absent],
-                problem="expected a geometry, got a null or empty one",
-                fix="draw the feature or delete the row",
+                problem=msg("expected a geometry, got a null or empty one"),
+                fix=msg("draw the feature or delete the row"),
                 field=field,
             )
             keep &= ~absent
@@ -299,8 +311,8 @@ def check_geometries(
         values[zm] = shapely.force_2d(values[zm])
         report.add_rows(
             index[zm],
-            problem="Z (height) or M values found and dropped; palmap keeps 2D geometry",
-            fix="nothing to do",
+            problem=msg("Z (height) or M values found and dropped; palmap keeps 2D geometry"),
+            fix=msg("nothing to do"),
             field=field,
             severity="info",
         )
@@ -313,8 +325,8 @@ def check_geometries(
         report.add_rows(
             index[bad],
             [_short_wkt(values[p]) for p in bad],
-            problem="expected finite coordinates, got NaN or infinity",
-            fix="correct or delete the coordinates",
+            problem=msg("expected finite coordinates, got NaN or infinity"),
+            fix=msg("correct or delete the coordinates"),
             field=field,
         )
         keep[bad] = False
@@ -344,10 +356,19 @@ def check_geometries(
         report.add_rows(
             index[bad],
             [_short_wkt(source[p]) for p in bad],
-            problem=f"expected coordinates within the area of use of {crs_label(crs)} "
-            f"(longitude {west:g} to {east:g}, latitude {south:g} to {north:g}), got some outside",
-            fix="check the coordinates and the coordinate reference system (CRS); swapped X and Y "
-            "are a common cause",
+            problem=msg(
+                "expected coordinates within the area of use of {crs} (longitude {west:g} to "
+                "{east:g}, latitude {south:g} to {north:g}), got some outside",
+                crs=crs_label(crs),
+                west=west,
+                east=east,
+                south=south,
+                north=north,
+            ),
+            fix=msg(
+                "check the coordinates and the coordinate reference system (CRS); swapped X and "
+                "Y are a common cause"
+            ),
             field=field,
         )
         keep[bad] = False
@@ -361,23 +382,32 @@ def check_geometries(
         repaired = _polygonal_part(shapely.make_valid(values[position]))
         if repaired is None:
             report.add(
-                f"expected a polygon with an area, got an invalid one ({reason}) with nothing "
-                "polygonal left after repair",
+                msg(
+                    "expected a polygon with an area, got an invalid one ({reason}) with nothing "
+                    "polygonal left after repair",
+                    reason=reason,
+                ),
                 row=index[position],
                 field=field,
                 value=_short_wkt(source[position]),
-                fix="redraw the polygon in a GIS",
+                fix=msg("redraw the polygon in a GIS"),
             )
             keep[position] = False
             continue
         values[position] = repaired
         report.repaired += 1
         report.add(
-            f"repaired an invalid polygon ({reason}) with make_valid, keeping its polygonal parts",
+            msg(
+                "repaired an invalid polygon ({reason}) with make_valid, keeping its polygonal "
+                "parts",
+                reason=reason,
+            ),
             row=index[position],
             field=field,
             value=_short_wkt(source[position]),
-            fix="check the boundary in a GIS (Fix geometries) and import it again if it is wrong",
+            fix=msg(
+                "check the boundary in a GIS (Fix geometries) and import it again if it is wrong"
+            ),
             severity="warning",
         )
     return gpd.GeoSeries(values[keep], index=index[keep], crs=WEB_CRS, name="geometry")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mapping.errors import ValidationError
+from mapping.errors import ValidationError, msg
 from mapping.frames import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS
 from mapping.io.fields import as_object, booleans, nones, or_none, texts
 from mapping.io.matching import (
@@ -24,13 +24,19 @@ from mapping.io.matching import (
     resolve_fields,
 )
 from mapping.io.options import DEFAULT_OPTIONS, ImportOptions
-from mapping.io.report import ImportReport
+from mapping.io.report import ImportReport, unit_word
 from mapping.io.tabular import parse_numbers
 
 __all__ = ["indicator_values_from_table", "indicators_from_table"]
 
 _KEYS = ["district_code", "indicator", "year"]
-_DEFINE = "define it in an indicator definitions file"
+_DEFINE = msg("define it in an indicator definitions file")
+#: The problem and the fix of an empty code, name or unit in a definitions file.
+_EMPTY = {
+    "code": (msg("expected the indicator's code, got an empty field"), msg("fill in the code")),
+    "name": (msg("expected the indicator's name, got an empty field"), msg("fill in the name")),
+    "unit": (msg("expected the indicator's unit, got an empty field"), msg("fill in the unit")),
+}
 
 
 def _years(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -46,8 +52,8 @@ def _checked_years(table: pd.DataFrame, report: ImportReport, column: str) -> pd
         report.add_rows(
             table.index[bad.to_numpy()],
             texts(table[column])[bad],
-            problem="expected a year such as 2021, got {value!r}",
-            fix="write the year with four digits",
+            problem=msg("expected a year such as 2021, got {value!r}"),
+            fix=msg("write the year with four digits"),
             field=column,
         )
     return years
@@ -146,8 +152,8 @@ def _district_codes(
     if empty_district.any():
         report.add_rows(
             index[empty_district],
-            problem="expected a district, got an empty field",
-            fix="fill in the district code or name",
+            problem=msg("expected a district, got an empty field"),
+            fix=msg("fill in the district code or name"),
             field=column,
         )
     return district_code
@@ -177,8 +183,8 @@ def _long_values(
         report.add_rows(
             index[unknown],
             raw_indicator[unknown],
-            problem="expected a known indicator, got {value!r}",
-            fix=f"use one of {_known(indicators)}, or {_DEFINE}",
+            problem=msg("expected a known indicator, got {value!r}"),
+            fix=msg("use one of {known}, or {define}", known=_known(indicators), define=_DEFINE),
             field=indicator_column,
         )
     values, bad_value = parse_numbers(table[value_column])
@@ -187,8 +193,8 @@ def _long_values(
         report.add_rows(
             index[wrong],
             texts(table[value_column])[wrong],
-            problem="expected a number, got {value!r}",
-            fix="write the value as a number such as 1234,5",
+            problem=msg("expected a number, got {value!r}"),
+            fix=msg("write the value as a number such as 1234,5"),
             field=value_column,
         )
     return pd.DataFrame(
@@ -215,8 +221,10 @@ def _wide_indicators(
         years = _checked_years(table, report, fields["year"])
     elif year is None:
         raise ValidationError(
-            "expected the year of a file with one column per indicator (or a year column), got "
-            "neither; give the year the values are for"
+            msg(
+                "expected the year of a file with one column per indicator (or a year column), "
+                "got neither; give the year the values are for"
+            )
         )
     else:
         years = pd.Series(int(year), index=table.index)
@@ -229,9 +237,17 @@ def _wide_indicators(
         code = lookup.get(name_key(str(column)))
         if code is None:
             report.add(
-                f"expected a column per known indicator, got {column!r}; its values were not read",
+                msg(
+                    "expected a column per known indicator, got {column!r}; its values were not "
+                    "read",
+                    column=column,
+                ),
                 field=str(column),
-                fix=f"name the column after one of {_known(indicators)}, or {_DEFINE}",
+                fix=msg(
+                    "name the column after one of {known}, or {define}",
+                    known=_known(indicators),
+                    define=_DEFINE,
+                ),
             )
             continue
         parts.append(_wide_part(table, column, report, district_code, code, years))
@@ -249,14 +265,22 @@ def _wide_years(
     known = _known(indicators)
     if options.indicator is None:
         raise ValidationError(
-            "expected the indicator of a file with one column per year, got none; give the "
-            f"indicator the columns hold (one of {known})"
+            msg(
+                "expected the indicator of a file with one column per year, got none; give the "
+                "indicator the columns hold (one of {known})",
+                known=known,
+            )
         )
     code = match_indicators(indicators).get(name_key(options.indicator))
     if code is None:
         raise ValidationError(
-            f"expected the indicator to be a known indicator, got {options.indicator!r}; use "
-            f"one of {known}, or {_DEFINE}"
+            msg(
+                "expected the indicator to be a known indicator, got {value!r}; use one of "
+                "{known}, or {define}",
+                value=options.indicator,
+                known=known,
+                define=_DEFINE,
+            )
         )
     parts: list[pd.DataFrame] = []
     for column in table.columns:
@@ -265,10 +289,13 @@ def _wide_years(
         key = column_key(column).removeprefix("rok").removeprefix("year")
         if not (key.isdigit() and len(key) == 4):
             report.add(
-                f"expected a column per year such as 2021, got {column!r}; its values were "
-                "not read",
+                msg(
+                    "expected a column per year such as 2021, got {column!r}; its values were "
+                    "not read",
+                    column=column,
+                ),
                 field=str(column),
-                fix="name the year columns 2019, 2020, ... or remove the column",
+                fix=msg("name the year columns 2019, 2020, ... or remove the column"),
             )
             continue
         years = pd.Series(int(key), index=table.index)
@@ -287,12 +314,19 @@ def _report_repeated(complete: pd.DataFrame, report: ImportReport) -> None:
         key = (record["district_code"], record["indicator"], record["year"])
         first_row = first.loc[key, row_name] if key in first.index else "?"
         report.add(
-            f"expected one value per district, indicator and year, got {key[1]!r} for "
-            f"{key[0]!r} in {int(key[2])} again (first on {report.unit} {first_row})",
+            msg(
+                "expected one value per district, indicator and year, got {indicator!r} for "
+                "{district!r} in {year} again (first on {unit} {first})",
+                indicator=key[1],
+                district=key[0],
+                year=int(key[2]),
+                unit=unit_word(report.unit),
+                first=first_row,
+            ),
             row=row,
             field=record["_field"],
             value=str(record["value"]),
-            fix="keep one value for each district, indicator and year",
+            fix=msg("keep one value for each district, indicator and year"),
         )
 
 
@@ -309,8 +343,8 @@ def _wide_part(
         report.add_rows(
             table.index[bad.to_numpy()],
             texts(table[column])[bad],
-            problem="expected a number, got {value!r}",
-            fix="write the value as a number such as 1234,5 or leave the cell empty",
+            problem=msg("expected a number, got {value!r}"),
+            fix=msg("write the value as a number such as 1234,5 or leave the cell empty"),
             field=str(column),
         )
     present = values.notna()
@@ -367,8 +401,8 @@ def indicators_from_table(table: pd.DataFrame, report: ImportReport) -> pd.DataF
         if empty.any():
             report.add_rows(
                 index[empty],
-                problem=f"expected the indicator's {what}, got an empty field",
-                fix=f"fill in the {what}",
+                problem=_EMPTY[what][0],
+                fix=_EMPTY[what][1],
                 field=column,
             )
     bad_code = ((codes != "") & ~codes.str.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*")).to_numpy()
@@ -377,19 +411,21 @@ def indicators_from_table(table: pd.DataFrame, report: ImportReport) -> pd.DataF
             value = codes.loc[row]
             suggestion = name_key(value).replace("-", "_")
             report.add(
-                f"expected a code of letters, digits, '_' or '-', got {value!r}",
+                msg("expected a code of letters, digits, '_' or '-', got {value!r}", value=value),
                 row=row,
                 field=code_column,
                 value=value,
-                fix=f"write it as {suggestion!r}" if suggestion else "write a short ASCII code",
+                fix=msg("write it as {suggestion!r}", suggestion=suggestion)
+                if suggestion
+                else msg("write a short ASCII code"),
             )
     repeated = ((codes != "") & codes.duplicated(keep="first")).to_numpy()
     if repeated.any():
         report.add_rows(
             index[repeated],
             codes[repeated],
-            problem="expected each indicator code once, got {value!r} again",
-            fix="define each indicator once",
+            problem=msg("expected each indicator code once, got {value!r} again"),
+            fix=msg("define each indicator once"),
             field=code_column,
         )
     more_need = booleans(table[need_column], report, need_column, default=None)
@@ -412,8 +448,8 @@ def indicators_from_table(table: pd.DataFrame, report: ImportReport) -> pd.DataF
         report.add_rows(
             index[self_ref],
             codes[self_ref],
-            problem="expected a denominator other than the indicator itself, got {value!r}",
-            fix="give the code of another indicator (such as residents) or leave it empty",
+            problem=msg("expected a denominator other than the indicator itself, got {value!r}"),
+            fix=msg("give the code of another indicator (such as residents) or leave it empty"),
             field=fields.get("denominator"),
         )
     frame = pd.DataFrame(

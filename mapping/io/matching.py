@@ -21,7 +21,7 @@ from typing import Literal
 
 import pandas as pd
 
-from mapping.errors import ValidationError
+from mapping.errors import Message, ValidationError, msg
 from mapping.io.fields import as_object, texts
 from mapping.io.report import ImportReport
 from mapping.text import slugify
@@ -283,21 +283,37 @@ def match_districts(
     return as_object(text.map(lookup)), unmatched
 
 
-def district_problem(value: str, closest: list[str], districts: pd.DataFrame) -> tuple[str, str]:
+#: The fix for an unknown district with one, two or three close names.
+_DID_YOU_MEAN = (
+    msg("did you mean {a!r}?"),
+    msg("did you mean {a!r} or {b!r}?"),
+    msg("did you mean {a!r} or {b!r} or {c!r}?"),
+)
+
+
+def district_problem(
+    value: str, closest: list[str], districts: pd.DataFrame
+) -> tuple[Message, Message]:
     """The problem and the fix for a district value that matched no district.
 
     Examples
     --------
-    >>> district_problem("Gajj", ["Gaj"], pd.DataFrame({"name": ["Gaj"]}))[1]
+    >>> str(district_problem("Gajj", ["Gaj"], pd.DataFrame({"name": ["Gaj"]}))[1])
     "did you mean 'Gaj'?"
     """
-    problem = f"expected the code or name of a known district, got {value!r}"
+    problem = msg("expected the code or name of a known district, got {value!r}", value=value)
     if closest:
-        fix = f"did you mean {' or '.join(repr(n) for n in closest)}?"
+        fix = _DID_YOU_MEAN[min(len(closest), 3) - 1].with_args(
+            **dict(zip("abc", closest, strict=False))
+        )
     else:
         known = sorted(str(n) for n in districts["name"]) if "name" in districts else []
         shown = ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
-        fix = f"use one of the known districts: {shown}" if shown else "import the districts first"
+        fix = (
+            msg("use one of the known districts: {shown}", shown=shown)
+            if shown
+            else msg("import the districts first")
+        )
     return problem, fix
 
 
@@ -374,8 +390,14 @@ def resolve_fields(
     for canonical, column in explicit.items():
         if column is not None and column not in columns:
             raise ValidationError(
-                f"{report.source or 'file'}: expected a column {column!r} for {canonical}, got "
-                f"columns {', '.join(repr(c) for c in columns)}; choose one of them"
+                msg(
+                    "{source}: expected a column {column!r} for {field}, got columns {columns}; "
+                    "choose one of them",
+                    source=report.source or "file",
+                    column=column,
+                    field=canonical,
+                    columns=", ".join(repr(c) for c in columns),
+                )
             )
     given = {canonical: column for canonical, column in explicit.items() if column is not None}
     recognised = {
@@ -388,11 +410,19 @@ def resolve_fields(
     return {**recognised, **given}
 
 
-def need(fields: Mapping[str, str], canonical: str, report: ImportReport, hint: str) -> str:
+def need(
+    fields: Mapping[str, str], canonical: str, report: ImportReport, hint: str | Message
+) -> str:
     """The column of a required field; a ValidationError that names the field when missing."""
     if canonical not in fields:
         raise ValidationError(
-            f"{report.source or 'file'}: expected a column for {canonical} ({hint}), got none; "
-            f"add it, or choose the column that holds the {canonical.replace('_', ' ')}"
+            msg(
+                "{source}: expected a column for {field} ({hint}), got none; add it, or choose "
+                "the column that holds the {what}",
+                source=report.source or "file",
+                field=canonical,
+                hint=hint,
+                what=canonical.replace("_", " "),
+            )
         )
     return fields[canonical]

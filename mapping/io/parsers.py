@@ -24,7 +24,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from mapping.errors import RefusedInputError, ValidationError
+from mapping.errors import RefusedInputError, ValidationError, msg
 from mapping.io.report import ImportReport
 from mapping.io.safety import DEFAULT_LIMITS, Limits, check_zip
 
@@ -118,8 +118,12 @@ def _strict(data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            f"expected {_ENCODING_NAMES[encoding]} text as the byte order mark says, got bytes "
-            f"that do not decode at position {exc.start}; save the file again as UTF-8"
+            msg(
+                "expected {encoding} text as the byte order mark says, got bytes that do not "
+                "decode at position {position}; save the file again as UTF-8",
+                encoding=_ENCODING_NAMES[encoding],
+                position=exc.start,
+            )
         ) from exc
 
 
@@ -174,8 +178,11 @@ def parse_csv(
         )
     except pd.errors.EmptyDataError:
         raise ValidationError(
-            f"{report.source}: expected a header line and data, got an empty table; "
-            "write the column names in the first line"
+            msg(
+                "{source}: expected a header line and data, got an empty table; write the column "
+                "names in the first line",
+                source=report.source,
+            )
         ) from None
     except pd.errors.ParserError:
         frame = _read_ragged_csv(text, delimiter, report)
@@ -192,7 +199,11 @@ def _read_ragged_csv(text: str, delimiter: str, report: ImportReport) -> pd.Data
         records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
         raise ValidationError(
-            f"{report.source}: expected CSV records, got {exc}; check the quotes in the file"
+            msg(
+                "{source}: expected CSV records, got {error}; check the quotes in the file",
+                source=report.source,
+                error=exc,
+            )
         ) from exc
     width = len(records[0]) if records else 0
     rows: list[list[str]] = []
@@ -201,11 +212,17 @@ def _read_ragged_csv(text: str, delimiter: str, report: ImportReport) -> pd.Data
             extra = record[width:]
             if any(cell.strip() for cell in extra):
                 report.add(
-                    f"expected {width} fields as in the header, got {len(record)}",
+                    msg(
+                        "expected {width} fields as in the header, got {count}",
+                        width=width,
+                        count=len(record),
+                    ),
                     row=number,
                     value=delimiter.join(record)[:80],
-                    fix="quote text that contains the delimiter, or add the missing column "
-                    "name to the header",
+                    fix=msg(
+                        "quote text that contains the delimiter, or add the missing column "
+                        "name to the header"
+                    ),
                 )
                 # Kept so that the numbering stays right; _read_csv drops the rows with errors.
                 record = record[:width]
@@ -231,8 +248,12 @@ def parse_xlsx(
             )
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
             raise ValidationError(
-                f"{report.source}: expected an XLSX workbook, got one that cannot be read "
-                f"({exc}); save it again from the spreadsheet as .xlsx"
+                msg(
+                    "{source}: expected an XLSX workbook, got one that cannot be read ({error}); "
+                    "save it again from the spreadsheet as .xlsx",
+                    source=report.source,
+                    error=exc,
+                )
             ) from exc
         try:
             names = list(workbook.sheetnames)
@@ -244,8 +265,13 @@ def parse_xlsx(
                 chosen = sheet
             else:
                 raise ValidationError(
-                    f"{report.source}: expected a sheet named {sheet!r}, got sheets "
-                    f"{', '.join(repr(n) for n in names)}; give one of them"
+                    msg(
+                        "{source}: expected a sheet named {sheet!r}, got sheets {sheets}; give "
+                        "one of them",
+                        source=report.source,
+                        sheet=sheet,
+                        sheets=", ".join(repr(n) for n in names),
+                    )
                 )
             worksheet = workbook[chosen]
             # Some writers declare wrong sheet dimensions; read every row that is there.
@@ -264,15 +290,23 @@ def parse_xlsx(
                 numbers.append(number)
                 if len(rows) > limits.max_features:
                     raise RefusedInputError(
-                        f"{report.source}: expected at most {limits.max_features} rows, got "
-                        "more; split the file or raise the limit (PALMAP_MAX_FEATURES)"
+                        msg(
+                            "{source}: expected at most {limit} rows, got more; split the file "
+                            "or raise the limit (PALMAP_MAX_FEATURES)",
+                            source=report.source,
+                            limit=limits.max_features,
+                        )
                     )
         finally:
             workbook.close()
     if header is None:
         raise ValidationError(
-            f"{report.source}: expected a header row and data in sheet {chosen!r}, got an empty "
-            "sheet; write the column names in the first row"
+            msg(
+                "{source}: expected a header row and data in sheet {sheet!r}, got an empty sheet; "
+                "write the column names in the first row",
+                source=report.source,
+                sheet=chosen,
+            )
         )
     width = max([len(header), *(len(r) for r in rows)])
     header = header + [""] * (width - len(header))

@@ -21,6 +21,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from mapping.crs import WEB_CRS
+from mapping.errors import Message, msg
 from mapping.io.fields import nones, texts
 from mapping.io.geometry import check_geometries, resolve_crs
 from mapping.io.report import ImportReport
@@ -37,7 +38,7 @@ __all__ = [
     "to_web",
 ]
 
-SwapFn = Callable[[pd.Index], tuple[gpd.GeoSeries, str]]
+SwapFn = Callable[[pd.Index], tuple[gpd.GeoSeries, Message]]
 
 
 class Location(NamedTuple):
@@ -84,8 +85,8 @@ def _parse_pair(
             report.add_rows(
                 index[bad.to_numpy()],
                 values[bad],
-                problem="expected a coordinate as a number, got {value!r}",
-                fix="write it like 50,7712 or 50.7712 (degrees) or 328123,45 (metres)",
+                problem=msg("expected a coordinate as a number, got {value!r}"),
+                fix=msg("write it like 50,7712 or 50.7712 (degrees) or 328123,45 (metres)"),
                 field=column,
             )
     a_ok = a.notna() & ~a_bad
@@ -94,11 +95,13 @@ def _parse_pair(
     for row in index[half.to_numpy()]:
         missing = b_col if bool(a_ok.loc[row]) else a_col
         report.add(
-            f"expected both {a_col} and {b_col} or neither, got only one",
+            msg("expected both {a} and {b} or neither, got only one", a=a_col, b=b_col),
             row=row,
             field=missing,
             value="",
-            fix=f"fill in {missing} or clear both to locate the row by its district",
+            fix=msg(
+                "fill in {missing} or clear both to locate the row by its district", missing=missing
+            ),
         )
     return a, b, (a_ok & b_ok).to_numpy()
 
@@ -142,14 +145,18 @@ def _pair_points(
             report.assume(
                 f"{a_col!r} read as northing and {b_col!r} as easting of {source_crs.name}"
             )
-        swap_fix = f"swap the columns: use {b_col!r} as the latitude and {a_col!r} as the longitude"
+        swap_fix = msg(
+            "swap the columns: use {b!r} as the latitude and {a!r} as the longitude",
+            a=a_col,
+            b=b_col,
+        )
     else:
         x, y = a.to_numpy(), b.to_numpy()
         source_crs = resolve_crs(x[both], y[both], report, given=crs)
         easting, northing, assumption = _xy_axes(x, y, both, source_crs, a_col, b_col)
         if assumption:
             report.assume(assumption)
-        swap_fix = f"swap the columns: use {b_col!r} as X and {a_col!r} as Y"
+        swap_fix = msg("swap the columns: use {b!r} as X and {a!r} as Y", a=a_col, b=b_col)
     points = np.full(len(index), None, dtype=object)
     points[both] = shapely.points(easting[both], northing[both])
     field = f"{a_col}/{b_col}"
@@ -157,7 +164,7 @@ def _pair_points(
         gpd.GeoSeries(points, index=index), report, crs=source_crs, missing="keep", field=field
     ).reindex(index)
 
-    def swap(rows: pd.Index) -> tuple[gpd.GeoSeries, str]:
+    def swap(rows: pd.Index) -> tuple[gpd.GeoSeries, Message]:
         positions = index.get_indexer(rows)
         swapped = shapely.points(northing[positions], easting[positions])
         return to_web(swapped, rows, source_crs), swap_fix
@@ -191,8 +198,8 @@ def _wkt_points(
         report.add_rows(
             index[not_point],
             text[not_point].str.slice(0, 60),
-            problem="expected a point as WKT, such as POINT (16.28 50.77), got {value!r}",
-            fix="write the location as POINT (x y) or use lat/lon columns",
+            problem=msg("expected a point as WKT, such as POINT (16.28 50.77), got {value!r}"),
+            fix=msg("write the location as POINT (x y) or use lat/lon columns"),
             field=column,
         )
         parsed[not_point] = None
@@ -202,11 +209,11 @@ def _wkt_points(
         gpd.GeoSeries(parsed, index=index), report, crs=source_crs, missing="keep", field=column
     ).reindex(index)
 
-    def swap_wkt(rows: pd.Index) -> tuple[gpd.GeoSeries, str]:
+    def swap_wkt(rows: pd.Index) -> tuple[gpd.GeoSeries, Message]:
         positions = index.get_indexer(rows)
         xy = shapely.get_coordinates(parsed[positions])
         swapped = shapely.points(xy[:, 1], xy[:, 0])
-        return to_web(swapped, rows, source_crs), "swap the two numbers in the WKT point"
+        return to_web(swapped, rows, source_crs), msg("swap the two numbers in the WKT point")
 
     return Location(gpd.GeoSeries(geometry, index=index, crs=WEB_CRS), swap_wkt, column, text)
 
@@ -252,7 +259,7 @@ def report_outside(
     """Report points outside every district; an error suggesting the swap when it would help."""
     swap, geometry = location.swap, location.geometry
     swapped_codes = nones(rows)
-    fix_text = ""
+    fix_text: Message | str = ""
     if swap is not None:
         swapped, fix_text = swap(rows)
         usable = (swapped.notna() & ~swapped.is_empty).to_numpy() & _finite(swapped)
@@ -272,8 +279,11 @@ def report_outside(
         if code is not None:
             suggested += 1
             report.add(
-                f"expected a point inside a district, got one outside every district; with the "
-                f"two coordinates swapped it would lie in {code!r}",
+                msg(
+                    "expected a point inside a district, got one outside every district; with the "
+                    "two coordinates swapped it would lie in {code!r}",
+                    code=code,
+                ),
                 row=row,
                 field=location.field,
                 value=value,
@@ -281,17 +291,20 @@ def report_outside(
             )
         else:
             report.add(
-                "the point lies outside every district; it is kept and counted apart",
+                msg("the point lies outside every district; it is kept and counted apart"),
                 row=row,
                 field=location.field,
                 value=value,
-                fix="check the coordinates if the resource should be inside the city",
+                fix=msg("check the coordinates if the resource should be inside the city"),
                 severity="warning",
             )
     if suggested:
         report.add(
-            f"{suggested} point(s) outside every district would lie inside one with the two "
-            "coordinates swapped",
+            msg(
+                "{count} point(s) outside every district would lie inside one with the two "
+                "coordinates swapped",
+                count=suggested,
+            ),
             fix=fix_text,
             severity="warning",
         )

@@ -20,22 +20,39 @@ Severity decides what happens to the row:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
-from mapping.errors import ValidationError
+from mapping.errors import Message, ValidationError, msg
 from mapping.io.safety import guard_formula
 
-__all__ = ["Finding", "ImportReport", "Severity"]
+__all__ = ["Finding", "ImportReport", "Severity", "unit_word"]
 
 Severity = Literal["error", "warning", "info"]
 _SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 _COLUMNS: tuple[str, ...] = ("severity", "row", "field", "value", "problem", "fix")
+_FIELDS: tuple[str, ...] = ("row", "field", "value", "problem", "fix", "severity")
+#: What a row is, as a word the web pages translate (see :attr:`ImportReport.unit`).
+_UNIT_WORDS: dict[str, Message] = {
+    "line": msg("line"),
+    "row": msg("row"),
+    "feature": msg("feature"),
+}
+
+
+def unit_word(unit: str) -> Message | str:
+    """The word for a row of the file (``line``, ``row``, ``feature``) as a translatable message.
+
+    >>> str(unit_word("line")), unit_word("record")
+    ('line', 'record')
+    """
+    return _UNIT_WORDS.get(unit, unit)
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,9 @@ class Finding:
         How to fix it.
     severity
         ``"error"`` (row not loaded), ``"warning"`` (loaded, changed) or ``"info"``.
+    problem_msg, fix_msg
+        ``problem`` and ``fix`` as :class:`mapping.errors.Message` (template and values), which the
+        web pages translate; None for a finding given as plain text.
 
     Examples
     --------
@@ -70,6 +90,8 @@ class Finding:
     problem: str
     fix: str
     severity: Severity = "error"
+    problem_msg: Message | None = dataclasses.field(default=None, compare=False, repr=False)
+    fix_msg: Message | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.severity not in _SEVERITIES:
@@ -137,28 +159,36 @@ class ImportReport:
 
     def add(
         self,
-        problem: str,
+        problem: str | Message,
         *,
         row: int | None = None,
         field: str | None = None,
         value: object = None,
-        fix: str = "",
+        fix: str | Message = "",
         severity: Severity = "error",
     ) -> Finding:
         """Record one finding and return it.
+
+        ``problem`` and ``fix`` are :func:`mapping.errors.msg` messages (translated on the web
+        pages) or plain English text.
 
         Examples
         --------
         >>> ImportReport().add("expected a name", row=2, field="name", fix="fill it in").severity
         'error'
+        >>> from mapping.errors import msg
+        >>> ImportReport().add(msg("expected at most {n} characters", n=5), row=2).problem
+        'expected at most 5 characters'
         """
         finding = Finding(
             row=None if row is None else int(row),
             field=field,
             value=None if value is None else str(value),
-            problem=problem,
-            fix=fix,
+            problem=str(problem),
+            fix=str(fix),
             severity=severity,
+            problem_msg=problem if isinstance(problem, Message) else None,
+            fix_msg=fix if isinstance(fix, Message) else None,
         )
         self.findings.append(finding)
         return finding
@@ -168,15 +198,16 @@ class ImportReport:
         rows: Iterable[int],
         values: Iterable[object] | None = None,
         *,
-        problem: str,
-        fix: str = "",
+        problem: str | Message,
+        fix: str | Message = "",
         field: str | None = None,
         severity: Severity = "error",
     ) -> None:
         """Record the same problem for several rows (``values`` in step with ``rows``).
 
         ``problem`` and ``fix`` may contain ``{value}`` or ``{value!r}``, replaced by each row's
-        value (nothing else in them is interpreted, so they may hold any text).
+        value. In plain text nothing else is interpreted, so it may hold any text; a
+        :func:`mapping.errors.msg` message gets ``value`` as one more argument.
 
         Examples
         --------
@@ -310,12 +341,19 @@ class ImportReport:
         [{'severity': 'error', 'row': 4, 'field': 'lat', 'value': 'x', 'problem': 'bad', \
 'fix': 'fix it'}]
         """
+        findings = self.sorted_findings()
+        # Built column by column as object arrays: a frame built from records would infer a
+        # string dtype and turn a missing field or value into NaN instead of None.
         frame = pd.DataFrame(
-            [{c: getattr(f, c) for c in _COLUMNS} for f in self.sorted_findings()],
+            {
+                c: pd.Series([getattr(f, c) for f in findings], dtype=object)
+                for c in _COLUMNS
+                if c != "row"
+            },
             columns=list(_COLUMNS),
         )
-        frame["row"] = pd.array(frame["row"].tolist(), dtype="Int64")
-        return frame.astype({c: object for c in _COLUMNS if c != "row"})
+        frame["row"] = pd.array([f.row for f in findings], dtype="Int64")
+        return frame
 
     def write(self, path: str | Path) -> None:
         """Write the report as CSV (findings only) or JSON (counters, assumptions, findings).
@@ -348,7 +386,7 @@ class ImportReport:
                 "skipped": self.skipped,
                 "repaired": self.repaired,
                 "assumptions": list(self.assumptions),
-                "findings": [asdict(f) for f in self.sorted_findings()],
+                "findings": [{k: getattr(f, k) for k in _FIELDS} for f in self.sorted_findings()],
             }
             path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
         elif suffix == ".csv":
@@ -435,7 +473,9 @@ field 'lat', value 'x': expected a number, got 'x'; fix it
         )
 
 
-def _fill(template: str, value: str | None) -> str:
+def _fill(template: str | Message, value: str | None) -> str | Message:
+    if isinstance(template, Message):
+        return template.with_args(value=value or "")
     if "{value" not in template:
         return template
     return template.replace("{value!r}", repr(value or "")).replace("{value}", value or "")

@@ -33,7 +33,7 @@ import pandas as pd
 import shapely
 
 from mapping.crs import WEB_CRS, ensure_crs
-from mapping.errors import ValidationError
+from mapping.errors import Message, ValidationError, msg
 from mapping.frames import RESOURCE_COLUMNS
 from mapping.io.fields import as_object, attributes_as_text, booleans, nones, or_none, texts
 from mapping.io.matching import (
@@ -45,7 +45,7 @@ from mapping.io.matching import (
 )
 from mapping.io.options import DEFAULT_OPTIONS, ImportOptions
 from mapping.io.points import Location, locate_points, points_from_table, report_outside
-from mapping.io.report import ImportReport
+from mapping.io.report import ImportReport, unit_word
 from mapping.io.tabular import parse_numbers
 
 __all__ = ["resources_from_table", "resources_from_vector"]
@@ -121,9 +121,17 @@ def resources_from_table(
         if (first in fields) != (second in fields):
             have, lack = (first, second) if first in fields else (second, first)
             raise ValidationError(
-                f"{report.source or 'file'}: expected both {first} and {second} columns, got "
-                f"only {have} ({fields[have]!r}); add the {lack} column or choose the column "
-                f"that holds the {lack}"
+                msg(
+                    "{source}: expected both {first} and {second} columns, got only {have} "
+                    "({column!r}); add the {lack} column or choose the column that holds the "
+                    "{lack}",
+                    source=report.source or "file",
+                    first=first,
+                    second=second,
+                    have=have,
+                    column=fields[have],
+                    lack=lack,
+                )
             )
     location = points_from_table(table, report, fields, options.crs)
     return _build_resources(
@@ -196,21 +204,21 @@ def resources_from_vector(
         report.add_rows(
             gdf.index[wrong],
             [g.geom_type for g in values[wrong]],
-            problem="expected a point, got a {value}",
-            fix="export the resources as points (for areas, use their centroids)",
+            problem=msg("expected a point, got a {value}"),
+            fix=msg("export the resources as points (for areas, use their centroids)"),
             field="geometry",
         )
         values[wrong] = None
     geometry = gpd.GeoSeries(values, index=gdf.index, crs=WEB_CRS)
 
-    def swap(rows: pd.Index) -> tuple[gpd.GeoSeries, str]:
+    def swap(rows: pd.Index) -> tuple[gpd.GeoSeries, Message]:
         xy = shapely.get_coordinates(geometry.loc[rows].to_numpy())
         swapped = np.full(len(rows), None, dtype=object)
         plausible = (np.abs(xy[:, 1]) <= 180) & (np.abs(xy[:, 0]) <= 90)
         swapped[plausible] = shapely.points(xy[plausible, 1], xy[plausible, 0])
         return (
             gpd.GeoSeries(swapped, index=rows, crs=WEB_CRS),
-            "the file's longitude and latitude look swapped: correct them in a GIS",
+            msg("the file's longitude and latitude look swapped: correct them in a GIS"),
         )
 
     return _build_resources(
@@ -255,19 +263,27 @@ def _check_columns(
     fields, default_category = context.fields, context.default_category
     name_column = need(fields, "name", report, "nazwa/name")
     if "category" not in fields and default_category is None:
-        need(fields, "category", report, "kategoria/category, or choose a default category")
+        hint = msg("kategoria/category, or choose a default category")
+        need(fields, "category", report, hint)
     if not has_location and "district" not in fields and len(table.index):
         raise ValidationError(
-            f"{report.source or 'file'}: expected coordinate columns (lat/lon, X/Y or WKT) "
-            f"or a district column, got columns {', '.join(map(repr, table.columns))}; add "
-            "the location, or choose the latitude and longitude, the X and Y or the district "
-            "column"
+            msg(
+                "{source}: expected coordinate columns (lat/lon, X/Y or WKT) or a district "
+                "column, got columns {columns}; add the location, or choose the latitude and "
+                "longitude, the X and Y or the district column",
+                source=report.source or "file",
+                columns=", ".join(map(repr, table.columns)),
+            )
         )
     known_codes = [str(c) for c in context.categories["code"]]
     if default_category is not None and default_category not in known_codes:
         raise ValidationError(
-            f"expected the default category to be a known category code, got "
-            f"{default_category!r}; use one of {', '.join(known_codes)}"
+            msg(
+                "expected the default category to be a known category code, got {value!r}; use "
+                "one of {known}",
+                value=default_category,
+                known=", ".join(known_codes),
+            )
         )
     return name_column
 
@@ -278,8 +294,8 @@ def _names(table: pd.DataFrame, report: ImportReport, column: str) -> pd.Series:
     if missing.any():
         report.add_rows(
             table.index[missing],
-            problem="expected a name, got an empty field",
-            fix="give every resource a name",
+            problem=msg("expected a name, got an empty field"),
+            fix=msg("give every resource a name"),
             field=column,
             values=[""] * int(missing.sum()),
         )
@@ -303,18 +319,21 @@ def _categories(table: pd.DataFrame, report: ImportReport, context: _Context) ->
         report.add_rows(
             index[unknown],
             raw[unknown],
-            problem="expected a known category (code, Polish or English name, or alias), "
-            "got {value!r}",
-            fix=f"use one of {known}, or choose a default category",
+            problem=msg(
+                "expected a known category (code, Polish or English name, or alias), got {value!r}"
+            ),
+            fix=msg("use one of {known}, or choose a default category", known=known),
             field=column,
         )
         return category
     report.add_rows(
         index[unknown],
         raw[unknown],
-        problem=f"expected a known category, got {{value!r}}; the default category {default!r} "
-        "was used",
-        fix=f"use one of {known} if {default!r} is wrong",
+        problem=msg(
+            "expected a known category, got {value!r}; the default category {default!r} was used",
+            default=default,
+        ),
+        fix=msg("use one of {known} if {default!r} is wrong", known=known, default=default),
         field=column,
         severity="warning",
     )
@@ -336,7 +355,7 @@ def _report_district_names(
         problem, fix = district_problem(value, unmatched.get(value, []), context.districts)
         if has_point:
             report.add(
-                problem + "; the point was used to place the row",
+                msg("{problem}; the point was used to place the row", problem=problem),
                 row=row,
                 field=column,
                 value=value,
@@ -381,12 +400,17 @@ def _place(table: pd.DataFrame, report: ImportReport, context: _Context) -> _Pla
     differs = has_point & located.notna() & given_code.notna() & (located != given_code)
     for row in index[differs.to_numpy()]:
         report.add(
-            f"the point lies in district {located.loc[row]!r} but the {column} column "
-            f"says {given_code.loc[row]!r}; the point was used",
+            msg(
+                "the point lies in district {located!r} but the {column} column says {given!r}; "
+                "the point was used",
+                located=located.loc[row],
+                column=column,
+                given=given_code.loc[row],
+            ),
             row=row,
             field=column,
             value=raw.loc[row],
-            fix="correct the coordinates or the district",
+            fix=msg("correct the coordinates or the district"),
             severity="warning",
         )
     # Rows whose coordinates failed already have an error; do not add a second one.
@@ -394,8 +418,8 @@ def _place(table: pd.DataFrame, report: ImportReport, context: _Context) -> _Pla
     if nowhere.any():
         report.add_rows(
             index[nowhere],
-            problem="expected coordinates or a district, got neither",
-            fix="fill in lat/lon (or X/Y) or the district of the resource",
+            problem=msg("expected coordinates or a district, got neither"),
+            fix=msg("fill in lat/lon (or X/Y) or the district of the resource"),
             field=column,
         )
     return _Placement(district_code, given_code, has_point, column)
@@ -468,9 +492,11 @@ def _build_resources(
         report.add_rows(
             index[by_district],
             placement.given_code[by_district],
-            problem="no coordinates: known only by district {value!r} (counted in its supply, "
-            "listed on its pages, not drawn on maps)",
-            fix="add coordinates to draw it on the map",
+            problem=msg(
+                "no coordinates: known only by district {value!r} (counted in its supply, "
+                "listed on its pages, not drawn on maps)"
+            ),
+            fix=msg("add coordinates to draw it on the map"),
             field=placement.column,
             severity="info",
         )
@@ -489,8 +515,10 @@ def _capacity(values: pd.Series, report: ImportReport, column: str) -> pd.arrays
         report.add_rows(
             values.index[wrong.to_numpy()],
             raw[wrong],
-            problem="expected the capacity as a whole number of places (0 or more), got {value!r}",
-            fix="write a whole number such as 25, or leave the field empty",
+            problem=msg(
+                "expected the capacity as a whole number of places (0 or more), got {value!r}"
+            ),
+            fix=msg("write a whole number such as 25, or leave the field empty"),
             field=column,
         )
     return numbers.where(~wrong).astype("Int64").array
@@ -504,9 +532,11 @@ def _websites(values: pd.Series, report: ImportReport, column: str) -> pd.Series
         report.add_rows(
             values.index[dropped.to_numpy()],
             text[dropped],
-            problem="expected a web address starting with http:// or https://, got {value!r}; "
-            "it was left out",
-            fix="write the full address, such as https://www.example.pl",
+            problem=msg(
+                "expected a web address starting with http:// or https://, got {value!r}; "
+                "it was left out"
+            ),
+            fix=msg("write the full address, such as https://www.example.pl"),
             field=column,
             severity="warning",
         )
@@ -523,11 +553,15 @@ def _external_ids(values: pd.Series, report: ImportReport, column: str) -> pd.Se
         for row in values.index[repeated.to_numpy()]:
             value = text.loc[row]
             report.add(
-                f"expected a unique id, got {value!r} again (first on {report.unit} "
-                f"{first_row.loc[value]})",
+                msg(
+                    "expected a unique id, got {value!r} again (first on {unit} {first})",
+                    value=value,
+                    unit=unit_word(report.unit),
+                    first=first_row.loc[value],
+                ),
                 row=row,
                 field=column,
                 value=value,
-                fix="give every resource its own id",
+                fix=msg("give every resource its own id"),
             )
     return or_none(text)

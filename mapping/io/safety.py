@@ -28,7 +28,7 @@ from pathlib import PurePosixPath
 
 import pandas as pd
 
-from mapping.errors import RefusedInputError
+from mapping.errors import RefusedInputError, msg
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -145,8 +145,12 @@ file or raise the limit (PALMAP_MAX_FILE_MB)
     """
     if nbytes > limits.max_file_mb * MB:
         raise RefusedInputError(
-            f"expected a file of at most {limits.max_file_mb:g} MiB, got {nbytes / MB:.1f} MiB; "
-            "split the file or raise the limit (PALMAP_MAX_FILE_MB)"
+            msg(
+                "expected a file of at most {limit:g} MiB, got {size:.1f} MiB; split the file or "
+                "raise the limit (PALMAP_MAX_FILE_MB)",
+                limit=limits.max_file_mb,
+                size=nbytes / MB,
+            )
         )
 
 

@@ -23,9 +23,9 @@ from pathlib import PurePosixPath
 import numpy as np
 import pandas as pd
 
-from mapping.errors import RefusedInputError, ValidationError
+from mapping.errors import RefusedInputError, ValidationError, msg
 from mapping.io.formats import FORMATS, Format, format_named, sniff
-from mapping.io.report import ImportReport
+from mapping.io.report import ImportReport, unit_word
 from mapping.io.safety import (
     DEFAULT_LIMITS,
     GUARDED_START,
@@ -286,8 +286,13 @@ def read_table(
     table = _build_table(header, body, numbers, report)
     if len(table) > limits.max_features:
         raise RefusedInputError(
-            f"{name}: expected at most {limits.max_features} rows, got {len(table)}; split the "
-            "file or raise the limit (PALMAP_MAX_FEATURES)"
+            msg(
+                "{source}: expected at most {limit} rows, got {count}; split the file or raise "
+                "the limit (PALMAP_MAX_FEATURES)",
+                source=name,
+                limit=limits.max_features,
+                count=len(table),
+            )
         )
     report.read = len(table)
     return table, report
@@ -298,8 +303,12 @@ def _build_table(
 ) -> pd.DataFrame:
     if not header:
         raise ValidationError(
-            f"{report.source}: expected a header {report.unit} with column names, got an empty "
-            "file; write the column names first"
+            msg(
+                "{source}: expected a header {unit} with column names, got an empty file; write "
+                "the column names first",
+                source=report.source,
+                unit=unit_word(report.unit),
+            )
         )
     names = [h.strip().lstrip("\ufeff").strip() for h in header]
     body = body.copy()
@@ -313,16 +322,25 @@ def _build_table(
         if not name:
             if has_values:
                 report.add(
-                    f"expected a name for column {position + 1}, got none; its values are ignored",
+                    msg(
+                        "expected a name for column {number}, got none; its values are ignored",
+                        number=position + 1,
+                    ),
                     field=f"column {position + 1}",
-                    fix="give the column a name in the header",
+                    fix=msg("give the column a name in the header"),
                     severity="warning",
                 )
             continue
         if name in seen:
             raise ValidationError(
-                f"{report.source}: expected each column name once, got {name!r} in columns "
-                f"{seen[name] + 1} and {position + 1}; rename one of them"
+                msg(
+                    "{source}: expected each column name once, got {name!r} in columns {first} "
+                    "and {second}; rename one of them",
+                    source=report.source,
+                    name=name,
+                    first=seen[name] + 1,
+                    second=position + 1,
+                )
             )
         seen[name] = position
         keep.append(position)

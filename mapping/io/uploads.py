@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mapping.errors import NotFoundError, ValidationError
+from mapping.errors import NotFoundError, ValidationError, msg
 
 #: Seconds an upload waits for its confirmation.
 MAX_AGE = 24 * 3600
@@ -52,8 +52,11 @@ def safe_filename(name: str) -> str:
     found = _EXTENSION.search(Path(name.replace("\\", "/")).name.lower())
     if not found:
         raise ValidationError(
-            "file: expected a name with an extension such as .csv, .xlsx, .geojson, .gpkg or "
-            f".zip, got {name[:100]!r}"
+            msg(
+                "file: expected a name with an extension such as .csv, .xlsx, .geojson, .gpkg or "
+                ".zip, got {name!r}",
+                name=name[:100],
+            )
         )
     return "upload" + found.group(0)
 

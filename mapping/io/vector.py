@@ -29,7 +29,7 @@ import shapely
 from pyproj import CRS
 
 from mapping.crs import WEB_CRS
-from mapping.errors import RefusedInputError, ValidationError
+from mapping.errors import RefusedInputError, ValidationError, msg
 from mapping.io.formats import FORMATS, format_named, sniff
 from mapping.io.geometry import MissingGeometry, check_geometries, resolve_crs
 from mapping.io.matching import WKT_KEYS, column_key
@@ -248,8 +248,8 @@ def _gdal_messages(report: ImportReport) -> Iterator[None]:
             if text not in seen:
                 seen.add(text)
                 report.add(
-                    f"GDAL: {text}",
-                    fix="check the file in a GIS if features are missing",
+                    msg("GDAL: {text}", text=text),
+                    fix=msg("check the file in a GIS if features are missing"),
                     severity="warning",
                 )
         else:
@@ -410,8 +410,8 @@ def vector_from_table(
         report.add_rows(
             table.index[unreadable],
             text[unreadable].str.slice(0, 60),
-            problem="expected WKT such as POLYGON ((...)), got text that is not WKT",
-            fix="write the geometry as WKT or fix the typo",
+            problem=msg("expected WKT such as POLYGON ((...)), got text that is not WKT"),
+            fix=msg("write the geometry as WKT or fix the typo"),
             field=wkt_field,
         )
     vertices = int(shapely.get_num_coordinates(geometries).sum())

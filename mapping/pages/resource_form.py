@@ -14,7 +14,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from mapping.errors import MappingError
+from mapping.errors import MappingError, Message, msg
 from mapping.frames import EDITABLE_ATTRIBUTES
 from mapping.io.report import ImportReport
 
@@ -40,13 +40,20 @@ MAX_FIELD = 2000
 
 @dataclass(frozen=True)
 class FormProblem:
-    """One problem with one field, as the import reports it."""
+    """One problem with one field, as the import reports it (``problem_msg`` and ``fix_msg``:
+    the same as templates the page translates, see :class:`mapping.errors.Message`)."""
 
     field: str
     value: str
     problem: str
     fix: str
     severity: str = "error"
+    problem_msg: Message | None = None
+    fix_msg: Message | None = None
+
+
+def _problem(field: str, value: str, problem: Message, fix: Message) -> FormProblem:
+    return FormProblem(field, value, str(problem), str(fix), problem_msg=problem, fix_msg=fix)
 
 
 def form_values(record_values: Mapping[str, Any]) -> dict[str, str]:
@@ -73,8 +80,11 @@ def check_resource_form(
 
     cells = {name: str(form.get(name) or "").strip() for name in FORM_FIELDS}
     too_long = [
-        FormProblem(
-            name, value[:40] + "…", f"expected at most {MAX_FIELD} characters", "shorten it"
+        _problem(
+            name,
+            value[:40] + "…",
+            msg("expected at most {limit} characters", limit=MAX_FIELD),
+            msg("shorten it"),
         )
         for name, value in cells.items()
         if len(value) > MAX_FIELD
@@ -88,9 +98,17 @@ def check_resource_form(
             table, report, districts=districts, categories=categories, source=cells["source"]
         )
     except MappingError as error:
-        return None, [FormProblem("", "", str(error), "")]
+        return None, [FormProblem("", "", str(error), "", problem_msg=error.translatable)]
     problems = [
-        FormProblem(f.field or "", str(f.value or ""), f.problem, f.fix, f.severity)
+        FormProblem(
+            f.field or "",
+            str(f.value or ""),
+            f.problem,
+            f.fix,
+            f.severity,
+            f.problem_msg,
+            f.fix_msg,
+        )
         for f in report.findings
         if f.severity in ("error", "warning")
     ]
