@@ -18,6 +18,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from mapping.errors import NotFoundError
 from mapping.io.options import ImportOptions
 from mapping.io.report import ImportReport
 
@@ -52,10 +53,18 @@ class DistrictProblem:
 def form_values(values: Mapping[str, Any]) -> dict[str, str]:
     """A stored district (``mapping.db.districts.DistrictRecord.values``) as the form's text.
 
-    >>> form_values({"code": "gaj", "name": "Gaj", "source": None, "schematic": True})
+    >>> form_values({"code": "gaj", "name": "Gaj", "source": float("nan"), "schematic": True})
     {'name': 'Gaj', 'code': 'gaj', 'source': '', 'schematic': 'true'}
     """
-    out = {name: "" if values.get(name) is None else str(values[name]) for name in FORM_FIELDS}
+
+    def text(value: Any) -> str:
+        return (
+            ""
+            if value is None or (pd.api.types.is_scalar(value) and pd.isna(value))
+            else str(value)
+        )
+
+    out = {name: text(values.get(name)) for name in FORM_FIELDS}
     out["schematic"] = "true" if values.get("schematic") else ""
     return out
 
@@ -125,6 +134,8 @@ def check_district_form(
         return None, too_long
     schematic = cells["schematic"].lower() in ("true", "1", "on", "yes", "tak")
     edited = districts["id"].astype("int64") == district_id
+    if not edited.any():
+        raise NotFoundError(f"id: there is no district {district_id} (any more)")
     table = pd.DataFrame(
         {
             "code": districts["code"].astype(str).where(~edited, cells["code"]),
