@@ -304,6 +304,7 @@ def cached_page(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any
             response.vary.add("Cookie")
             return response
 
+        wrapper.palmap_reads_edition = True  # type: ignore[attr-defined]  # app.pages.page_url
         return wrapper
 
     return decorate

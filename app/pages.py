@@ -158,6 +158,13 @@ def endpoint_for(name: str, lang: str) -> str:
     return name
 
 
+def passes_edition(view: View) -> View:
+    """Mark a public view that is not a cached page but hands ``?edition=`` on (a redirect to
+    a layer's page keeps the whole query), so that links to it keep the edition too."""
+    view.palmap_reads_edition = True  # type: ignore[attr-defined]
+    return view
+
+
 def edition_items() -> list[tuple[str, str]]:
     """``[("edition", CODE)]`` on a page of a published edition, else nothing."""
     code = g.get(EDITION_KEY)
@@ -167,11 +174,15 @@ def edition_items() -> list[tuple[str, str]]:
 def page_url(name: str, **values: Any) -> str:
     """URL of a page on the route of the visitor's language (Polish, or its English alias).
 
-    On a page of a published edition the link stays in that edition (``edition=""`` leaves
-    it: the live data)."""
-    values = {**dict(edition_items()), **values}
+    On a page of a published edition a link to another public page (one that reads editions,
+    :func:`app.cache.cached_page`) stays in that edition (``edition=""`` leaves it: the live
+    data); links to forms, the login and the editions list never carry it."""
+    endpoint_name = endpoint_for(name, current_lang())
+    view = current_app.view_functions.get(endpoint_name)
+    if getattr(view, "palmap_reads_edition", False):  # a public page, not a form or a login
+        values = {**dict(edition_items()), **values}
     values = {k: v for k, v in values.items() if v is not None and v != ""}
-    return url_for(endpoint_for(name, current_lang()), **values)
+    return url_for(endpoint_name, **values)
 
 
 def with_query(url: str, query: list[tuple[str, str]]) -> str:

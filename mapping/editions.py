@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from mapping.errors import ValidationError
+from mapping.errors import ValidationError, msg
 
 __all__ = ["PARTS", "STATUSES", "EditionRecord", "clean_code", "clean_title"]
 
@@ -58,8 +58,11 @@ starting with a letter or digit, such as 2013 or 2013-korekta, got '2013 final'
     text = str(code or "").strip()
     if not _CODE.fullmatch(text):
         raise ValidationError(
-            "code: expected 1-32 letters, digits, '.', '_' or '-' starting with a letter or "
-            f"digit, such as 2013 or 2013-korekta, got {text!r}"
+            msg(
+                "code: expected 1-32 letters, digits, '.', '_' or '-' starting with a letter or "
+                "digit, such as 2013 or 2013-korekta, got {value!r}",
+                value=text,
+            )
         )
     return text
 
@@ -72,7 +75,13 @@ def clean_title(title: object) -> str:
     """
     text = " ".join(str(title or "").split())
     if not text:
-        raise ValidationError("title: expected a title such as 'Mapy 2013', got nothing")
+        raise ValidationError(msg("title: expected a title such as 'Mapy 2013', got nothing"))
     if len(text) > 200:
-        raise ValidationError(f"title: expected at most 200 characters, got {len(text)}")
+        raise ValidationError(
+            msg(
+                "title: expected at most {limit} characters, got {count}",
+                limit=200,
+                count=len(text),
+            )
+        )
     return text

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
 from app.db import get_engine
+from app.findings import error_text
 from mapping.errors import MappingError
 
 bp = Blueprint("editions", __name__)
@@ -71,7 +72,7 @@ def publish() -> BaseResponse:
                 conn, code, title, actor=current_user.login, how="form", draft=draft
             )
     except MappingError as error:
-        flash(str(error))
+        flash(error_text(error))
     else:
         if done.published:
             flash(_("Edition %(code)s published: its maps now stay as they are.", code=done.code))

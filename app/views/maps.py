@@ -55,6 +55,7 @@ def _switch_layer(endpoint: str, layer: str) -> Response | None:
 
 
 @pages.page_route(bp, "/mapa", "/map", endpoint="indicator_map_default")
+@pages.passes_edition
 def indicator_map_default() -> Response:
     """The indicator map of the needs index (or of the first layer)."""
     return _to_layer("maps.indicator_map")
@@ -110,6 +111,7 @@ def indicator_table_csv(layer: str) -> Response:
 
 
 @pages.page_route(bp, "/porownanie", "/compare", endpoint="compare_default")
+@pages.passes_edition
 def compare_default() -> Response:
     """The comparison of the needs index (or of the first layer)."""
     return _to_layer("maps.compare")

@@ -26,7 +26,7 @@ from mapping.db.locking import hold_write_lock
 from mapping.db.models import Base
 from mapping.db.resources import load_categories, load_resources
 from mapping.editions import PARTS, EditionRecord, clean_code, clean_title
-from mapping.errors import DatabaseDamagedError, NotFoundError, ValidationError
+from mapping.errors import DatabaseDamagedError, NotFoundError, ValidationError, msg
 
 __all__ = ["EDITION", "PART", "get_edition", "list_editions", "load_parts", "publish"]
 
@@ -89,8 +89,12 @@ def publish(
     now = datetime.now(UTC)
     if row is not None and row["status"] == "published":
         raise ValidationError(
-            f"code: edition {code} was published on {row['published_at']:%Y-%m-%d} and never "
-            f"changes; publish the corrected data as a new edition, such as {code}-2"
+            msg(
+                "code: edition {code} was published on {day} and never changes; publish the "
+                "corrected data as a new edition, such as {code}-2",
+                code=code,
+                day=f"{row['published_at']:%Y-%m-%d}",
+            )
         )
     if row is None:
         conn.execute(

@@ -51,9 +51,13 @@ PRIVATE_PAGES = [
     "/audit",
     "/dziennik.csv",
     "/audit.csv",
+    "/dzielnice/lubiechow/edycja",
+    "/districts/lubiechow/edit",
 ]
 #: Every route that changes data.
 CHANGING = ["/zasoby/5/edycja", "/resources/5/edit"]
+#: The district form's routes (a fingerprint instead of a version: tests/app/test_district_edit.py).
+DISTRICT_CHANGING = ["/dzielnice/lubiechow/edycja", "/districts/lubiechow/edit"]
 
 
 @pytest.mark.parametrize("who", [None, "jan", "ola"])
@@ -91,6 +95,46 @@ def test_role_matrix_of_every_change(
     if stale:
         with_other = {**_form(editor, url), "phone": "74 123 45 67"}
         assert editor.post(url, data=with_other).status_code == 302
+    if token == "missing":
+        form.pop("csrf_token")
+    elif token == "forged":
+        form["csrf_token"] = "forged"
+    answer = client.post(url, data=form)
+    if token != "valid":
+        expected = 400
+    elif who is None:
+        expected = 403
+    else:
+        expected = 409 if stale else 302
+    assert answer.status_code == expected, (who, token, stale, url, answer.status_code)
+    saved = form["name"] in editor.get(url).get_data(True)
+    assert saved == (expected == 302)
+
+
+@pytest.mark.parametrize("who", [None, "jan", "ola"])
+@pytest.mark.parametrize("token", ["valid", "missing", "forged"])
+@pytest.mark.parametrize("stale", [False, True])
+@pytest.mark.parametrize("url", DISTRICT_CHANGING)
+def test_role_matrix_of_the_district_form(
+    accounts: Flask, who: str | None, token: str, stale: bool, url: str
+) -> None:
+    """The same matrix for a district's name and code: 400 without a valid token, 403 for
+    anonymous, 302 for editor and admin, 409 from a stale form; saved only on 302."""
+    from tests.app.test_district_edit import district_form
+
+    client = _client(accounts, who)
+    editor = _client(accounts, "ola")
+    form = district_form(editor, url)
+    if who is not None:
+        form["csrf_token"] = district_form(client, url)["csrf_token"]
+    else:
+        found = TOKEN.search(client.get("/logowanie").get_data(True))
+        assert found
+        form["csrf_token"] = found[1]
+    form["name"] = f"Saved by {who} {token} {stale}"
+    if stale:
+        other = {**district_form(editor, url), "source": "another source"}
+        assert editor.post(url, data=other).status_code == 302
     if token == "missing":
         form.pop("csrf_token")
     elif token == "forged":

@@ -45,6 +45,8 @@ NOT_DATA = (
     "/accounts",
     "/kategorie",
     "/categories",
+    "/dzielnice/lubiechow/edycja",
+    "/districts/lubiechow/edit",
     "/wskazniki/dane",
     "/indicators/data",
 )

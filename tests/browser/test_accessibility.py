@@ -78,6 +78,8 @@ PRIVATE_PAGES: dict[str, str] = {
     "/indicators/data": "/indicators/data",
     "/kategorie": "/kategorie",
     "/categories": "/categories",
+    "/dzielnice/<code>/edycja": "/dzielnice/lubiechow/edycja",
+    "/districts/<code>/edit": "/districts/lubiechow/edit",
 }
 
 #: The error page, in the site's layout and in an embed's: (URL, status).
