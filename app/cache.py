@@ -36,7 +36,7 @@ from app.security import page_policy
 from mapping.analysis import AnalysisData
 from mapping.db import store
 from mapping.editions import EditionRecord, clean_code
-from mapping.errors import MappingError, NotFoundError, ValidationError
+from mapping.errors import MappingError, Message, NotFoundError, ValidationError, msg
 from mapping.pages.arguments import EDITION_ARG, canonical_args
 from mapping.pages.errors import UnknownItemError
 from mapping.privacy import Suppression, suppress
@@ -197,13 +197,13 @@ def _state() -> _Data:
             g.pop(EDITION_KEY, None)
             g.pop(PUBLIC_KEY, None)
             if isinstance(error, NotFoundError) and code is not None:
-                raise _unknown_edition(str(error)) from None
+                raise _unknown_edition(error.translatable or str(error)) from None
             raise
         g.palmap_data_state = state
     return state
 
 
-def _unknown_edition(message: str) -> UnknownItemError:
+def _unknown_edition(message: Message | str) -> UnknownItemError:
     """A 404 that lists the published editions (each a link to this page in that edition)."""
     from flask_babel import gettext
 
@@ -235,7 +235,7 @@ def _choose_edition() -> None:
             setattr(g, EDITION_KEY, clean_code(raw))
         except ValidationError:
             shown = raw if len(raw) <= 40 else raw[:40] + "…"
-            raise _unknown_edition(f"edition: no edition {shown!r}") from None
+            raise _unknown_edition(msg("edition: no edition {value!r}", value=shown)) from None
     setattr(g, PUBLIC_KEY, True)
 
 

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.findings import error_text
 from app.pages import link_with
 from mapping.errors import (
     ConfigurationError,
@@ -82,14 +83,15 @@ def _mapping_answer(exc: MappingError) -> ErrorAnswer:
         known = tuple(
             (label, link_with(exc.field, value, page=exc.page)) for label, value in exc.known
         )
-        return ErrorAnswer(404, code, _("Not found"), str(exc), known, exc.heading)
+        return ErrorAnswer(404, code, _("Not found"), error_text(exc), known, exc.heading)
     if isinstance(exc, QueryError):
         bounds = None if exc.low is None or exc.high is None else (exc.low, exc.high)
         title = _("Setting out of range")
         return ErrorAnswer(400, code, title, str(exc), allowed=exc.allowed, bounds=bounds)
     if isinstance(exc, NotFoundError):
-        return ErrorAnswer(404, code, _("Not found"), str(exc))
-    return ErrorAnswer(exc.status_code, code, _("The request cannot be served"), str(exc))
+        return ErrorAnswer(404, code, _("Not found"), error_text(exc))
+    title = _("The request cannot be served")
+    return ErrorAnswer(exc.status_code, code, title, error_text(exc))
 
 
 #: What a refusal of the accounts layer (app/auth.py) says: status -> (code, title, message).

@@ -54,8 +54,11 @@ def get_edition(bind: Bind, code: str) -> EditionRecord:
         if row is None:
             known = ", ".join(e.code for e in list_editions(conn, published_only=True))
             raise NotFoundError(
-                f"edition: expected one of the published editions ({known or 'none yet'}), "
-                f"got {code!r}"
+                msg(
+                    "edition: expected one of the published editions ({known}), got {value!r}",
+                    known=known or "–",
+                    value=code,
+                )
             )
         return _record(row)
 
@@ -142,7 +145,7 @@ def load_parts(bind: Bind, code: str) -> tuple[EditionRecord, dict[str, pd.DataF
     with connection(bind) as conn:
         edition = get_edition(conn, code)
         if not edition.published:
-            raise NotFoundError(f"edition: {code} is a draft, not published yet")
+            raise NotFoundError(msg("edition: {code} is a draft, not published yet", code=code))
         stmt = sa.select(PART.c.part, PART.c.content).where(PART.c.edition_id == edition.id)
         contents = {str(part): bytes(content) for part, content in conn.execute(stmt)}
     if set(contents) != set(PARTS) or _digest(contents) != edition.digest:
