@@ -379,7 +379,8 @@ def _participant_problems(action: Action) -> list[Problem]:
         _count_problem("actual_participants", action.actual_participants),
         _count_problem("reserve_list", action.reserve_list),
     ]
-    if action.actual_participants is not None and action.status not in COUNTED_STATUSES:
+    known = action.status in codes(STATUSES)
+    if action.actual_participants is not None and known and action.status not in COUNTED_STATUSES:
         found.append(
             Problem(
                 "actual_participants",

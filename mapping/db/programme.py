@@ -191,7 +191,7 @@ def _check_version(what: str, code: str, given: int | None, stored: int) -> None
 
 
 def save_partnerships(
-    conn: Connection, partnerships: Sequence[Partnership], *, actor: str, how: str
+    conn: Connection, partnerships: Sequence[Partnership], *, actor: str | None, how: str
 ) -> SaveResult:
     """Insert or update each partnership by code; its members become the ones given.
 
@@ -237,7 +237,8 @@ def save_partnerships(
             )
             result += SaveResult(updated=1)
         _insert_members(conn, int(key), partnership.members)
-    audit.record(conn, changes, actor=actor, how=how)
+    if actor is not None:
+        audit.record(conn, changes, actor=actor, how=how)
     return result
 
 
@@ -263,7 +264,7 @@ def _normalised(action: Action) -> Action:
 
 
 def save_actions(
-    conn: Connection, actions: Sequence[Action], *, actor: str, how: str
+    conn: Connection, actions: Sequence[Action], *, actor: str | None, how: str
 ) -> SaveResult:
     """Insert or update each action by code, with its districts and funding.
 
@@ -314,7 +315,8 @@ def save_actions(
             )
             result += SaveResult(updated=1)
         _insert_parts(conn, int(key), action, district_ids)
-    audit.record(conn, changes, actor=actor, how=how)
+    if actor is not None:
+        audit.record(conn, changes, actor=actor, how=how)
     return result
 
 
