@@ -74,7 +74,7 @@ def funding_cell(funding: Sequence[Funding]) -> str:
 
 
 def _count(value: int | None) -> object:
-    return pd.NA if value is None else value
+    return value  # an object column of ints and None: written as 25 and an empty cell
 
 
 def actions_frame(actions: Sequence[Action]) -> pd.DataFrame:
@@ -97,9 +97,7 @@ def actions_frame(actions: Sequence[Action]) -> pd.DataFrame:
         }
         for a in actions
     ]
-    frame = pd.DataFrame(rows, columns=list(ACTION_EXPORT_COLUMNS))
-    counts = ["planned_participants", "actual_participants", "reserve_list"]
-    return frame.astype(dict.fromkeys(counts, "Int64"))
+    return pd.DataFrame(rows, columns=list(ACTION_EXPORT_COLUMNS), dtype=object)
 
 
 def partnerships_frame(partnerships: Sequence[Partnership]) -> pd.DataFrame:
@@ -155,15 +153,13 @@ def programme_template(
         "start_date": "2012-06-01",
         "end_date": "2012-06-02",
         "planned_participants": 200,
-        "actual_participants": pd.NA,
+        "actual_participants": None,
         "reserve_list": 20,
         "status": "planned",
         "description": "Opis działania.",
     }
     sheets = {
-        "actions": pd.DataFrame([example], columns=list(ACTION_EXPORT_COLUMNS)).astype(
-            dict.fromkeys(("planned_participants", "actual_participants", "reserve_list"), "Int64")
-        ),
+        "actions": pd.DataFrame([example], columns=list(ACTION_EXPORT_COLUMNS), dtype=object),
         "types": _named(ACTION_TYPES),
         "funding_sources": _named(FUNDING_SOURCES),
         "statuses": _named(STATUSES),

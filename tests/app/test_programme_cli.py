@@ -163,3 +163,18 @@ def test_templates_list_the_allowed_values_and_import_as_they_are(
         assert "0 errors, 0 warnings; nothing written" in out
     assert {"actions", "types", "funding_sources", "statuses", "districts"} <= set(sheets)
     assert list(sheets["types"]["code"]) == [f"IV.{i}" for i in range(1, 8)]
+
+
+def test_the_demo_has_two_partnerships_and_invented_actions_in_the_target_districts(
+    app: Flask,
+) -> None:
+    engine = get_engine(app)
+    partnerships = stored.load_partnerships(engine)
+    actions = [a for a in stored.load_actions(engine) if a.code.startswith("demo-")]
+    assert [p.code for p in partnerships] == ["pal-centrum", "pal-polnoc"]
+    assert all("(demo)" in m.name for p in partnerships for m in p.members)
+    assert len(actions) == 15 and all("demo" in a.title for a in actions)
+    assert {a.start_date.year for a in actions} == {2010, 2011, 2012, 2013}
+    assert len({a.action_type for a in actions}) == 7
+    crisis = {"bialy-kamien", "stary-zdroj", "srodmiescie", "sobiecin", "nowe-miasto"}
+    assert {d for a in actions for d in a.districts} == crisis | {"podgorze-i", "podgorze-ii"}
