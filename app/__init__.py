@@ -86,6 +86,7 @@ def _add_web(app: Flask) -> None:
         embed,
         exports,
         maps,
+        programme,
         resources,
         targets,
         upload,
@@ -111,6 +112,7 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(values.bp)
     app.register_blueprint(categories.bp)
+    app.register_blueprint(programme.bp)
     # The upload's size limit, with room for the form around the file (PALMAP_MAX_FILE_MB).
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_FILE_MB"]) + 1) * 2**20
 

@@ -29,6 +29,8 @@ NAV: tuple[tuple[str, Callable[[], str]], ...] = (
     ("districts.index", lambda: gettext("Districts")),
     ("resources.index", lambda: gettext("Resources")),
     ("targets.index", lambda: gettext("Target areas")),
+    ("programme.partnerships", lambda: gettext("Partnerships")),
+    ("programme.actions", lambda: gettext("Actions")),
 )
 #: Suffix of the endpoint of a page's English alias.
 EN = "_en"
@@ -192,6 +194,8 @@ _ACTIVE = {
     "districts.detail": "districts.index",
     "resources.index": "resources.index",
     "targets.index": "targets.index",
+    "programme.partnerships": "programme.partnerships",
+    "programme.actions": "programme.actions",
 }
 
 

@@ -42,6 +42,10 @@ HTML_PAGES: dict[str, str] = {
     "/targets": "/targets",
     "/obszary/karta": "/obszary/karta",
     "/targets/sheet": "/targets/sheet",
+    "/partnerstwa": "/partnerstwa",
+    "/partnerships": "/partnerships",
+    "/dzialania": "/dzialania",
+    "/actions": "/actions?type=IV.6",
     "/embed/mapa/<layer>": "/embed/mapa/needs_index",
     "/embed/map/<layer>": "/embed/map/needs_index",
     "/embed/porownanie/<layer>": "/embed/porownanie/needs_index",
@@ -311,7 +315,7 @@ def test_the_keyboard_reaches_every_control_of_a_map_page_and_its_share_dialog(
 
 
 #: Pages that hold no map (forms).
-NO_MAP = {"/logowanie", "/login", "/wyloguj", "/logout"}
+NO_MAP = {"/logowanie", "/login", "/wyloguj", "/logout", "/partnerstwa", "/partnerships"}
 MAP_PAGES = [url for url in HTML_PAGES.values() if not url.endswith(".html") and url not in NO_MAP]
 
 
