@@ -398,6 +398,8 @@ def _place(group: _Group, problems: list[Problem]) -> None:
         group.rows[0].problems.append(problem._replace(field=_partnership_field(problem.field)))
     for problem in member_problems:
         field_name = _MEMBER_FIELDS.get(problem.field, "contact")
+        if any(p.field == field_name for r in group.rows for p in r.problems):
+            continue  # reported on its row already (an unknown kind)
         target = next(
             (r for r in member_rows if r.get(field_name) == (problem.value or "")), group.rows[0]
         )

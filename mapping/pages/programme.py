@@ -196,7 +196,7 @@ def _map(
     fills: dict[str, str | None] = {}
     for code, count in counts.items():
         fills[code] = next(
-            (colour for (low, high), colour in zip(classes, colours, strict=True) if count <= high),
+            (c for (low, high), c in zip(classes, colours, strict=True) if low <= count <= high),
             None,
         )
     entries = [
