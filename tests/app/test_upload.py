@@ -219,7 +219,7 @@ def test_partnerships_and_actions_upload_with_preview_confirm_and_audit(app: Fla
     from mapping.db import programme as stored
 
     client = _login(app)
-    bad = "code,title,type,districts,start_date\nu-1,Kurs,IV.9,gaj,2013-01-01\n".encode()
+    bad = b"code,title,type,districts,start_date\nu-1,Kurs,IV.9,gaj,2013-01-01\n"
     preview = client.get(_upload(client, bad, "a.csv", kind="actions").headers["Location"])
     page = preview.get_data(True)
     assert "IV.9" in page and "type" in page
@@ -227,7 +227,7 @@ def test_partnerships_and_actions_upload_with_preview_confirm_and_audit(app: Fla
     assert answer.status_code == 302
     with app.app_context():
         assert "u-1" not in {a.code for a in stored.load_actions(get_engine())}
-    good = "code,title,type,districts,start_date\nu-1,Kurs,IV.6,gaj,2013-01-01\n".encode()
+    good = b"code,title,type,districts,start_date\nu-1,Kurs,IV.6,gaj,2013-01-01\n"
     location = _upload(client, good, "a.csv", kind="actions").headers["Location"]
     preview = client.get(location)
     assert preview.status_code == 200
