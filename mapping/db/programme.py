@@ -22,7 +22,7 @@ from mapping.db import audit
 from mapping.db.base import DISTRICT, Bind, SaveResult, connection
 from mapping.db.locking import hold_write_lock
 from mapping.db.models import Base
-from mapping.errors import ConflictError
+from mapping.errors import ConflictError, ValidationError
 from mapping.programme import (
     FUNDING_SOURCES,
     Action,
@@ -264,11 +264,17 @@ def _normalised(action: Action) -> Action:
 
 
 def save_actions(
-    conn: Connection, actions: Sequence[Action], *, actor: str | None, how: str
+    conn: Connection,
+    actions: Sequence[Action],
+    *,
+    actor: str | None,
+    how: str,
+    new: bool = False,
 ) -> SaveResult:
     """Insert or update each action by code, with its districts and funding.
 
-    Districts and partnerships are named by code and must exist.
+    Districts and partnerships are named by code and must exist. With ``new`` an action whose
+    code is taken is refused (a form that adds one never changes another).
 
     Raises
     ------
@@ -293,6 +299,11 @@ def save_actions(
         values = {name: getattr(action, name) for name in _ACTION_COLUMNS}
         values["partnership_id"] = partnership_ids.get(action.partnership or "")
         before = stored.get(action.code)
+        if before is not None and new:
+            raise ValidationError(
+                f"code: an action with the code {action.code!r} already exists "
+                f"({before.title}); choose another code, or edit that action"
+            )
         if before is None:
             key = _new_key(
                 conn.execute(sa.insert(ACTION).values(code=action.code, version=1, **values))

@@ -62,6 +62,10 @@ HTML_PAGES: dict[str, str] = {
 
 #: Pages only a logged-in editor sees: their rule -> a URL (audited logged in, below).
 PRIVATE_PAGES: dict[str, str] = {
+    "/dzialania/nowe": "/dzialania/nowe",
+    "/actions/new": "/actions/new",
+    "/dzialania/<code>/edycja": "/dzialania/demo-2012-01/edycja",
+    "/actions/<code>/edit": "/actions/demo-2012-01/edit",
     "/zasoby/<int:resource_id>/edycja": "/zasoby/5/edycja",
     "/resources/<int:resource_id>/edit": "/resources/5/edit",
     "/dziennik": "/dziennik",
