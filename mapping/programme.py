@@ -325,7 +325,7 @@ def _count_problem(name: str, value: int | None) -> Problem | None:
     return Problem(
         name,
         str(value),
-        f"expected a whole number from 0 to {PEOPLE_MAX:,}, got {value}".replace(",", " "),
+        f"expected a whole number from 0 to {PEOPLE_MAX}, got {value}",
         "write the number of people, 0 or more",
     )
 
