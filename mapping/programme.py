@@ -209,6 +209,8 @@ class Partnership:
     name: str
     description: str | None = None
     members: tuple[Member, ...] = ()
+    #: The stored version (optimistic locking); None for a record not stored yet.
+    version: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

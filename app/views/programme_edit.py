@@ -1,5 +1,7 @@
-"""Editors add and change the programme's actions in the browser: ``/dzialania/nowe``
-(``/actions/new``) and ``/dzialania/<code>/edycja`` (``/actions/<code>/edit``).
+"""Editors add and change the programme's actions and partnerships in the browser:
+``/dzialania/nowe`` (``/actions/new``), ``/dzialania/<code>/edycja`` (``/actions/<code>/edit``),
+``/partnerstwa/nowe`` (``/partnerships/new``) and ``/partnerstwa/<code>/edycja``
+(``/partnerships/<code>/edit``: name, description and the members, one line each).
 
 The ``editor`` role and the CSRF token (Flask-WTF, app-wide) are required; a form is checked with
 the import's own checks (:mod:`mapping.pages.action_form`) and saved with optimistic locking
@@ -191,3 +193,118 @@ def action(code: str) -> BaseResponse | tuple[str, int]:
     if not version.isdigit():
         abort(400)
     return _save(code, int(version))
+
+
+def _partnership_page(
+    code: str | None, fields: dict[str, str], *, status: int = 200, **extra: Any
+) -> tuple[str, int]:
+    from mapping.db import audit
+    from mapping.pages.partnership_form import member_lines
+    from mapping.programme import MEMBER_KINDS
+
+    lang = pages.translator().lang
+    history: list[dict[str, Any]] = []
+    if code is not None:
+        entries, _total = audit.list_entries(
+            get_engine(), audit.AuditFilter(table="partnership", record_id=code), limit=50
+        )
+        history = list(entries.to_dict("records"))
+    page = render_template(
+        "partnership_edit.html",
+        form=TokenForm(),
+        code=code,
+        fields=fields,
+        lines=range(1, member_lines(fields) + 1),
+        kinds=[(k.code, k.name(lang)) for k in MEMBER_KINDS],
+        history=history,
+        **extra,
+    )
+    return page, status
+
+
+def _save_partnership(code: str | None, version: int | None) -> BaseResponse | tuple[str, int]:
+    from mapping.db import programme as stored
+    from mapping.pages.partnership_form import (
+        EMPTY_LINES,
+        check_partnership_form,
+        member_lines,
+        partnership_values,
+    )
+
+    fields = {name: value for name, value in request.form.items() if name != "csrf_token"}
+    if code is not None:
+        fields["code"] = code
+    partnership, problems = check_partnership_form(fields)
+    if partnership is None:
+        return _partnership_page(code, fields, status=422, problems=problems, version=version)
+    try:
+        with get_engine().begin() as conn:
+            stored.save_partnerships(
+                conn,
+                [replace(partnership, version=version)],
+                actor=current_user.login,
+                how="form",
+                new=code is None,
+            )
+    except ConflictError:
+        now = next(p for p in stored.load_partnerships(get_engine()) if p.code == code)
+        theirs = partnership_values(now)
+        lines = max(member_lines(fields), member_lines(theirs) - EMPTY_LINES)
+        differ = [
+            name
+            for name in ("name", "description", *(f"member_{n}" for n in range(1, lines + 1)))
+            if theirs.get(name, "") != fields.get(name, "")
+        ]
+        return _partnership_page(
+            code, fields, status=409, theirs=theirs, differ=differ, version=now.version
+        )
+    except ValidationError as error:
+        return _partnership_page(code, fields, status=422, failed=str(error), version=version)
+    return redirect(pages.page_url("programme_edit.partnership", code=partnership.code, saved="1"))
+
+
+@pages.page_route(
+    bp,
+    "/partnerstwa/nowe",
+    "/partnerships/new",
+    endpoint="new_partnership",
+    methods=["GET", "POST"],
+)
+@auth.role_required("editor")
+def new_partnership() -> BaseResponse | tuple[str, int]:
+    """An empty partnership form; on POST, the checks and the save (a taken code is refused)."""
+    from mapping.pages.partnership_form import partnership_values
+
+    if request.method == "GET":
+        return _partnership_page(None, partnership_values(None))
+    return _save_partnership(None, None)
+
+
+@pages.page_route(
+    bp,
+    "/partnerstwa/<code>/edycja",
+    "/partnerships/<code>/edit",
+    endpoint="partnership",
+    methods=["GET", "POST"],
+)
+@auth.role_required("editor")
+def partnership(code: str) -> BaseResponse | tuple[str, int]:
+    """One partnership's form (name, description, members); on POST, the checks, the save, or
+    the conflict view."""
+    from mapping.db import programme as stored
+    from mapping.pages.partnership_form import partnership_values
+
+    found = next((p for p in stored.load_partnerships(get_engine()) if p.code == code), None)
+    if found is None:
+        abort(404)
+    if request.method == "GET":
+        return _partnership_page(
+            code,
+            partnership_values(found),
+            version=found.version,
+            saved=bool(request.args.get("saved")),
+        )
+    version = request.form.get("version", "")
+    if not version.isdigit():
+        abort(400)
+    return _save_partnership(code, int(version))

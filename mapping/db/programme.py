@@ -125,6 +125,7 @@ def load_partnerships(bind: Bind) -> list[Partnership]:
                 row["name"],
                 row["description"],
                 tuple(members.get(int(row["id"]), ())),
+                version=int(row["version"]),
             )
             for row in rows
         ]
@@ -191,15 +192,23 @@ def _check_version(what: str, code: str, given: int | None, stored: int) -> None
 
 
 def save_partnerships(
-    conn: Connection, partnerships: Sequence[Partnership], *, actor: str | None, how: str
+    conn: Connection,
+    partnerships: Sequence[Partnership],
+    *,
+    actor: str | None,
+    how: str,
+    new: bool = False,
 ) -> SaveResult:
-    """Insert or update each partnership by code; its members become the ones given.
+    """Insert or update each partnership by code; its members become the ones given. With
+    ``new`` a partnership whose code is taken is refused.
 
     Raises
     ------
     mapping.errors.ValidationError
         For a partnership that fails its checks (nothing is written: the caller's transaction
         rolls back).
+    mapping.errors.ConflictError
+        For a partnership whose ``version`` is not the stored one.
     """
     hold_write_lock(conn)
     stored = {p.code: p for p in load_partnerships(conn)}
@@ -210,6 +219,11 @@ def save_partnerships(
         require_valid(partnership_problems(partnership), f"partnership {partnership.code}")
         values = {"name": partnership.name, "description": partnership.description}
         before = stored.get(partnership.code)
+        if before is not None and new:
+            raise ValidationError(
+                f"code: a partnership with the code {partnership.code!r} already exists "
+                f"({before.name}); choose another code, or edit that partnership"
+            )
         if before is None:
             inserted = conn.execute(
                 sa.insert(PARTNERSHIP).values(code=partnership.code, version=1, **values)
@@ -220,6 +234,7 @@ def save_partnerships(
             result += SaveResult(inserted=1)
         else:
             key, version = ids[partnership.code]
+            _check_version("partnership", partnership.code, partnership.version, version)
             if partnership_fields(before) == partnership_fields(partnership):
                 result += SaveResult(unchanged=1)
                 continue

@@ -151,3 +151,93 @@ def test_the_conflict_view_shows_theirs_beside_mine_and_saves_mine_over(accounts
         first.post(URL, data={**mine, "reserve_list": "47", "version": version}).status_code == 302
     )
     assert action(accounts, "demo-2012-01").reserve_list == 47
+
+
+PARTNERSHIP_URL = "/partnerstwa/pal-polnoc/edycja"
+
+
+def partnership_form(client: FlaskClient, url: str) -> dict[str, str]:
+    html = client.get(url).get_data(True)
+    fields = dict(re.findall(r'<input id="f-(\w+)" name="\w+" value="([^"]*)"', html))
+    for name in re.findall(r'<select id="f-(kind_\d+)"', html):
+        block = re.search(rf'<select id="f-{name}".*?</select>', html, flags=re.S)
+        chosen = re.search(r'<option value="([^"]*)" selected>', block[0])
+        fields[name] = chosen[1] if chosen else ""
+    text = re.search(r'<textarea id="f-description"[^>]*>(.*?)</textarea>', html, re.S)
+    fields["description"] = text[1] if text else ""
+    version = re.search(r'name="version" value="(\d+)"', html)
+    if version:
+        fields["version"] = version[1]
+    token = TOKEN.search(html)
+    assert token
+    return {**fields, "csrf_token": token[1]}
+
+
+def partnership(app: Flask, code: str):
+    with app.app_context():
+        return {p.code: p for p in stored.load_partnerships(get_engine())}.get(code)
+
+
+@pytest.mark.parametrize("who", [None, "jan", "ola"])
+@pytest.mark.parametrize("token", ["valid", "forged"])
+@pytest.mark.parametrize("stale", [False, True])
+def test_role_matrix_of_the_partnership_form(
+    accounts: Flask, who: str | None, token: str, stale: bool
+) -> None:
+    client, editor = _client(accounts, who), _client(accounts, "ola")
+    form = partnership_form(editor, PARTNERSHIP_URL)
+    if who is not None:
+        form["csrf_token"] = partnership_form(client, PARTNERSHIP_URL)["csrf_token"]
+    else:
+        form["csrf_token"] = TOKEN.search(client.get("/logowanie").get_data(True))[1]
+    form["name"] = f"Saved by {who} {token} {stale}"
+    if stale:
+        other = {**partnership_form(editor, PARTNERSHIP_URL), "role_1": "koordynator"}
+        assert editor.post(PARTNERSHIP_URL, data=other).status_code == 302
+    if token == "forged":
+        form["csrf_token"] = "forged"
+    answer = client.post(PARTNERSHIP_URL, data=form)
+    expected = 400 if token != "valid" else 403 if who is None else 409 if stale else 302
+    assert answer.status_code == expected, (who, token, stale, answer.status_code)
+    assert (partnership(accounts, "pal-polnoc").name == form["name"]) == (expected == 302)
+
+
+def test_partnership_members_are_changed_added_and_removed_with_the_audit_log(
+    accounts: Flask,
+) -> None:
+    client = _client(accounts, "jan")
+    form = partnership_form(client, PARTNERSHIP_URL)
+    bad = {**form, "member_6": "Bank", "kind_6": "bank"}
+    answer = client.post(PARTNERSHIP_URL, data=bad)
+    assert answer.status_code == 422 and "Członek 6" in answer.get_data(True)
+    changed = {
+        **form,
+        "member_2": "",  # removed
+        "role_2": "",
+        "contact_2": "",
+        "member_6": "Klub Seniora <b>(demo)</b>",
+        "kind_6": "resident_group",
+    }
+    answer = client.post(PARTNERSHIP_URL, data=changed)
+    assert answer.status_code == 302
+    members = partnership(accounts, "pal-polnoc").members
+    assert [m.name for m in members][-1] == "Klub Seniora <b>(demo)</b>" and len(members) == 5
+    assert "Szkoła Podstawowa „Przykładowa” (demo)" not in [m.name for m in members]
+    with accounts.app_context():
+        entries, _total = audit.list_entries(
+            get_engine(), audit.AuditFilter(table="partnership", record_id="pal-polnoc")
+        )
+    assert list(entries["field"]) == ["members"] and list(entries["how"]) == ["form"]
+    html = client.get("/partnerstwa").get_data(True)
+    assert "Klub Seniora &lt;b&gt;(demo)&lt;/b&gt;" in html
+
+
+def test_a_new_partnership_is_added_and_a_taken_code_is_refused(accounts: Flask) -> None:
+    client = _client(accounts, "jan")
+    form = partnership_form(client, "/partnerstwa/nowe")
+    new = {**form, "code": "pal-nowe", "name": "Nowe", "member_1": "MOPS", "kind_1": "institution"}
+    assert client.post("/partnerstwa/nowe", data=new).status_code == 302
+    assert [m.kind for m in partnership(accounts, "pal-nowe").members] == ["institution"]
+    again = client.post("/partnerstwa/nowe", data={**new, "name": "Inne"})
+    assert again.status_code == 422 and "already exists" in again.get_data(True)
+    assert partnership(accounts, "pal-nowe").name == "Nowe"

@@ -125,6 +125,14 @@ def test_an_invalid_action_or_a_stale_version_writes_nothing(loaded: Engine) -> 
             _save(loaded, actions=[replace(ACTION, code="act-0"), action])
     with pytest.raises(ConflictError, match="version 1, yours 7"):
         _save(loaded, actions=[replace(ACTION, title="x", version=7)])
+    with pytest.raises(ConflictError, match="version 1, yours 3"):
+        _save(loaded, partnerships=[replace(PARTNERSHIP, name="x", version=3)])
+    with pytest.raises(ValidationError, match="code: an action with the code 'act-1'"):
+        with loaded.begin() as conn:
+            stored.save_actions(conn, [ACTION], actor="t", how="form", new=True)
+    with pytest.raises(ValidationError, match="code: a partnership with the code 'pal-a'"):
+        with loaded.begin() as conn:
+            stored.save_partnerships(conn, [PARTNERSHIP], actor="t", how="form", new=True)
     assert [a.code for a in stored.load_actions(loaded)] == ["act-1"]
     assert store.data_version(loaded) == version
 

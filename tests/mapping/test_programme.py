@@ -178,3 +178,14 @@ def test_the_query_refuses_unknown_values() -> None:
     ):
         with pytest.raises(error):
             parse_actions_query(args, **known)
+
+
+def test_a_partnership_form_reads_back_and_names_the_member_line() -> None:
+    from mapping.pages.partnership_form import check_partnership_form, partnership_values
+
+    values = partnership_values(PARTNERSHIP)
+    assert check_partnership_form(values) == (PARTNERSHIP, [])
+    found, problems = check_partnership_form({**values, "member_3": "Bank", "kind_3": "bank"})
+    assert found is None and [(p.row, p.field) for p in problems] == [(3, "kind")]
+    emptied = {**values, "member_1": "", "role_1": ""}
+    assert check_partnership_form(emptied)[0] == replace(PARTNERSHIP, members=())
