@@ -117,7 +117,49 @@ def _run(
 
 @click.group("import")
 def import_group() -> None:
-    """Import districts, resources or indicator values from a file."""
+    """Import districts, resources, indicator values, partnerships or actions from a file."""
+
+
+def _programme_options(func: F) -> F:
+    options = [
+        click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.option("--sheet", help="Sheet of an XLSX file."),
+        click.option("--dry-run", is_flag=True, help="Validate and report; write nothing."),
+        click.option("--skip-invalid", is_flag=True, help="Load the valid rows, report the rest."),
+        click.option(
+            "--report",
+            "report_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write the report to FILE (.csv or .json).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@import_group.command("partnerships")
+@_programme_options
+@with_appcontext
+@handle_errors
+def import_partnerships(
+    file: Path, sheet: str | None, dry_run: bool, skip_invalid: bool, report_path: Path | None
+) -> None:
+    """Partnerships of the programme, one row per member; updated by code."""
+    options = ImportOptions(layer=sheet, dry_run=dry_run, skip_invalid=skip_invalid)
+    _run("partnerships", file, options, report_path)
+
+
+@import_group.command("actions")
+@_programme_options
+@with_appcontext
+@handle_errors
+def import_actions(
+    file: Path, sheet: str | None, dry_run: bool, skip_invalid: bool, report_path: Path | None
+) -> None:
+    """Actions of the programme (types IV.1-IV.7), one row per action; updated by code."""
+    options = ImportOptions(layer=sheet, dry_run=dry_run, skip_invalid=skip_invalid)
+    _run("actions", file, options, report_path)
 
 
 @import_group.command("districts")
@@ -237,7 +279,10 @@ EXPORT_FORMATS = ("geojson", "gpkg", "csv", "xlsx", "shp")  # mapping.io.export.
 
 
 @click.command("export")
-@click.argument("kind", type=click.Choice(["districts", "resources", "indicators"]))
+@click.argument(
+    "kind",
+    type=click.Choice(["districts", "resources", "indicators", "partnerships", "actions"]),
+)
 @click.option(
     "-o",
     "--output",
@@ -266,7 +311,7 @@ def export(
     category: str | None,
     year: int | None,
 ) -> None:
-    """Write districts, resources or indicator values to a file QGIS or a spreadsheet opens."""
+    """Write districts, resources, indicator values, partnerships or actions to a file."""
     from mapping.io.export import format_from_path, write_frame
 
     try:
@@ -275,6 +320,11 @@ def export(
         _fail(f"{exc} (--format)", EXIT_USAGE)
     engine = get_engine()
     store.require_schema(engine)
+    if kind in ("partnerships", "actions"):
+        from app.cli_programme import export_programme
+
+        export_programme(engine, kind, output, fmt=fmt, excel=excel)
+        return
     districts = store.load_districts(engine)
     if district is not None and district not in set(districts["code"]):
         _fail(
@@ -317,7 +367,10 @@ def _resources_for_export(engine: Any, *, district: str | None, category: str | 
 
 
 @click.command("template")
-@click.argument("kind", type=click.Choice(["resources", "districts", "indicators"]))
+@click.argument(
+    "kind",
+    type=click.Choice(["resources", "districts", "indicators", "partnerships", "actions"]),
+)
 @click.option(
     "-o",
     "--output",
@@ -333,12 +386,17 @@ def template(kind: str, output: Path) -> None:
 
     engine = get_engine()
     store.require_schema(engine)
-    sheets = template_frame(
-        kind,
-        categories=store.load_categories(engine),
-        indicators=store.load_indicators(engine),
-        districts=store.load_districts(engine),
-    )
+    if kind in ("partnerships", "actions"):
+        from app.cli_programme import programme_sheets
+
+        sheets = programme_sheets(engine, kind)
+    else:
+        sheets = template_frame(
+            kind,  # type: ignore[arg-type]
+            categories=store.load_categories(engine),
+            indicators=store.load_indicators(engine),
+            districts=store.load_districts(engine),
+        )
     suffix = output.suffix.lower()
     if suffix == ".xlsx":
         write_workbook(sheets, output)

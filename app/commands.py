@@ -94,13 +94,13 @@ COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand(
         "import",
         "app.cli_data:import_group",
-        "Import districts, resources or indicator values from a file.",
+        "Import districts, resources, indicator values, partnerships or actions from a file.",
         web=False,
     ),
     LazyCommand(
         "export",
         "app.cli_data:export",
-        "Write districts, resources or indicator values to a file QGIS or a spreadsheet opens.",
+        "Write districts, resources, indicator values, partnerships or actions to a file.",
         web=False,
     ),
     LazyCommand(

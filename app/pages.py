@@ -39,6 +39,8 @@ NAV: tuple[tuple[str, Callable[[], str]], ...] = (
     ("districts.index", lambda: gettext("Districts")),
     ("resources.index", lambda: gettext("Resources")),
     ("targets.index", lambda: gettext("Target areas")),
+    ("programme.partnerships", lambda: gettext("Partnerships")),
+    ("programme.actions", lambda: gettext("Actions")),
     ("editions.index", lambda: gettext("Editions")),
 )
 #: Suffix of the endpoint of a page's English alias.
@@ -234,6 +236,8 @@ _ACTIVE = {
     "resources.index": "resources.index",
     "targets.index": "targets.index",
     "editions.index": "editions.index",
+    "programme.partnerships": "programme.partnerships",
+    "programme.actions": "programme.actions",
 }
 
 

@@ -12,6 +12,9 @@ A demo folder holds four files, written by ``data/demo/generate.py`` for Wałbrz
     ``code,name_pl,name_en,unit,higher_is_more_need,denominator,description,source``.
 ``indicator_values.csv``
     ``district_code,indicator,year,value``.
+``partnerships.csv``, ``actions.csv`` (optional)
+    The programme's partnerships and actions, in the layout ``palmap import partnerships`` and
+    ``palmap import actions`` read (:mod:`mapping.io.programme`).
 
 The frames returned follow :mod:`mapping.frames`. Nothing here is specific to one city.
 """
@@ -32,6 +35,7 @@ from shapely import MultiPolygon, Point, Polygon
 
 from mapping.crs import WEB_CRS
 from mapping.db import Engine, audit, store
+from mapping.db import programme as programme_store
 from mapping.db.base import SaveResult
 from mapping.errors import CRSError, ValidationError
 from mapping.frames import (
@@ -41,6 +45,9 @@ from mapping.frames import (
     RESOURCE_COLUMNS,
     RESOURCE_FILE_COLUMNS,
 )
+from mapping.io.programme import read_actions, read_partnerships
+from mapping.io.report import ImportReport
+from mapping.programme import Action, Partnership
 
 __all__ = ["DemoData", "load_demo_frames"]
 
@@ -48,6 +55,8 @@ DISTRICTS_FILE = "districts.geojson"
 RESOURCES_FILE = "resources.csv"
 INDICATORS_FILE = "indicators.csv"
 INDICATOR_VALUES_FILE = "indicator_values.csv"
+PARTNERSHIPS_FILE = "partnerships.csv"
+ACTIONS_FILE = "actions.csv"
 
 _RESOURCE_TEXT = (
     "address",
@@ -496,6 +505,7 @@ def load_demo(
     that changed (its counts) and the changed fields the saves list.
     """
     data = load_demo_frames(folder)
+    partnerships, actions = load_demo_programme(folder, data.districts)
     with store.write_transaction(engine, what="load-demo", wait=wait) as conn:
         results = {
             "districts": store.save_districts(conn, data.districts),
@@ -503,6 +513,11 @@ def load_demo(
             "indicators": store.save_indicators(conn, data.indicators),
             "indicator values": store.save_indicator_values(conn, data.indicator_values),
         }
+        if partnerships or actions:
+            results["partnerships"] = programme_store.save_partnerships(
+                conn, partnerships, actor=actor, how="cli"
+            )
+            results["actions"] = programme_store.save_actions(conn, actions, actor=actor, how="cli")
         if actor is not None:
             audit.record(conn, _demo_changes(folder, results), actor=actor, how="cli")
         return results
@@ -516,3 +531,47 @@ def _demo_changes(folder: Path, results: dict[str, SaveResult]) -> list[audit.Ch
             changes.append(audit.Change(table, f"load-demo:{folder.name}", None, None, counts))
         changes.extend(saved.changes)
     return changes
+
+
+def load_demo_programme(
+    folder: Path, districts: pd.DataFrame
+) -> tuple[list[Partnership], list[Action]]:
+    """The partnerships and actions of a demo folder (none when its files are absent).
+
+    Raises
+    ------
+    ValidationError
+        For a row with an error (the message names the file, the row, the field and the fix).
+    """
+    folder = Path(folder)
+    partnerships: list[Partnership] = []
+    actions: list[Action] = []
+    if (folder / PARTNERSHIPS_FILE).is_file():
+        partnerships, report = read_partnerships(
+            _read_bytes(folder / PARTNERSHIPS_FILE), filename=PARTNERSHIPS_FILE
+        )
+        _require_no_errors(report)
+    if (folder / ACTIONS_FILE).is_file():
+        actions, report = read_actions(
+            _read_bytes(folder / ACTIONS_FILE),
+            filename=ACTIONS_FILE,
+            districts=districts,
+            partnerships=[p.code for p in partnerships],
+        )
+        _require_no_errors(report)
+    return partnerships, actions
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"{path}: expected a readable file, got {exc}") from exc
+
+
+def _require_no_errors(report: ImportReport) -> None:
+    errors = report.errors()
+    if errors:
+        raise ValidationError(
+            f"{report.source}: " + "; ".join(e.message(report.unit) for e in errors)
+        )

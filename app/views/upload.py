@@ -30,12 +30,14 @@ from mapping.io.uploads import UploadStore
 
 bp = Blueprint("upload", __name__)
 
-KINDS = ("resources", "districts", "indicators")
+KINDS = ("resources", "districts", "indicators", "partnerships", "actions")
 #: The columns a person may choose, per kind (``ImportOptions`` ``<name>_field``).
 FIELDS: dict[str, tuple[str, ...]] = {
     "resources": ("name", "category", "address", "district", "external_id", "lat", "lon", "x", "y"),
     "districts": ("name", "code"),
     "indicators": (),
+    "partnerships": (),
+    "actions": (),
 }
 LAYOUTS = ("long", "wide_indicators", "wide_years")
 #: Findings shown on the preview (the rest are counted).
@@ -264,8 +266,10 @@ def cancel(token: str) -> BaseResponse:
 
 @pages.page_route(
     bp,
-    "/dane/szablon/<any(resources,districts,indicators):kind>.<any(xlsx,csv):fmt>",
-    "/data/template/<any(resources,districts,indicators):kind>.<any(xlsx,csv):fmt>",
+    "/dane/szablon/<any(resources,districts,indicators,partnerships,actions):kind>"
+    ".<any(xlsx,csv):fmt>",
+    "/data/template/<any(resources,districts,indicators,partnerships,actions):kind>"
+    ".<any(xlsx,csv):fmt>",
     endpoint="template",
 )
 @auth.role_required("editor")
@@ -275,12 +279,21 @@ def template(kind: str, fmt: str) -> Response:
     from mapping.io.export import template_frame, write_frame, write_workbook
 
     engine = get_engine()
-    sheets = template_frame(
-        kind,  # type: ignore[arg-type]
-        categories=store.load_categories(engine),
-        indicators=store.load_indicators(engine),
-        districts=store.load_districts(engine),
-    )
+    if kind in ("partnerships", "actions"):
+        from mapping.db import programme
+        from mapping.io.programme_export import programme_template
+
+        known = [p.code for p in programme.load_partnerships(engine)]
+        sheets = programme_template(
+            kind, districts=store.load_districts(engine), partnerships=known
+        )
+    else:
+        sheets = template_frame(
+            kind,  # type: ignore[arg-type]
+            categories=store.load_categories(engine),
+            indicators=store.load_indicators(engine),
+            districts=store.load_districts(engine),
+        )
     buffer = io.BytesIO()
     if fmt == "xlsx":
         write_workbook(sheets, buffer)

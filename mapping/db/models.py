@@ -7,13 +7,14 @@ an HSDS *location* offering a *service*; ``operator`` is the HSDS *organization*
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -246,3 +247,86 @@ class EditionPart(Base):
     part: Mapped[str] = mapped_column(String(32), primary_key=True)
     rows: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Partnership(Base):
+    """A local partnership of the programme (part IV.1): its members are in
+    ``partnership_member``. A data table (data-version triggers, migration 0007)."""
+
+    __tablename__ = "partnership"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Stable code (``pal-bialy-kamien``); re-importing a file updates the partnership by it.
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    #: Optimistic-locking counter (a save from a stale copy is a conflict).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class PartnershipMember(Base):
+    """One member of a partnership: an institution, NGO, school, ... (:mod:`mapping.programme`)."""
+
+    __tablename__ = "partnership_member"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
+    )
+    #: Order of the members as given.
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str | None] = mapped_column(String(200))
+    contact: Mapped[str | None] = mapped_column(String(200))
+
+
+class Action(Base):
+    """An action of the programme (types IV.1-IV.7) in one or more target districts."""
+
+    __tablename__ = "action"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Stable code; re-importing a file updates the action by it.
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    #: ``IV.1`` ... ``IV.7`` (:data:`mapping.programme.ACTION_TYPES`).
+    action_type: Mapped[str] = mapped_column(String(8), index=True)
+    partnership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partnership.id", ondelete="SET NULL"), index=True
+    )
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    planned_participants: Mapped[int | None] = mapped_column(Integer)
+    actual_participants: Mapped[int | None] = mapped_column(Integer)
+    reserve_list: Mapped[int | None] = mapped_column(Integer)
+    #: ``planned``, ``running``, ``done`` or ``cancelled``.
+    status: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str | None] = mapped_column(Text)
+    #: Optimistic-locking counter (a save from a stale copy is a conflict).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ActionDistrict(Base):
+    """A target district of an action."""
+
+    __tablename__ = "action_district"
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("action.id", ondelete="CASCADE"), primary_key=True
+    )
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("district.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ActionFunding(Base):
+    """One source's amount (PLN) for an action: ``eu``, ``city``, ``state`` or ``sponsor``."""
+
+    __tablename__ = "action_funding"
+    __table_args__ = (UniqueConstraint("action_id", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[float] = mapped_column(Float)

@@ -21,7 +21,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from mapping.db import Engine, audit, store
-from mapping.io.options import DEFAULT_OPTIONS, ImportOptions
+from mapping.db import programme as programme_store
+from mapping.io.options import DEFAULT_OPTIONS, ImportOptions, OptionsError
+from mapping.io.programme import read_actions, read_partnerships
 from mapping.io.readers import (
     read_districts,
     read_indicator_definitions,
@@ -33,9 +35,9 @@ from mapping.io.safety import DEFAULT_LIMITS, Limits
 
 __all__ = ["KINDS", "ImportResult", "Progress", "run_import"]
 
-Kind = Literal["districts", "resources", "indicators"]
+Kind = Literal["districts", "resources", "indicators", "partnerships", "actions"]
 #: What :func:`run_import` imports.
-KINDS: tuple[str, ...] = ("districts", "resources", "indicators")
+KINDS: tuple[str, ...] = ("districts", "resources", "indicators", "partnerships", "actions")
 Status = Literal["written", "dry_run", "rehearsed", "refused"]
 #: Given the number of rows to write, a context that yields a callback taking rows written (or
 #: None for no progress display).
@@ -207,6 +209,48 @@ def _indicators(
     return _Prepared(report, len(values), write, definitions=defined)
 
 
+def _programme(
+    kind: str,
+    data: bytes,
+    filename: str,
+    options: ImportOptions,
+    engine: Engine,
+    limits: Limits,
+    *,
+    actor: str | None,
+    how: str,
+) -> _Prepared:
+    """Partnerships or actions (:mod:`mapping.io.programme`), saved by code; each record
+    created or changed is in the audit log when ``actor`` is given."""
+    if options.replace:
+        raise OptionsError(
+            f"expected no replacing for {kind}: a file updates the {kind} it names by code and "
+            "leaves the others; leave replace out",
+            option="replace",
+        )
+    records: list[Any]
+    if kind == "partnerships":
+        records, report = read_partnerships(
+            data, filename=filename, sheet=options.layer, limits=limits
+        )
+        save: Any = programme_store.save_partnerships
+    else:
+        records, report = read_actions(
+            data,
+            filename=filename,
+            districts=store.load_districts(engine),
+            partnerships=[p.code for p in programme_store.load_partnerships(engine)],
+            sheet=options.layer,
+            limits=limits,
+        )
+        save = programme_store.save_actions
+
+    def write(conn: Any, _progress: Callable[[int], None] | None) -> store.SaveResult:
+        return save(conn, records, actor=actor, how=how)
+
+    return _Prepared(report, len(records), write)
+
+
 def _nothing(conn: Any, progress: Callable[[int], None] | None) -> store.SaveResult:
     return store.SaveResult()
 
@@ -237,7 +281,7 @@ def run_import(
     Parameters
     ----------
     kind
-        ``districts``, ``resources`` or ``indicators``.
+        ``districts``, ``resources``, ``indicators``, ``partnerships`` or ``actions``.
     data, filename
         The file's bytes and the name it came with (its extension must agree with its content).
     engine
@@ -300,6 +344,8 @@ def run_import(
         prepared = _resources(data, filename, options, engine, limits)
     elif kind == "indicators":
         prepared = _indicators(data, filename, options, engine, limits, definitions, cleared)
+    elif kind in ("partnerships", "actions"):
+        prepared = _programme(kind, data, filename, options, engine, limits, actor=actor, how=how)
     else:
         raise ValueError(f"expected a kind in {KINDS}, got {kind!r}")
 

@@ -53,6 +53,8 @@ TARGET_ARGS: tuple[str, ...] = (
 DISTRICT_ARGS: tuple[str, ...] = ("year",)
 #: :func:`mapping.pages.query.parse_resource_query`.
 RESOURCE_ARGS: tuple[str, ...] = ("category", "district", "q", "page")
+#: :func:`mapping.pages.programme.parse_actions_query`.
+ACTIONS_ARGS: tuple[str, ...] = ("type", "district", "year", "partnership")
 #: :func:`mapping.pages.query.parse_export_query`.
 EXPORT_ARGS: tuple[str, ...] = ("width", "height", "dpi", "tiles")
 #: :func:`mapping.pages.query.parse_embed_options`.

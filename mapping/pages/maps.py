@@ -16,6 +16,7 @@ from mapping.pages.data import PageData
 from mapping.pages.districts import DistrictPage, DistrictsPage
 from mapping.pages.indicator_map import Choropleth
 from mapping.pages.labels import map_labels
+from mapping.pages.programme import ActionsPage
 from mapping.pages.resources import placed
 from mapping.pages.targets import TargetRanking
 from mapping.pages.text import Translator
@@ -235,6 +236,24 @@ def upload_map(
         categories=data.analysis.categories,
         resource_ids=list(shown["id"]),
         fill_opacity=0.06,
+        layer_name=name,
+        **settings,
+    )
+
+
+def actions_map(
+    data: PageData, page: ActionsPage, links: Links, settings: Mapping[str, Any], *, name: str
+) -> Any:
+    """The number of actions per district (the page's filters applied); a click lists a
+    district's actions; the chosen district outlined."""
+    chosen = [page.query.district] if page.query.district else []
+    return district_map(
+        data.analysis.districts,
+        fills=page.fills,
+        tooltips=page.tips,
+        links=links,
+        legend=page.legend,
+        highlight=chosen,
         layer_name=name,
         **settings,
     )

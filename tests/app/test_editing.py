@@ -281,12 +281,22 @@ def test_loading_the_demo_is_logged_per_table_and_per_value(empty_app: Flask) ->
     for command in (["init-db"], ["load-demo"]):
         assert runner.invoke(args=command).exit_code == 0
     entries, total = _audit(empty_app)
-    batches = {e["table_name"]: e for e in entries if e["field"] is None}
-    assert set(batches) == {"districts", "resources", "indicators", "indicator values"}
+    batches = {e["table_name"]: e for e in entries if e["record_id"].startswith("load-demo:")}
+    assert set(batches) == {
+        "districts",
+        "resources",
+        "indicators",
+        "indicator values",
+        "partnerships",
+        "actions",
+    }
     assert batches["districts"]["record_id"] == "load-demo:demo"
     assert '"loaded": 21' in batches["districts"]["new_value"]
     cells = [e for e in entries if e["table_name"] == "indicator_value"]
-    assert cells and all(e["old_value"] is None for e in cells) and total == 4 + len(cells)
+    created = [e for e in entries if e["table_name"] in ("partnership", "action")]
+    assert len(created) == 2 + 15  # the programme's store logs each record it creates
+    assert cells and all(e["old_value"] is None for e in cells)
+    assert total == len(batches) + len(cells) + len(created)
 
 
 def test_account_commands_and_load_demo_are_logged(accounts: Flask) -> None:

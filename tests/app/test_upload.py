@@ -182,7 +182,9 @@ def test_a_file_over_the_size_limit_is_refused_like_the_cli(tmp_path: Path) -> N
     assert _upload(client, huge, "zasoby.csv").status_code == 413  # never read whole
 
 
-@pytest.mark.parametrize("kind", ["resources", "districts", "indicators"])
+@pytest.mark.parametrize(
+    "kind", ["resources", "districts", "indicators", "partnerships", "actions"]
+)
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_templates_download_from_the_upload_page(app: Flask, kind: str, fmt: str) -> None:
     client = _login(app)
@@ -208,3 +210,31 @@ def test_upload_floods_get_429(tmp_path: Path) -> None:
     assert "Zbyt wiele prób" in _upload(client, CSV.encode(), "zasoby.csv").get_data(True)
     other = _login(app, "ola")  # counted per account
     assert _upload(other, CSV.encode(), "zasoby.csv").status_code == 302
+
+
+def test_partnerships_and_actions_upload_with_preview_confirm_and_audit(app: Flask) -> None:
+    """The programme's kinds go through the same rehearsal, report and confirmation."""
+    from app.db import get_engine
+    from mapping.db import audit
+    from mapping.db import programme as stored
+
+    client = _login(app)
+    bad = b"code,title,type,districts,start_date\nu-1,Kurs,IV.9,gaj,2013-01-01\n"
+    preview = client.get(_upload(client, bad, "a.csv", kind="actions").headers["Location"])
+    page = preview.get_data(True)
+    assert "IV.9" in page and "type" in page
+    answer = client.post(preview.request.path + "/zatwierdz", data={"csrf_token": _token(client)})
+    assert answer.status_code == 302
+    with app.app_context():
+        assert "u-1" not in {a.code for a in stored.load_actions(get_engine())}
+    good = b"code,title,type,districts,start_date\nu-1,Kurs,IV.6,gaj,2013-01-01\n"
+    location = _upload(client, good, "a.csv", kind="actions").headers["Location"]
+    preview = client.get(location)
+    assert preview.status_code == 200
+    answer = client.post(location + "/zatwierdz", data={"csrf_token": _token(client)})
+    assert answer.status_code == 302
+    with app.app_context():
+        engine = get_engine()
+        assert "u-1" in {a.code for a in stored.load_actions(engine)}
+        entries, _total = audit.list_entries(engine, audit.AuditFilter(record_id="u-1"))
+        assert list(entries["how"]) == ["upload"] and list(entries["actor"]) == ["jan"]

@@ -43,6 +43,10 @@ HTML_PAGES: dict[str, str] = {
     "/obszary/karta": "/obszary/karta",
     "/targets/sheet": "/targets/sheet",
     "/embed/mapa/<layer>": "/embed/mapa/needs_index?edition=2013",
+    "/partnerstwa": "/partnerstwa",
+    "/partnerships": "/partnerships",
+    "/dzialania": "/dzialania",
+    "/actions": "/actions?type=IV.6",
     "/embed/map/<layer>": "/embed/map/needs_index",
     "/embed/porownanie/<layer>": "/embed/porownanie/needs_index",
     "/embed/compare/<layer>": "/embed/compare/needs_index",
@@ -62,6 +66,14 @@ HTML_PAGES: dict[str, str] = {
 
 #: Pages only a logged-in editor sees: their rule -> a URL (audited logged in, below).
 PRIVATE_PAGES: dict[str, str] = {
+    "/dzialania/nowe": "/dzialania/nowe",
+    "/actions/new": "/actions/new",
+    "/dzialania/<code>/edycja": "/dzialania/demo-2012-01/edycja",
+    "/actions/<code>/edit": "/actions/demo-2012-01/edit",
+    "/partnerstwa/nowe": "/partnerstwa/nowe",
+    "/partnerships/new": "/partnerships/new",
+    "/partnerstwa/<code>/edycja": "/partnerstwa/pal-polnoc/edycja",
+    "/partnerships/<code>/edit": "/partnerships/pal-centrum/edit",
     "/zasoby/<int:resource_id>/edycja": "/zasoby/5/edycja",
     "/resources/<int:resource_id>/edit": "/resources/5/edit",
     "/dziennik": "/dziennik",
@@ -97,8 +109,10 @@ NOT_HTML: dict[str, str] = {
     "/audit.csv": "CSV (editors)",
     "/dane/import/<token>": "the preview of an upload (audited in tests/browser/test_editing.py)",
     "/data/import/<token>": "the preview of an upload (audited in tests/browser/test_editing.py)",
-    "/dane/szablon/<any(resources,districts,indicators):kind>.<any(xlsx,csv):fmt>": "XLSX or CSV",
-    "/data/template/<any(resources,districts,indicators):kind>.<any(xlsx,csv):fmt>": "XLSX or CSV",
+    "/dane/szablon/<any(resources,districts,indicators,partnerships,actions):kind>"
+    ".<any(xlsx,csv):fmt>": "XLSX or CSV",
+    "/data/template/<any(resources,districts,indicators,partnerships,actions):kind>"
+    ".<any(xlsx,csv):fmt>": "XLSX or CSV",
     "/mapa": "redirect to /mapa/<layer>",
     "/map": "redirect to /map/<layer>",
     "/porownanie": "redirect to /porownanie/<layer>",
@@ -319,7 +333,7 @@ def test_the_keyboard_reaches_every_control_of_a_map_page_and_its_share_dialog(
 
 
 #: Pages that hold no map (forms).
-NO_MAP = {"/logowanie", "/login", "/wyloguj", "/logout"}
+NO_MAP = {"/logowanie", "/login", "/wyloguj", "/logout", "/partnerstwa", "/partnerships"}
 MAP_PAGES = [url for url in HTML_PAGES.values() if not url.endswith(".html") and url not in NO_MAP]
 
 
