@@ -31,7 +31,30 @@ def partnerships() -> str:
     page = build_partnerships(
         stored.load_partnerships(engine), stored.load_actions(engine), pages.translator()
     )
-    return render_template("partnerships.html", **pages.fields_of(page))
+    return render_template(
+        "partnerships.html", **pages.fields_of(page), target_areas=_target_areas(engine)
+    )
+
+
+def _target_areas(engine: object) -> dict[str, list[dict[str, object]]]:
+    """Each partnership's target areas, by edition, with the link to the justification sheet
+    that reproduces the saved ranking (mapping.target_areas.sheet_args)."""
+    from mapping.db import target_areas as chosen
+    from mapping.target_areas import sheet_args
+
+    found: dict[str, list[dict[str, object]]] = {}
+    for area in chosen.list_target_areas(engine):  # type: ignore[arg-type]
+        found.setdefault(area.partnership, []).append(
+            {
+                "edition": area.edition,
+                "districts": area.districts,
+                "note": area.note,
+                "chosen_by": area.chosen_by,
+                "sheet_url": pages.page_url("exports.targets_sheet", **sheet_args(area)),
+                "ranking_url": pages.page_url("targets.index", **sheet_args(area)),
+            }
+        )
+    return found
 
 
 @pages.page_route(bp, "/dzialania", "/actions", endpoint="actions")

@@ -4,13 +4,22 @@ is shared by its link (:func:`mapping.pages.targets.build_ranking` does the work
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_babel import gettext as _
+from typing import Any
 
-from app import pages
+from flask import Blueprint, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+
+from app import auth, pages
 from app.cache import cached_page
+from app.db import get_engine
+from app.findings import error_text
+from mapping.errors import MappingError
 from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
+from mapping.pages.data import PageData
 from mapping.pages.labels import category_names
 from mapping.pages.query import TOP_CHOICES, parse_target_query
 from mapping.pages.targets import RUNS, build_ranking, weight_fields
@@ -48,4 +57,64 @@ def index() -> str:
         runs=RUNS,
         shares=built.shares,
         schematic=data.schematic,
+        choice=_choice_form(data, built.args),
     )
+
+
+class TokenForm(FlaskForm):  # type: ignore[misc]
+    """The CSRF token of a form whose fields are read one by one."""
+
+
+def _choice_form(data: PageData, args: dict[str, Any]) -> dict[str, Any] | None:
+    """For an editor on a published edition's ranking: the form that saves the ranking and the
+    chosen districts as a partnership's target area (None for everyone else)."""
+    if not data.edition or not current_user.is_authenticated or not current_user.may("editor"):
+        return None
+    from mapping.db import programme
+
+    partnerships = [(p.code, p.name) for p in programme.load_partnerships(get_engine())]
+    return {
+        "form": TokenForm(),
+        "edition": data.edition,
+        "partnerships": partnerships,
+        "args": sorted((str(k), str(v)) for k, v in args.items()),
+    }
+
+
+#: The choice form's own fields (the rest are the ranking's query values).
+_CHOICE_FIELDS = ("csrf_token", "partnership", "district", "note", "edition")
+
+
+@pages.page_route(bp, "/obszary/wybor", "/targets/choice", endpoint="choose", methods=["POST"])
+@auth.role_required("editor")
+def choose() -> BaseResponse:
+    """Save the ranking shown and the districts ticked as a partnership's target area in the
+    edition (replacing its earlier choice there)."""
+    from mapping.analysis import AnalysisData
+    from mapping.db import store
+    from mapping.db import target_areas as stored
+    from mapping.pages.targets import target_args
+    from mapping.target_areas import TargetAreaRecord, check_districts, ranking_json
+
+    form = request.form
+    edition, partnership = form.get("edition", ""), form.get("partnership", "")
+    try:
+        data = AnalysisData.from_edition(get_engine(), edition)
+        query = parse_target_query(form, data, pages.translator())
+        districts = check_districts(form.getlist("district"), data.districts["code"])
+        record = TargetAreaRecord(partnership, edition, districts, note=form.get("note", ""))
+        ranking = ranking_json(target_args(data, query), runs=RUNS)
+        with store.write_transaction(get_engine(), what="choose target areas") as conn:
+            stored.save_target_area(conn, record, ranking, actor=current_user.login, how="form")
+    except MappingError as error:
+        flash(error_text(error))
+        kept = [(k, v) for k, v in form.items(multi=True) if k not in _CHOICE_FIELDS]
+        return redirect(pages.with_query(pages.page_url("targets.index", edition=edition), kept))
+    flash(
+        _(
+            "Target area of %(partnership)s in edition %(edition)s saved with its ranking.",
+            partnership=partnership,
+            edition=edition,
+        )
+    )
+    return redirect(pages.page_url("programme.partnerships"))

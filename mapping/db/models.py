@@ -330,3 +330,25 @@ class ActionFunding(Base):
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(16))
     amount: Mapped[float] = mapped_column(Float)
+
+
+class TargetArea(Base):
+    """The districts a partnership chose as its target area in a published edition, with the
+    ranking that justified the choice saved whole (JSON: year, method, weights, terms, top,
+    runs, seed), so that its justification sheet can be drawn again byte for byte."""
+
+    __tablename__ = "target_area"
+    __table_args__ = (UniqueConstraint("partnership_id", "edition_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
+    )
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id", ondelete="CASCADE"))
+    #: District codes of the edition, ``|``-separated, in the order chosen.
+    districts: Mapped[str] = mapped_column(Text)
+    #: The ranking's settings as JSON (:func:`mapping.target_areas.ranking_query`).
+    ranking: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    chosen_by: Mapped[str] = mapped_column(String(100))
+    chosen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,75 @@
+"""A partnership's target area in a published edition, chosen on the ranking page and saved with
+its ranking whole: its justification sheet is the same bytes after later changes."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import Flask
+
+from tests.app.test_editing import TOKEN, _audit, _client
+
+
+def _published(app: Flask) -> None:
+    done = app.test_cli_runner().invoke(args=["edition", "publish", "2013", "--title", "Mapy"])
+    assert done.exit_code == 0, done.output
+
+
+def _choice(html: str) -> dict[str, list[str]]:
+    form = re.search(r'<form method="post" action="/obszary/wybor".*?</form>', html, re.S)
+    assert form, "no choice form"
+    fields: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form[0]):
+        fields.setdefault(name, []).append(value.replace("&amp;", "&"))
+    fields["csrf_token"] = [TOKEN.search(form[0])[1]]
+    fields["district"] = re.findall(r'name="district" value="([^"]+)" checked', form[0])
+    fields["partnership"] = [re.search(r'<option value="([^"]+)"', form[0])[1]]
+    return fields
+
+
+def test_an_editor_saves_a_target_area_whose_sheet_never_changes(accounts: Flask) -> None:
+    from app.cache import page_cache
+    from app.db import get_engine
+
+    _published(accounts)
+    editor = _client(accounts, "jan")
+    assert "/obszary/wybor" not in accounts.test_client().get("/obszary?edition=2013").get_data(
+        True
+    )  # visitors see no form
+    assert "/obszary/wybor" not in editor.get("/obszary").get_data(True)  # live data: no form
+    fields = _choice(editor.get("/obszary?edition=2013&top=3").get_data(True))
+    assert len(fields["district"]) == 3 and fields["edition"] == ["2013"]
+    fields["note"] = ["<b>kryzys</b>"]
+    saved = editor.post("/obszary/wybor", data=fields)
+    assert saved.status_code == 302 and saved.headers["Location"] == "/partnerstwa"
+    page = editor.get("/partnerstwa").get_data(True)
+    assert "Edycja 2013" in page and "&lt;b&gt;kryzys&lt;/b&gt;" in page
+    sheet_url = re.search(r'href="(/obszary/karta\?[^"]+)"', page)[1].replace("&amp;", "&")
+    assert "edition=2013" in sheet_url and "top=3" in sheet_url
+    anonymous = accounts.test_client()
+    before = anonymous.get(sheet_url)
+    assert before.status_code == 200
+    with accounts.app_context(), get_engine().begin() as conn:
+        conn.execute(sa.text("UPDATE indicator_value SET value = value * 3"))
+    with accounts.app_context():
+        page_cache(accounts).clear()
+    assert anonymous.get(sheet_url).get_data() == before.get_data()
+    entries, _total = _audit(accounts)
+    assert any(e["table_name"] == "target_area" and e["actor"] == "jan" for e in entries)
+
+
+def test_a_wrong_choice_is_refused_and_saves_nothing(accounts: Flask) -> None:
+    from app.db import get_engine
+    from mapping.db import target_areas
+
+    _published(accounts)
+    editor = _client(accounts, "jan")
+    fields = _choice(editor.get("/obszary?edition=2013").get_data(True))
+    for bad in ({"district": []}, {"district": ["nowhere"]}, {"partnership": ["nobody"]}):
+        answer = editor.post("/obszary/wybor", data={**fields, **bad}, follow_redirects=True)
+        assert answer.status_code == 200
+        assert re.search(r"osiedla|partnerstwo", answer.get_data(True))
+    with accounts.app_context():
+        assert target_areas.list_target_areas(get_engine()) == []
+    # (anonymous visitors and forged tokens: tests/app/test_role_matrix.py sweeps this route)
