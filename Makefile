@@ -25,7 +25,7 @@ test: $(VENV)/.installed-dev
 
 db: $(VENV)/.installed
 	$(BIN)/palmap init-db
-	$(BIN)/palmap load-demo --if-empty
+	$(BIN)/palmap load-demo --if-empty --with-editions
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

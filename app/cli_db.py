@@ -50,9 +50,15 @@ def init_db() -> None:
     is_flag=True,
     help="Load only into a database without districts, resources or indicator values.",
 )
+@click.option(
+    "--with-editions",
+    is_flag=True,
+    help="Also publish the demo editions 2010-2013 and the partnerships' target areas in them "
+    "(once: not when any edition exists).",
+)
 @with_appcontext
 @handle_errors
-def load_demo(folder: Path, if_empty: bool) -> None:
+def load_demo(folder: Path, if_empty: bool, with_editions: bool) -> None:
     """Load the demo data set (Wałbrzych, schematic). Loading twice changes nothing."""
     from mapping.db import store
     from mapping.demo import load_demo as load_demo_core
@@ -73,6 +79,14 @@ def load_demo(folder: Path, if_empty: bool) -> None:
             f"{result.unchanged} unchanged"
         )
     click.echo(f"Demo data loaded from {folder} in {time.perf_counter() - started:.2f} s.")
+    if with_editions:
+        from mapping.demo_cycle import publish_demo_cycle
+
+        published = publish_demo_cycle(engine, actor=cli_actor())
+        if published:
+            click.echo(f"Demo editions published: {', '.join(published)}.")
+        else:
+            click.echo("An edition exists already; demo editions not published.")
 
 
 @click.command("backup")

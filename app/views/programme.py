@@ -42,12 +42,14 @@ def _target_areas(engine: object) -> dict[str, list[dict[str, object]]]:
     from mapping.db import target_areas as chosen
     from mapping.target_areas import sheet_args
 
+    districts = pages.page_data().analysis.districts
+    names = dict(zip(districts["code"], districts["name"], strict=True))
     found: dict[str, list[dict[str, object]]] = {}
     for area in chosen.list_target_areas(engine):  # type: ignore[arg-type]
         found.setdefault(area.partnership, []).append(
             {
                 "edition": area.edition,
-                "districts": area.districts,
+                "districts": [names.get(code, code) for code in area.districts],
                 "note": area.note,
                 "chosen_by": area.chosen_by,
                 "sheet_url": pages.page_url("exports.targets_sheet", **sheet_args(area)),

@@ -81,11 +81,21 @@ def _digest(contents: dict[str, bytes]) -> str:
 
 
 def publish(
-    conn: Connection, code: str, title: str, *, actor: str, how: str, draft: bool = False
+    conn: Connection,
+    code: str,
+    title: str,
+    *,
+    actor: str,
+    how: str,
+    draft: bool = False,
+    frames: dict[str, pd.DataFrame] | None = None,
 ) -> EditionRecord:
     """Create the edition ``code`` (or take its draft) and, unless ``draft``, publish it: the
     live data is frozen whole. A published edition never changes: publishing it again is a
-    ValidationError that names a new code to use."""
+    ValidationError that names a new code to use.
+
+    ``frames`` (the five parts of :data:`mapping.editions.PARTS`) are frozen instead of the live
+    data: the demo's earlier editions hold the values of their own years only."""
     code, title = clean_code(code), clean_title(title)
     hold_write_lock(conn)  # no import between reading the frames and writing them
     row = conn.execute(sa.select(EDITION).where(EDITION.c.code == code)).mappings().first()
@@ -114,7 +124,7 @@ def publish(
         conn.execute(EDITION.update().where(EDITION.c.id == edition_id).values(title=title))
         changes = audit.diff("edition", code, {"title": row["title"]}, {"title": title})
     if not draft:
-        frames = _live_frames(conn)
+        frames = frames if frames is not None else _live_frames(conn)
         contents = {part: snapshot.dumps(frame) for part, frame in frames.items()}
         rows = {part: len(frame) for part, frame in frames.items()}
         conn.execute(

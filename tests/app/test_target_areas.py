@@ -73,3 +73,28 @@ def test_a_wrong_choice_is_refused_and_saves_nothing(accounts: Flask) -> None:
     with accounts.app_context():
         assert target_areas.list_target_areas(get_engine()) == []
     # (anonymous visitors and forged tokens: tests/app/test_role_matrix.py sweeps this route)
+
+
+def test_the_demo_cycle_publishes_editions_and_target_areas_once(empty_app: Flask) -> None:
+    from app.db import get_engine
+    from mapping.analysis import AnalysisData
+    from mapping.db import target_areas
+
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    done = runner.invoke(args=["load-demo", "--with-editions"])
+    assert done.exit_code == 0 and "Demo editions published: 2010, 2011, 2012, 2013." in done.output
+    again = runner.invoke(args=["load-demo", "--with-editions"])
+    assert "demo editions not published" in again.output
+    with empty_app.app_context():
+        engine = get_engine()
+        assert AnalysisData.from_edition(engine, "2011").years == [2010, 2011]
+        areas = target_areas.list_target_areas(engine)
+    assert sorted((a.partnership, a.edition) for a in areas) == sorted(
+        (p, e) for p in {a.partnership for a in areas} for e in ("2012", "2013")
+    )
+    assert len(areas) == 4 and all(a.ranking["year"] == a.edition for a in areas)
+    client = empty_app.test_client()
+    page = client.get("/partnerstwa").get_data(True)
+    sheet = re.search(r'href="(/obszary/karta\?[^"]+)"', page)[1].replace("&amp;", "&")
+    assert client.get(sheet).status_code == 200
