@@ -139,8 +139,13 @@ def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         tmp_path_factory.mktemp("editor"),
         hostile=False,
         config={"LOGIN_LIMIT": "1000 per minute"},
-        prepare=_add_accounts,
+        prepare=_accounts_and_an_edition,
     )
+
+
+def _accounts_and_an_edition(app: Flask) -> None:
+    _add_accounts(app)
+    _publish_2013(app)
 
 
 def log_in(page: object, server: str, login: str) -> None:

@@ -235,7 +235,14 @@ def test_every_page_passes_axe_wcag21_aa(
 
 @pytest.mark.parametrize("lang", ["pl", "en"])
 @pytest.mark.parametrize(
-    "url", [*PRIVATE_PAGES.values(), "/wyloguj", "/dziennik?actor=nobody", "/edycje"]
+    "url",
+    [
+        *PRIVATE_PAGES.values(),
+        "/wyloguj",
+        "/dziennik?actor=nobody",
+        "/edycje",
+        "/obszary?edition=2013",  # with the target-area choice form
+    ],
 )
 def test_every_editor_page_passes_axe_wcag21_aa(
     page, editor_server: str, url: str, lang: str
