@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mapping.crs import METRIC_CRS, WEB_CRS, ensure_crs
@@ -196,7 +197,10 @@ def save_resources(
         inserts = list(zip(*new, strict=True)) if new else []
         changes = _changes([*moved, *kept], stored)
     inserted = len(inserts[0]) if inserts else 0
+    last_id = int(existing["id"].max()) if len(existing) else 0
     insert_columns(conn, inserts, now=now, progress=progress)
+    if inserted:
+        changes.extend(_created(conn, last_id))
     update_rows(conn, moved, now=now, progress=progress)
     # A row whose point did not move keeps its geometry: no spatial index update.
     update_rows(conn, kept, now=now, progress=progress, geometry=False)
@@ -220,6 +224,20 @@ def _changes(updates: Sequence[Row], stored: dict[int, Row]) -> list[Change]:
                 Change(RESOURCE_TABLE, str(record), "geometry", _wkt(old[_WKB]), _wkt(update[_WKB]))
             )
     return changes
+
+
+def _created(conn: Connection, last_id: int) -> list[Change]:
+    """One change per resource just inserted (ids above every stored one: the write lock is
+    held, and both backends give new rows higher ids), naming it, for the audit log."""
+    rows = conn.execute(
+        sa.select(RESOURCE.c.id, RESOURCE.c.name, RESOURCE.c.category)
+        .where(RESOURCE.c.id > last_id)
+        .order_by(RESOURCE.c.id)
+    )
+    return [
+        Change(RESOURCE_TABLE, str(rid), None, None, {"name": name, "category": category})
+        for rid, name, category in rows
+    ]
 
 
 def _wkt(wkb: bytes | None) -> str | None:

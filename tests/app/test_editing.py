@@ -248,7 +248,10 @@ def test_commands_write_to_the_audit_log_too(app: Flask, tmp_path) -> None:
     assert renamed.exit_code == 0, renamed.output
     entries, total = _audit(app)
     actor = f"cli:{getpass.getuser()}"
-    assert total == 3 and {e["actor"] for e in entries} == {actor}
+    assert total == 4 and {e["actor"] for e in entries} == {actor}
+    created = [e for e in entries if e["table_name"] == "resource"]
+    assert len(created) == 1 and created[0]["field"] is None  # the new record, by its id
+    assert '"name": "Klub Iskra"' in created[0]["new_value"]
     assert {e["how"] for e in entries} == {"cli"}
     by_table = {(e["table_name"], e["field"]): e for e in entries}
     upload = by_table[("resources", None)]
@@ -269,11 +272,12 @@ def test_a_reimport_logs_each_changed_field_with_its_old_value(app: Flask, tmp_p
     assert runner.invoke(args=["import", "resources", str(path)]).exit_code == 0
     entries, _total = _audit(app)
     fields = {e["field"]: e for e in entries if e["table_name"] == "resource"}
-    assert set(fields) == {"capacity", "geometry"}
+    assert set(fields) == {None, "capacity", "geometry"}  # created by the first import
+    assert fields[None]["record_id"] == fields["capacity"]["record_id"]
     assert (fields["capacity"]["old_value"], fields["capacity"]["new_value"]) == ("20", "25")
     assert fields["geometry"]["old_value"] == "POINT (16.281 50.771)"
     assert fields["geometry"]["new_value"] == "POINT (16.281 50.772)"
-    assert len({e["record_id"] for e in fields.values()}) == 1
+    assert len({e["record_id"] for e in fields.values()}) == 1  # one record throughout
 
 
 def test_loading_the_demo_is_logged_per_table_and_per_value(empty_app: Flask) -> None:
@@ -293,8 +297,8 @@ def test_loading_the_demo_is_logged_per_table_and_per_value(empty_app: Flask) ->
     assert batches["districts"]["record_id"] == "load-demo:demo"
     assert '"loaded": 21' in batches["districts"]["new_value"]
     cells = [e for e in entries if e["table_name"] == "indicator_value"]
-    created = [e for e in entries if e["table_name"] in ("partnership", "action")]
-    assert len(created) == 2 + 15  # the programme's store logs each record it creates
+    created = [e for e in entries if e["table_name"] in ("partnership", "action", "resource")]
+    assert len(created) == 2 + 15 + 116  # each record created, by its id
     assert cells and all(e["old_value"] is None for e in cells)
     assert total == len(batches) + len(cells) + len(created)
 
