@@ -625,3 +625,19 @@ def test_every_refusal_of_a_file_is_a_template() -> None:
             if isinstance(first, ast.Constant | ast.JoinedStr | ast.BinOp):
                 plain.append(f"mapping/io/{name}:{node.lineno}")
     assert plain == [], "refusals written as plain text: write them with msg() to translate them"
+
+
+def test_a_refused_paste_reads_in_the_page_language(accounts: Flask) -> None:
+    """A refusal outside the upload page (cells pasted into the values table that are XML) goes
+    through the error page, which shows the core's message in the page's language."""
+    from tests.app.test_editing import _client
+    from tests.app.test_values import _table
+
+    editor = _client(accounts, "jan")
+    paste = {"paste": "<OGRVRTDataSource><OGRVRTLayer/></OGRVRTDataSource>"}
+    polish = editor.post("/wskazniki/dane", data={**_table(editor), **paste})
+    assert polish.status_code == 413
+    assert "rozszerzenie wskazuje na tekst CSV, a plik zawiera XML" in polish.get_data(True)
+    english = editor.post("/wskazniki/dane?lang=en", data={**_table(editor), **paste})
+    assert english.status_code == 413
+    assert "expected CSV text, got XML content" in english.get_data(True)
