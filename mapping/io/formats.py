@@ -21,7 +21,7 @@ from typing import Literal
 
 import pandas as pd
 
-from mapping.errors import RefusedInputError, msg
+from mapping.errors import Message, RefusedInputError, msg
 from mapping.io.parsers import Parsed, parse_csv, parse_xlsx
 from mapping.io.report import ImportReport
 from mapping.io.safety import (
@@ -64,7 +64,8 @@ class Format:
     name
         What :func:`sniff` returns (``"geojson"``, ``"zip"``...).
     label
-        The format in a sentence ("a GeoPackage").
+        The format in a sentence ("a GeoPackage"), as a message the web pages translate
+        (``str()`` is the English).
     extensions
         Extensions (lower case, with the dot) a file of this format may have on import.
     sniff
@@ -86,7 +87,7 @@ class Format:
     """
 
     name: str
-    label: str
+    label: Message
     extensions: tuple[str, ...]
     sniff: Callable[[Content], bool]
     unit: str
@@ -108,8 +109,12 @@ class Format:
         """Parse a table of this format (header, rows of text, row numbers)."""
         if self.parse is None:
             raise RefusedInputError(
-                f"{report.source}: expected a table (CSV or XLSX), got {self.label}; import it "
-                "as a map layer or export the table as CSV or XLSX"
+                msg(
+                    "{source}: expected a table (CSV or XLSX), got {found}; import it as a map "
+                    "layer or export the table as CSV or XLSX",
+                    source=report.source,
+                    found=self.label,
+                )
             )
         return self.parse(data, report, sheet=sheet, limits=limits)
 
@@ -145,7 +150,7 @@ def _is_zip(content: Content) -> bool:
 FORMATS: tuple[Format, ...] = (
     Format(
         name="geojson",
-        label="GeoJSON",
+        label=msg("GeoJSON"),
         extensions=(".geojson", ".json"),
         sniff=_is_geojson,
         unit="feature",
@@ -157,7 +162,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="gpkg",
-        label="a GeoPackage",
+        label=msg("a GeoPackage"),
         extensions=(".gpkg",),
         sniff=_is_gpkg,
         unit="feature",
@@ -168,7 +173,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="xlsx",
-        label="an XLSX workbook",
+        label=msg("an XLSX workbook"),
         extensions=(".xlsx",),
         sniff=_is_xlsx,
         unit="row",
@@ -179,7 +184,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="zip",
-        label="a zip archive",
+        label=msg("a zip archive"),
         extensions=(".zip",),
         sniff=_is_zip,
         unit="feature",
@@ -190,7 +195,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="csv",
-        label="CSV text",
+        label=msg("CSV text"),
         extensions=(".csv", ".txt", ".tsv"),
         sniff=Content.is_plain_text,
         unit="line",
@@ -201,17 +206,23 @@ FORMATS: tuple[Format, ...] = (
     ),
 )
 
-#: What to do with files of formats palmap does not read, by extension.
-UNSUPPORTED_HINTS: dict[str, str] = {
-    ".shp": "zip the .shp together with its .shx, .dbf, .prj and .cpg and send the .zip",
-    ".shx": "zip the .shp together with its .shx, .dbf, .prj and .cpg and send the .zip",
-    ".dbf": "zip the .shp together with its .shx, .dbf, .prj and .cpg and send the .zip",
-    ".xls": "save the workbook as .xlsx (Excel Workbook) or as CSV",
-    ".ods": "save the workbook as .xlsx or as CSV",
-    ".kml": "export the layer as GeoJSON or GeoPackage",
-    ".gml": "export the layer as GeoJSON or GeoPackage",
-    ".vrt": "VRT files can point at other files and are never read; send the data itself",
+_ZIP_THE_SHAPEFILE = msg(
+    "zip the .shp together with its .shx, .dbf, .prj and .cpg and send the .zip"
+)
+_EXPORT_THE_LAYER = msg("export the layer as GeoJSON or GeoPackage")
+#: What to do with files of formats palmap does not read, by extension (messages the web pages
+#: translate).
+UNSUPPORTED_HINTS: dict[str, Message] = {
+    ".shp": _ZIP_THE_SHAPEFILE,
+    ".shx": _ZIP_THE_SHAPEFILE,
+    ".dbf": _ZIP_THE_SHAPEFILE,
+    ".xls": msg("save the workbook as .xlsx (Excel Workbook) or as CSV"),
+    ".ods": msg("save the workbook as .xlsx or as CSV"),
+    ".kml": _EXPORT_THE_LAYER,
+    ".gml": _EXPORT_THE_LAYER,
+    ".vrt": msg("VRT files can point at other files and are never read; send the data itself"),
 }
+_SEND_A_SUPPORTED_FORMAT = msg("send GeoJSON, GeoPackage, a zipped Shapefile, CSV or XLSX")
 
 
 def format_named(name: str, formats: Sequence[Format] = FORMATS) -> Format:
@@ -249,15 +260,24 @@ def format_for_export(name: str, formats: Sequence[Format] = FORMATS) -> Format:
 
 def _refuse_content(name: str, expected: Format, found: str) -> None:
     messages = {
-        "xml": "got XML content (VRT, KML, GML or HTML), which palmap never reads; export the "
-        "layer as GeoJSON, GeoPackage or a zipped Shapefile",
-        "sqlite": "got a SQLite database that is not a GeoPackage; export the layer as a "
-        "GeoPackage (.gpkg)",
-        "binary": "got binary content of an unknown kind; check that this is the right file",
-        "json": "got JSON that is not a GeoJSON Feature or FeatureCollection; export the layer "
-        "as GeoJSON (RFC 7946)",
+        "xml": msg(
+            "{source}: expected {expected}, got XML content (VRT, KML, GML or HTML), which "
+            "palmap never reads; export the layer as GeoJSON, GeoPackage or a zipped Shapefile"
+        ),
+        "sqlite": msg(
+            "{source}: expected {expected}, got a SQLite database that is not a GeoPackage; "
+            "export the layer as a GeoPackage (.gpkg)"
+        ),
+        "binary": msg(
+            "{source}: expected {expected}, got binary content of an unknown kind; check that "
+            "this is the right file"
+        ),
+        "json": msg(
+            "{source}: expected {expected}, got JSON that is not a GeoJSON Feature or "
+            "FeatureCollection; export the layer as GeoJSON (RFC 7946)"
+        ),
     }
-    raise RefusedInputError(f"{name}: expected {expected.label}, {messages[found]}")
+    raise RefusedInputError(messages[found].with_args(source=name, expected=expected.label))
 
 
 def sniff(data: bytes, *, filename: str, formats: Sequence[Format] = FORMATS) -> str:
@@ -302,12 +322,25 @@ Shapefile
     by_extension = {ext: fmt for fmt in formats for ext in fmt.extensions}
     expected = by_extension.get(suffix)
     if expected is None:
-        hint = UNSUPPORTED_HINTS.get(
-            suffix, "send GeoJSON, GeoPackage, a zipped Shapefile, CSV or XLSX"
-        )
+        hint = UNSUPPORTED_HINTS.get(suffix, _SEND_A_SUPPORTED_FORMAT)
+        extensions = ", ".join(sorted(by_extension))
+        if not suffix:
+            raise RefusedInputError(
+                msg(
+                    "{source}: expected a file ending in {extensions}, got 'no extension'; {hint}",
+                    source=name,
+                    extensions=extensions,
+                    hint=hint,
+                )
+            )
         raise RefusedInputError(
-            f"{name}: expected a file ending in {', '.join(sorted(by_extension))}, "
-            f"got {suffix or 'no extension'!r}; {hint}"
+            msg(
+                "{source}: expected a file ending in {extensions}, got {suffix!r}; {hint}",
+                source=name,
+                extensions=extensions,
+                suffix=suffix,
+                hint=hint,
+            )
         )
     if not data:
         raise RefusedInputError(
@@ -322,8 +355,13 @@ Shapefile
         raise AssertionError  # pragma: no cover - _refuse_content always raises
     if found is not expected:
         raise RefusedInputError(
-            f"{name}: the extension promises {expected.label} but the content is "
-            f"{found.label}; give the file its right extension"
+            msg(
+                "{source}: the extension promises {expected} but the content is {found}; give "
+                "the file its right extension",
+                source=name,
+                expected=expected.label,
+                found=found.label,
+            )
         )
     if found.check is not None:
         found.check(data, name)

@@ -246,9 +246,13 @@ def check_geojson_crs(data: bytes, name: str) -> None:
         end = window.find(b"}")
         if _CRS_INDIRECTION.search(window if end < 0 else window[: end + 1]):
             raise RefusedInputError(
-                f"{name}: expected a crs member that names a CRS (such as EPSG:2180), got one "
-                "that links to a URL or file, which palmap never follows; remove the crs member "
-                "and give the coordinate reference system (CRS) in the import options instead"
+                msg(
+                    "{source}: expected a crs member that names a CRS (such as EPSG:2180), got "
+                    "one that links to a URL or file, which palmap never follows; remove the crs "
+                    "member and give the coordinate reference system (CRS) in the import options "
+                    "instead",
+                    source=name,
+                )
             )
 
 
@@ -292,12 +296,19 @@ def check_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[zipfile.ZipI
             entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise RefusedInputError(
-            f"expected a readable zip archive, got a damaged one ({exc}); zip the files again"
+            msg(
+                "expected a readable zip archive, got a damaged one ({error}); zip the files again",
+                error=str(exc),
+            )
         ) from exc
     if len(entries) > limits.max_zip_entries:
         raise RefusedInputError(
-            f"expected a zip archive with at most {limits.max_zip_entries} entries, got "
-            f"{len(entries)}; zip only the files of one layer"
+            msg(
+                "expected a zip archive with at most {limit} entries, got {count}; zip only the "
+                "files of one layer",
+                limit=limits.max_zip_entries,
+                count=len(entries),
+            )
         )
     seen: set[str] = set()
     total = 0
@@ -305,21 +316,32 @@ def check_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[zipfile.ZipI
         _check_entry_name(info)
         if info.filename.lower() in seen:
             raise RefusedInputError(
-                f"zip entry {info.filename!r}: expected each name once, got it twice; zip each "
-                "file once"
+                msg(
+                    "zip entry {entry!r}: expected each name once, got it twice; zip each file "
+                    "once",
+                    entry=info.filename,
+                )
             )
         seen.add(info.filename.lower())
         _check_entry_content(info, limits)
         total += info.file_size
     if total > limits.max_zip_uncompressed_mb * MB:
         raise RefusedInputError(
-            f"expected a zip archive that unpacks to at most {limits.max_zip_uncompressed_mb:g} "
-            f"MiB, got {total / MB:.1f} MiB; split the data or raise the limit"
+            msg(
+                "expected a zip archive that unpacks to at most {limit:g} MiB, got {size:.1f} "
+                "MiB; split the data or raise the limit",
+                limit=limits.max_zip_uncompressed_mb,
+                size=total / MB,
+            )
         )
     if total > _RATIO_FLOOR and total / max(len(data), 1) > limits.max_zip_ratio:
         raise RefusedInputError(
-            f"expected a zip archive compressed at most {limits.max_zip_ratio:g}:1, got "
-            f"{total / max(len(data), 1):.0f}:1; this looks like a zip bomb and is refused"
+            msg(
+                "expected a zip archive compressed at most {limit:g}:1, got {ratio:.0f}:1; this "
+                "looks like a zip bomb and is refused",
+                limit=limits.max_zip_ratio,
+                ratio=total / max(len(data), 1),
+            )
         )
     return entries
 
@@ -327,60 +349,90 @@ def check_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[zipfile.ZipI
 def _check_entry_name(info: zipfile.ZipInfo) -> None:
     """Refuse an entry name that is absolute, climbs out, hides an archive or is a link."""
     entry = info.filename
-    where = f"zip entry {entry!r}"
     if "\\" in entry:
         raise RefusedInputError(
-            f"{where}: expected '/' between folders, got a backslash; zip the files again "
-            "with a standard zip tool"
+            msg(
+                "zip entry {entry!r}: expected '/' between folders, got a backslash; zip the "
+                "files again with a standard zip tool",
+                entry=entry,
+            )
         )
     if entry.startswith("/") or re.match(r"^[A-Za-z]:", entry):
         raise RefusedInputError(
-            f"{where}: expected a relative name, got an absolute path; zip the files "
-            "without their full path"
+            msg(
+                "zip entry {entry!r}: expected a relative name, got an absolute path; zip the "
+                "files without their full path",
+                entry=entry,
+            )
         )
     if ".." in PurePosixPath(entry).parts:
         raise RefusedInputError(
-            f"{where}: expected a relative name without '..', got one that climbs out of "
-            "the archive; zip the files without folders above them"
+            msg(
+                "zip entry {entry!r}: expected a relative name without '..', got one that "
+                "climbs out of the archive; zip the files without folders above them",
+                entry=entry,
+            )
         )
     if any(ord(ch) < 32 for ch in entry) or _ARCHIVE_DIR.search(entry):
         raise RefusedInputError(
-            f"{where}: expected a plain file name, got control characters or an archive "
-            "inside the archive; zip the files themselves"
+            msg(
+                "zip entry {entry!r}: expected a plain file name, got control characters or an "
+                "archive inside the archive; zip the files themselves",
+                entry=entry,
+            )
         )
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
         raise RefusedInputError(
-            f"{where}: expected a regular file, got a symbolic link; zip the files "
-            "themselves, not links to them"
+            msg(
+                "zip entry {entry!r}: expected a regular file, got a symbolic link; zip the "
+                "files themselves, not links to them",
+                entry=entry,
+            )
         )
 
 
 def _check_entry_content(info: zipfile.ZipInfo, limits: Limits) -> None:
     """Refuse an encrypted, oddly compressed, VRT or bomb-like entry."""
     entry = info.filename
-    where = f"zip entry {entry!r}"
     if info.flag_bits & 0x1:
         raise RefusedInputError(
-            f"{where}: expected an unencrypted archive, got an encrypted entry; zip the "
-            "files without a password"
+            msg(
+                "zip entry {entry!r}: expected an unencrypted archive, got an encrypted entry; "
+                "zip the files without a password",
+                entry=entry,
+            )
         )
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise RefusedInputError(
-            f"{where}: expected stored or deflated entries, got compression method "
-            f"{info.compress_type}; zip the files with standard (deflate) compression"
+            msg(
+                "zip entry {entry!r}: expected stored or deflated entries, got compression "
+                "method {method}; zip the files with standard (deflate) compression",
+                entry=entry,
+                method=info.compress_type,
+            )
         )
     if PurePosixPath(entry.lower()).suffix == ".vrt":
         raise RefusedInputError(
-            f"{where}: VRT files can point at other files and are never read; remove it "
-            "from the archive"
+            msg(
+                "zip entry {entry!r}: VRT files can point at other files and are never read; "
+                "remove it from the archive",
+                entry=entry,
+            )
         )
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > _RATIO_FLOOR and ratio > limits.max_zip_ratio:
         raise RefusedInputError(
-            f"{where}: expected a compression ratio of at most {limits.max_zip_ratio:g}, got "
-            f"{ratio:.0f} ({info.file_size / MB:.1f} MiB from {info.compress_size} bytes); "
-            "this looks like a zip bomb and is refused"
+            msg(
+                "zip entry {entry!r}: expected a compression ratio of at most {limit:g}, got "
+                "{ratio:.0f} ({size:.1f} MiB from {packed} bytes); this looks like a zip bomb "
+                "and is refused",
+                entry=entry,
+                limit=limits.max_zip_ratio,
+                ratio=ratio,
+                size=info.file_size / MB,
+                packed=info.compress_size,
+            )
         )
 
 

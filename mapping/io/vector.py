@@ -85,8 +85,11 @@ def list_layers(data: bytes, *, kind: str) -> list[str]:
     """
     if kind not in ALLOWED_DRIVERS:
         raise RefusedInputError(
-            f"expected a map layer kind in {tuple(ALLOWED_DRIVERS)}, got {kind!r}; "
-            "tables have no layers"
+            msg(
+                "expected a map layer kind in {kinds}, got {kind!r}; tables have no layers",
+                kinds=tuple(ALLOWED_DRIVERS),
+                kind=kind,
+            )
         )
     sniff(data, filename=f"input{_SUFFIX[kind]}")  # the content must be what kind says
     if kind == "zip":
@@ -101,7 +104,9 @@ def _spatial_layers(path: str) -> list[str]:
     try:
         layers = pyogrio.list_layers(path)
     except pyogrio.errors.DataSourceError as exc:
-        raise ValidationError(f"expected a readable map layer, got {exc}") from exc
+        raise ValidationError(
+            msg("expected a readable map layer, got {error}", error=str(exc))
+        ) from exc
     return [str(name) for name, geometry_type in layers if geometry_type is not None]
 
 
@@ -165,9 +170,13 @@ def read_vector(
     kind = sniff(data, filename=filename)
     if kind not in ALLOWED_DRIVERS:
         raise RefusedInputError(
-            f"{name}: expected a map layer (GeoJSON, GeoPackage or zipped Shapefile), got a "
-            f"{kind} table; import tables as resources or indicators, or districts with a WKT "
-            "column"
+            msg(
+                "{source}: expected a map layer (GeoJSON, GeoPackage or zipped Shapefile), got a "
+                "{kind} table; import tables as resources or indicators, or districts with a WKT "
+                "column",
+                source=name,
+                kind=kind,
+            )
         )
     report = ImportReport(source=name, unit="feature")
     with tempfile.TemporaryDirectory(prefix="palmap-") as tmp:
@@ -183,17 +192,26 @@ def read_vector(
             try:
                 info = pyogrio.read_info(gdal_path, layer=layer_arg, encoding=encoding)
             except pyogrio.errors.DataSourceError as exc:
-                raise ValidationError(f"{name}: expected a readable map layer, got {exc}") from exc
+                raise _unreadable(name, exc) from exc
             if info["driver"] != ALLOWED_DRIVERS[kind]:
                 raise RefusedInputError(
-                    f"{name}: expected the {ALLOWED_DRIVERS[kind]} driver to read this file, got "
-                    f"{info['driver']}; export the layer again as {ALLOWED_DRIVERS[kind]}"
+                    msg(
+                        "{source}: expected the {driver} driver to read this file, got {found}; "
+                        "export the layer again as {driver}",
+                        source=name,
+                        driver=ALLOWED_DRIVERS[kind],
+                        found=info["driver"],
+                    )
                 )
             if info["features"] > limits.max_features:
                 raise RefusedInputError(
-                    f"{name}: expected at most {limits.max_features} features, got "
-                    f"{info['features']}; split the layer or raise the limit "
-                    "(PALMAP_MAX_FEATURES)"
+                    msg(
+                        "{source}: expected at most {limit} features, got {count}; split the "
+                        "layer or raise the limit (PALMAP_MAX_FEATURES)",
+                        source=name,
+                        limit=limits.max_features,
+                        count=info["features"],
+                    )
                 )
             try:
                 frame = pyogrio.read_dataframe(
@@ -204,18 +222,19 @@ def read_vector(
                     on_invalid="ignore",
                 )
             except (pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
-                raise ValidationError(f"{name}: expected a readable map layer, got {exc}") from exc
+                raise _unreadable(name, exc) from exc
     if len(frame) > limits.max_features:
         raise RefusedInputError(
-            f"{name}: expected at most {limits.max_features} features, got more; split the "
-            "layer or raise the limit (PALMAP_MAX_FEATURES)"
+            msg(
+                "{source}: expected at most {limit} features, got more; split the layer or "
+                "raise the limit (PALMAP_MAX_FEATURES)",
+                source=name,
+                limit=limits.max_features,
+            )
         )
     vertices = int(shapely.get_num_coordinates(np.asarray(frame.geometry.array)).sum())
     if vertices > limits.max_vertices:
-        raise RefusedInputError(
-            f"{name}: expected at most {limits.max_vertices} vertices, got {vertices}; simplify "
-            "the geometries or raise the limit (PALMAP_MAX_VERTICES)"
-        )
+        raise _too_many_vertices(name, limits, vertices)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="feature")
     report.read = len(frame)
     declared = CRS.from_user_input(frame.crs) if frame.crs is not None else None
@@ -233,6 +252,24 @@ def read_vector(
     result = gpd.GeoDataFrame(attributes, geometry=geometry, crs=WEB_CRS)
     report.valid = len(result)
     return result, report
+
+
+def _unreadable(name: str, exc: Exception) -> ValidationError:
+    return ValidationError(
+        msg("{source}: expected a readable map layer, got {error}", source=name, error=str(exc))
+    )
+
+
+def _too_many_vertices(source: object, limits: Limits, vertices: int) -> RefusedInputError:
+    return RefusedInputError(
+        msg(
+            "{source}: expected at most {limit} vertices, got {count}; simplify the geometries "
+            "or raise the limit (PALMAP_MAX_VERTICES)",
+            source=source,
+            limit=limits.max_vertices,
+            count=vertices,
+        )
+    )
 
 
 @contextmanager
@@ -262,8 +299,10 @@ def _choose_layer(path: str, layer: str | None, report: ImportReport) -> str:
     layers = _spatial_layers(path)
     if not layers:
         raise ValidationError(
-            f"{report.source}: expected at least one layer with geometry, got none; export a "
-            "map layer"
+            msg(
+                "{source}: expected at least one layer with geometry, got none; export a map layer",
+                source=report.source,
+            )
         )
     return _pick(layers, layer, report)
 
@@ -273,8 +312,12 @@ def _pick(layers: list[str], layer: str | None, report: ImportReport) -> str:
     if layer is None:
         if len(layers) > 1:
             raise ValidationError(
-                f"{report.source}: expected one layer, got {len(layers)}: {listed}; choose one "
-                "as the layer"
+                msg(
+                    "{source}: expected one layer, got {count}: {layers}; choose one as the layer",
+                    source=report.source,
+                    count=len(layers),
+                    layers=listed,
+                )
             )
         return layers[0]
     if layer in layers:
@@ -283,8 +326,13 @@ def _pick(layers: list[str], layer: str | None, report: ImportReport) -> str:
     if len(by_base) == 1:
         return by_base[0]
     raise ValidationError(
-        f"{report.source}: expected a layer named {layer!r}, got layers {listed}; give one of "
-        "them as the layer"
+        msg(
+            "{source}: expected a layer named {layer!r}, got layers {layers}; give one of them "
+            "as the layer",
+            source=report.source,
+            layer=layer,
+            layers=listed,
+        )
     )
 
 
@@ -294,26 +342,29 @@ def _shapefile_path(
     entries = check_zip(data, limits)
     layers = _shapefile_layers(entries)
     if not layers:
-        names = ", ".join(repr(e.filename) for e in entries[:10]) or "no files"
+        names = ", ".join(repr(e.filename) for e in entries[:10])
         raise ValidationError(
-            f"{report.source}: expected a zipped Shapefile with a .shp file, got {names}; zip "
-            "the .shp, .shx, .dbf, .prj and .cpg of the layer"
+            msg(
+                "{source}: expected a zipped Shapefile with a .shp file, got {names}; zip the "
+                ".shp, .shx, .dbf, .prj and .cpg of the layer",
+                source=report.source,
+                names=names or msg("no files"),
+            )
         )
     chosen = _pick(list(layers), layer, report)
     shp = layers[chosen]
     if any(ch in shp for ch in "{}"):
         # Braces delimit the archive in the /vsizip/{...}/entry path palmap builds.
         raise RefusedInputError(
-            f"zip entry {shp!r}: expected a plain file name, got braces; rename the file"
+            msg(
+                "zip entry {entry!r}: expected a plain file name, got braces; rename the file",
+                entry=shp,
+            )
         )
     by_name = {info.filename.lower(): info for info in entries}
     missing = [ext for ext in (".shx", ".dbf") if (chosen + ext).lower() not in by_name]
     if missing:
-        raise ValidationError(
-            f"{report.source}: expected {', '.join(chosen + e for e in ('.shp', '.shx', '.dbf'))}"
-            f" in the zip, got no {' and no '.join(chosen + e for e in missing)}; a Shapefile "
-            "needs all three files with the same name: add the missing one"
-        )
+        raise _missing_parts(report.source, chosen, missing)
     shp_info = by_name[shp.lower()]
     shx_info = by_name[(chosen + ".shx").lower()]
     # Each record costs at least 8 bytes of index; each vertex 16 bytes of .shp. The .shp must
@@ -322,14 +373,24 @@ def _shapefile_path(
     least_vertices = (shp_info.file_size - 100 - records * 56) // 16
     if least_vertices > limits.max_vertices:
         raise RefusedInputError(
-            f"{report.source}: expected at most {limits.max_vertices} vertices, got at least "
-            f"{least_vertices} by the size of {shp}; simplify the layer or raise the limit "
-            "(PALMAP_MAX_VERTICES)"
+            msg(
+                "{source}: expected at most {limit} vertices, got at least {count} by the size "
+                "of {entry}; simplify the layer or raise the limit (PALMAP_MAX_VERTICES)",
+                source=report.source,
+                limit=limits.max_vertices,
+                count=least_vertices,
+                entry=shp,
+            )
         )
     if records > limits.max_features:
         raise RefusedInputError(
-            f"{report.source}: expected at most {limits.max_features} features, got {records}; "
-            "split the layer or raise the limit (PALMAP_MAX_FEATURES)"
+            msg(
+                "{source}: expected at most {limit} features, got {count}; split the layer or "
+                "raise the limit (PALMAP_MAX_FEATURES)",
+                source=report.source,
+                limit=limits.max_features,
+                count=records,
+            )
         )
     encoding = None
     cpg = by_name.get((chosen + ".cpg").lower())
@@ -344,6 +405,27 @@ def _shapefile_path(
         report.assume(f"no {chosen}.prj in the zip: the layer declares no CRS")
     gdal_path = f"/vsizip/{{{path}}}/{shp}"
     return gdal_path, None, encoding
+
+
+def _missing_parts(source: str | None, layer: str, missing: list[str]) -> ValidationError:
+    """A Shapefile without its .shx, its .dbf or both (named)."""
+    parts = {"source": source, "shp": layer + ".shp", "shx": layer + ".shx", "dbf": layer + ".dbf"}
+    if len(missing) > 1:
+        return ValidationError(
+            msg(
+                "{source}: expected {shp}, {shx}, {dbf} in the zip, got no {shx} and no {dbf}; a "
+                "Shapefile needs all three files with the same name: add the missing one",
+                **parts,
+            )
+        )
+    return ValidationError(
+        msg(
+            "{source}: expected {shp}, {shx}, {dbf} in the zip, got no {missing}; a Shapefile "
+            "needs all three files with the same name: add the missing one",
+            **parts,
+            missing=layer + missing[0],
+        )
+    )
 
 
 def _guess_dbf_encoding(data: bytes, dbf: zipfile.ZipInfo) -> str | None:
@@ -397,8 +479,12 @@ def vector_from_table(
         wkt_field = next((c for c in table.columns if column_key(c) in WKT_KEYS), None)
     if wkt_field is None or wkt_field not in table.columns:
         raise ValidationError(
-            f"{report.source or 'table'}: expected a WKT column (wkt or geometry), got columns "
-            f"{', '.join(map(str, table.columns))}; add the geometry as WKT or name the column"
+            msg(
+                "{source}: expected a WKT column (wkt or geometry), got columns {columns}; add "
+                "the geometry as WKT or name the column",
+                source=report.source or msg("table"),
+                columns=", ".join(map(str, table.columns)),
+            )
         )
     text = table[wkt_field].astype(object).where(table[wkt_field].notna(), "").astype(str)
     empty = text.str.strip() == ""
@@ -416,10 +502,7 @@ def vector_from_table(
         )
     vertices = int(shapely.get_num_coordinates(geometries).sum())
     if vertices > limits.max_vertices:
-        raise RefusedInputError(
-            f"{report.source or 'table'}: expected at most {limits.max_vertices} vertices, got "
-            f"{vertices}; simplify the geometries or raise the limit (PALMAP_MAX_VERTICES)"
-        )
+        raise _too_many_vertices(report.source or msg("table"), limits, vertices)
     ok = ~unreadable
     coordinates = shapely.get_coordinates(geometries[ok])
     source_crs = resolve_crs(coordinates[:, 0], coordinates[:, 1], report, given=crs)

@@ -3,6 +3,7 @@ file, confirm or cancel, the same refusals as the CLI, the audit log, templates.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -138,18 +139,95 @@ def _zip_bomb() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(
-    ("data", "name"),
-    [
-        (b'<?xml version="1.0"?><OGRVRTDataSource/>', "dzielnice.geojson"),
-        (b'{"type": "FeatureCollection", "features": [', "dzielnice.geojson"),
-        (b"PK\x03\x04 not really a zip", "dzielnice.zip"),
-        (_zip_bomb(), "dzielnice.zip"),
-    ],
-    ids=["xml-vrt", "broken-json", "fake-zip", "zip-bomb"],
+def _zip_of(*names: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry in names:
+            archive.writestr(entry, b"x")
+    return buffer.getvalue()
+
+
+CRS_LINK = (
+    b'{"type": "FeatureCollection", "crs": {"type": "link", "properties": '
+    b'{"href": "http://example.org/crs.json"}}, "features": []}'
 )
+
+#: Hostile or unreadable files, with the start of the refusal a Polish page shows; ``{0}``, ``{1}``
+#: ... are the numbers of the CLI's English message, in order (the same values in both languages).
+REFUSALS = [
+    pytest.param(
+        b'<?xml version="1.0"?><OGRVRTDataSource/>',
+        "dzielnice.geojson",
+        "rozszerzenie wskazuje na plik GeoJSON, a plik zawiera XML (VRT, KML, GML lub HTML), "
+        "którego palmap nigdy nie czyta; wyeksportuj warstwę jako GeoJSON, GeoPackage lub "
+        "spakowany Shapefile",
+        id="xml-vrt",
+    ),
+    pytest.param(
+        b'{"type": "FeatureCollection", "features": [',
+        "dzielnice.geojson",
+        "nie udało się odczytać warstwy mapy (Failed to read GeoJSON data; At line {0}, "
+        "character {1}",
+        id="broken-json",
+    ),
+    pytest.param(
+        b"PK\x03\x04 not really a zip",
+        "dzielnice.zip",
+        "rozszerzenie wskazuje na archiwum zip, a plik zawiera dane binarne nieznanego rodzaju; "
+        "sprawdź, czy to właściwy plik",
+        id="fake-zip",
+    ),
+    pytest.param(
+        _zip_bomb(),
+        "dzielnice.zip",
+        "element archiwum „a.shp”: stopień kompresji może wynosić najwyżej {0}, a wynosi {1} "
+        "({2} MiB z {3} bajtów); wygląda na bombę zipową (zip bomb), więc został odrzucony",
+        id="zip-bomb",
+    ),
+    pytest.param(
+        _zip_of("../evil.shp"),
+        "dzielnice.zip",
+        "element archiwum „../evil.shp”: nazwa nie może zawierać „..”, a ta wychodzi poza "
+        "archiwum; spakuj pliki bez folderów nadrzędnych",
+        id="zip-climbs-out",
+    ),
+    pytest.param(
+        _zip_of("dzielnice.vrt"),
+        "dzielnice.zip",
+        "element archiwum „dzielnice.vrt”: pliki VRT mogą wskazywać na inne pliki, dlatego "
+        "palmap nigdy ich nie czyta; usuń ten plik z archiwum",
+        id="vrt-in-zip",
+    ),
+    pytest.param(
+        CRS_LINK,
+        "dzielnice.geojson",
+        "element crs może tylko podawać nazwę układu współrzędnych (np. EPSG:{0}), a ten odsyła "
+        "do adresu URL lub pliku, których palmap nigdy nie otwiera; usuń element crs",
+        id="crs-url",
+    ),
+    pytest.param(
+        b"kod;nazwa\nbk;Bia\xc5\x82y Kamie\xc5\x84\n",
+        "dzielnice.geojson",
+        "rozszerzenie wskazuje na plik GeoJSON, ale zawartość to tekst CSV; nadaj plikowi "
+        "właściwe rozszerzenie",
+        id="content-not-extension",
+    ),
+    pytest.param(
+        b"<kml/>",
+        "dzielnice.kml",
+        "a ten plik ma rozszerzenie „.kml”; wyeksportuj warstwę jako GeoJSON lub GeoPackage",
+        id="unsupported-extension",
+    ),
+]
+
+
+def _shown(page: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(page))
+
+
+@pytest.mark.parametrize(("data", "name", "polish"), REFUSALS)
 def test_the_upload_refuses_what_the_cli_refuses_with_the_same_words(
-    app: Flask, tmp_path: Path, data: bytes, name: str
+    app: Flask, tmp_path: Path, data: bytes, name: str, polish: str
 ) -> None:
     path = tmp_path / name
     path.write_bytes(data)
@@ -160,11 +238,20 @@ def test_the_upload_refuses_what_the_cli_refuses_with_the_same_words(
     client = _login(app)
     before = _counts(app)
     sent = _upload(client, data, name, kind="districts")
-    preview = client.get(sent.headers["Location"])
-    assert preview.status_code == 422
-    shown = re.sub(r"\s+", " ", preview.get_data(True).replace("&#39;", "'").replace("&#34;", '"'))
-    core = message.split(": ", 1)[-1][:60]
+    # the English page: the CLI's words (the web names the file by its own safe name)
+    english = client.get(sent.headers["Location"] + "?lang=en")
+    assert english.status_code == 422
+    shown = _shown(english.get_data(True))
+    core = message.removeprefix(f"{name}: ")
     assert core in shown, (core, message)
+    assert 'id="confirm"' not in shown
+    # the Polish page: the same refusal in Polish, with the same values
+    page = client.get(sent.headers["Location"] + "?lang=pl")
+    assert page.status_code == 422
+    shown = _shown(page.get_data(True))
+    expected = polish.format(*re.findall(r"\d+(?:\.\d+)?", message))
+    assert expected in shown, (expected, message)
+    assert core not in shown
     assert 'id="confirm"' not in shown and _counts(app) == before
 
 
