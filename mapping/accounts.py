@@ -19,7 +19,7 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from mapping.errors import ValidationError
+from mapping.errors import ValidationError, msg
 
 Role = Literal["editor", "admin"]
 #: The roles, weakest first: a role may do everything the roles before it may.
@@ -74,8 +74,11 @@ digits, '.', '_' and '-', starting and ending with a letter or digit, got 'a b'
     text = login.strip().lower()
     if not _LOGIN.fullmatch(text):
         raise ValidationError(
-            "login: expected 3 to 64 characters: lowercase letters, digits, '.', '_' and '-', "
-            f"starting and ending with a letter or digit, got {login!r}"
+            msg(
+                "login: expected 3 to 64 characters: lowercase letters, digits, '.', '_' and '-', "
+                "starting and ending with a letter or digit, got {value!r}",
+                value=login,
+            )
         )
     return text
 
@@ -89,7 +92,9 @@ def clean_role(role: str) -> Role:
     for known in ROLES:
         if role == known:
             return known
-    raise ValidationError(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
+    raise ValidationError(
+        msg("role: expected one of {roles}, got {value!r}", roles=", ".join(ROLES), value=role)
+    )
 
 
 def check_password(password: str, *, login: str) -> None:
@@ -104,15 +109,23 @@ a few unrelated words make a long password that is easy to remember
     """
     if len(password) < MIN_PASSWORD:
         raise ValidationError(
-            f"password: expected at least {MIN_PASSWORD} characters, got {len(password)}; "
-            "a few unrelated words make a long password that is easy to remember"
+            msg(
+                "password: expected at least {limit} characters, got {count}; a few unrelated "
+                "words make a long password that is easy to remember",
+                limit=MIN_PASSWORD,
+                count=len(password),
+            )
         )
     if len(password) > MAX_PASSWORD:
         raise ValidationError(
-            f"password: expected at most {MAX_PASSWORD} characters, got {len(password)}"
+            msg(
+                "password: expected at most {limit} characters, got {count}",
+                limit=MAX_PASSWORD,
+                count=len(password),
+            )
         )
     if password.strip().lower() == login.strip().lower():
-        raise ValidationError("password: expected something other than the login name")
+        raise ValidationError(msg("password: expected something other than the login name"))
 
 
 def hash_password(password: str) -> str:

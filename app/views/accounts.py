@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
 from app.db import get_engine
+from app.findings import error_text
 from mapping.errors import MappingError
 
 bp = Blueprint("accounts", __name__)
@@ -43,7 +44,7 @@ def index() -> BaseResponse | tuple[str, int]:
                     conn, login, password, role, actor=current_user.login, how="form"
                 )
         except MappingError as error:
-            flash(str(error))
+            flash(error_text(error))
         else:
             flash(_("Account %(login)s added (%(role)s).", login=added.login, role=added.role))
         return redirect(pages.page_url("accounts.index"))
@@ -80,7 +81,7 @@ def change(login: str, action: str) -> BaseResponse:
             else:
                 accounts.set_active(conn, login, action == "enable", **who)
     except MappingError as error:
-        flash(str(error))
+        flash(error_text(error))
     else:
         flash(_("Account %(login)s changed; its sessions have ended.", login=before.login))
     return redirect(pages.page_url("accounts.index"))

@@ -27,7 +27,7 @@ from mapping.db import audit
 from mapping.db.base import Bind, connection
 from mapping.db.locking import hold_write_lock
 from mapping.db.models import Base
-from mapping.errors import NotFoundError, ValidationError
+from mapping.errors import NotFoundError, ValidationError, msg
 
 __all__ = [
     "ACCOUNT",
@@ -73,7 +73,9 @@ def get_account(bind: Bind, login: str) -> UserRecord:
     with connection(bind) as conn:
         row = conn.execute(_select().where(ACCOUNT.c.login == name)).mappings().first()
     if row is None:
-        raise NotFoundError(f"login: no account {name!r}; `palmap user list` lists them")
+        raise NotFoundError(
+            msg("login: no account {value!r}; `palmap user list` lists them", value=name)
+        )
     return _record(row)
 
 
@@ -125,7 +127,9 @@ def add_account(
     hold_write_lock(conn)
     exists = conn.execute(sa.select(ACCOUNT.c.id).where(ACCOUNT.c.login == name)).first()
     if exists is not None:
-        raise ValidationError(f"login: an account {name!r} exists already; choose another name")
+        raise ValidationError(
+            msg("login: an account {value!r} exists already; choose another name", value=name)
+        )
     conn.execute(
         ACCOUNT.insert().values(
             login=name,
@@ -186,8 +190,11 @@ def _keep_an_admin(conn: Connection, account: UserRecord) -> None:
     ).scalar_one()
     if not others:
         raise ValidationError(
-            f"login: {account.login!r} is the last active admin; make another account admin "
-            "first (`palmap user role LOGIN admin`)"
+            msg(
+                "login: {value!r} is the last active admin; make another account admin first "
+                "(`palmap user role LOGIN admin`)",
+                value=account.login,
+            )
         )
 
 

@@ -400,7 +400,7 @@ def test_admins_manage_accounts_in_the_browser(accounts: Flask) -> None:
     # the last active admin cannot be disabled: the reason is shown, nothing changes
     admin.post("/konta/jan/disable", data={"csrf_token": token})
     last = admin.post("/konta/ola/disable", data={"csrf_token": token})
-    assert "last active admin" in admin.get(last.headers["Location"]).get_data(True)
+    assert "ostatni aktywny administrator" in admin.get(last.headers["Location"]).get_data(True)
     pw = {"password": "a new long password", "password_again": "a new long password"}
     assert (
         admin.post("/konta/ewa.nowak/password", data={**pw, "csrf_token": token}).status_code == 302
@@ -458,3 +458,17 @@ def test_admins_manage_categories_in_the_browser(accounts: Flask) -> None:
     assert {None, "name_en", "capacity_unit"} <= changed
     refused = editor.post("/kategorie/klub_seniora", data={**new, "csrf_token": _token_of(editor)})
     assert refused.status_code == 403
+
+
+def test_account_errors_read_in_the_page_language(accounts: Flask) -> None:
+    admin = _client(accounts, "ola")
+    token = TOKEN.search(admin.get("/konta").get_data(True))[1]
+    form = {"login": "jan", "role": "editor", "csrf_token": token}
+    taken = {**form, "password": "correct horse battery", "password_again": "correct horse battery"}
+    page = admin.post("/konta", data=taken, follow_redirects=True).get_data(True)
+    assert "login: konto &#39;jan&#39; już istnieje; wybierz inną nazwę" in page
+    short = {**form, "login": "ewa", "password": "krótkie", "password_again": "krótkie"}
+    page = admin.post("/konta", data=short, follow_redirects=True).get_data(True)
+    assert "hasło: co najmniej 12 znaków, wpisano 7" in page
+    english = admin.post("/accounts?lang=en", data=short, follow_redirects=True).get_data(True)
+    assert "password: expected at least 12 characters, got 7" in english
