@@ -88,6 +88,7 @@ def _add_web(app: Flask) -> None:
         embed,
         exports,
         maps,
+        report,
         resources,
         targets,
         upload,
@@ -115,6 +116,7 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(categories.bp)
     app.register_blueprint(editions.bp)
     app.register_blueprint(district_edit.bp)
+    app.register_blueprint(report.bp)
     # The upload's size limit, with room for the form around the file (PALMAP_MAX_FILE_MB).
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_FILE_MB"]) + 1) * 2**20
 
