@@ -137,6 +137,14 @@ def test_the_files_are_the_same_bytes_on_every_request(reported: Flask) -> None:
 
     client = reported.test_client()
     first = {fmt: client.get(f"/sprawozdanie/2013.{fmt}").get_data() for fmt in ("pdf", "docx")}
+    assert first["pdf"].startswith(b"%PDF") and first["docx"].startswith(b"PK")
+    with reported.app_context():
+        from app.db import get_engine
+        from mapping.db import editions
+
+        published = editions.get_edition(get_engine(), "2013").published_at
+    assert published is not None
+    assert f"/CreationDate (D:{published:%Y%m%d}000000Z)".encode() in first["pdf"]
     clear_cache()  # drawn again, not served from memory
     for fmt, body in first.items():
         assert client.get(f"/sprawozdanie/2013.{fmt}").get_data() == body, fmt
