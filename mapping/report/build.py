@@ -257,7 +257,7 @@ def _actions(inputs: ReportInputs, tr: Translator) -> Section:
             str(a.actions),
             str(a.planned_participants),
             str(a.actual_participants),
-            *(tr.number(a.funds.get(s, 0.0), 0) for s in FUNDING_SOURCES),
+            *(tr.number(a.fund(s), 0) for s in FUNDING_SOURCES),
         )
         for a in actions
     )

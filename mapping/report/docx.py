@@ -74,6 +74,16 @@ def _block(document: Any, block: Block) -> None:
         _figures(document, block)
 
 
+def _a4(document: Any) -> None:
+    """A4 portrait with 20 mm margins (python-docx's template is US Letter)."""
+    from docx.shared import Mm
+
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+        section.top_margin = section.bottom_margin = Mm(20)
+
+
 def _fixed_zip(body: bytes, stamp: datetime) -> bytes:
     """The ZIP with every entry dated ``stamp`` (its order and contents kept)."""
     source = zipfile.ZipFile(io.BytesIO(body))
@@ -101,6 +111,7 @@ def report_docx(content: ReportContent) -> bytes:
     properties.modified = stamp
     properties.last_printed = stamp
     properties.revision = 1
+    _a4(document)
     document.add_heading(_text(content.title), level=0)
     for section in content.sections:
         document.add_heading(_text(section.heading), level=1)

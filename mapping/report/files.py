@@ -20,6 +20,7 @@ from mapping.report.docx import report_docx
 from mapping.report.html import report_document
 from mapping.report.inputs import load_report_inputs, report_editions
 from mapping.report.pdf import report_pdf
+from mapping.report.programme import ProgrammeSummary, SurveySummary
 
 __all__ = ["MIME", "ReportFormat", "clear_cache", "report_content", "report_file", "write_report"]
 
@@ -57,17 +58,29 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def report_content(bind: Bind, code: str, tr: Translator, *, min_count: int) -> ReportContent:
+def report_content(
+    bind: Bind,
+    code: str,
+    tr: Translator,
+    *,
+    min_count: int,
+    programme: ProgrammeSummary | None = None,
+    surveys: SurveySummary | None = None,
+) -> ReportContent:
     """The content of the report of the published edition ``code`` in ``tr``'s language,
     built once per process and kept: the key is everything it depends on (the two editions'
-    records, whose digests name their frozen data, the language and the privacy limit)."""
+    records, whose digests name their frozen data, the language, the privacy limit and the
+    programme's summaries)."""
     edition, previous = report_editions(bind, code)
+    programme, surveys = programme or ProgrammeSummary(), surveys or SurveySummary()
 
     def build() -> ReportContent:
-        inputs = load_report_inputs(bind, edition, previous, min_count=min_count)
+        inputs = load_report_inputs(
+            bind, edition, previous, min_count=min_count, programme=programme, surveys=surveys
+        )
         return build_report(inputs, tr)
 
-    return _remember((edition, previous, tr.lang, min_count), build)
+    return _remember((edition, previous, tr.lang, min_count, programme, surveys), build)
 
 
 def write_report(content: ReportContent, fmt: str) -> bytes:
@@ -81,7 +94,18 @@ def write_report(content: ReportContent, fmt: str) -> bytes:
     raise ValidationError(f"format: expected pdf, docx or html, got {fmt!r}")
 
 
-def report_file(bind: Bind, code: str, tr: Translator, fmt: str, *, min_count: int) -> bytes:
+def report_file(
+    bind: Bind,
+    code: str,
+    tr: Translator,
+    fmt: str,
+    *,
+    min_count: int,
+    programme: ProgrammeSummary | None = None,
+    surveys: SurveySummary | None = None,
+) -> bytes:
     """The report of edition ``code`` as a ``fmt`` file (kept like its content)."""
-    content = report_content(bind, code, tr, min_count=min_count)
+    content = report_content(
+        bind, code, tr, min_count=min_count, programme=programme, surveys=surveys
+    )
     return _remember((content, fmt), lambda: write_report(content, fmt))

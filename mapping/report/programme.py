@@ -6,8 +6,7 @@ depend on how they are stored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = [
     "ACTION_TYPES",
@@ -34,8 +33,13 @@ class ActionTypeSummary:
     actions: int
     planned_participants: int
     actual_participants: int
-    #: Funds by source (keys from :data:`FUNDING_SOURCES`), in PLN.
-    funds: Mapping[str, float] = field(default_factory=dict)
+    #: Funds by source as ``(source, PLN)`` pairs (sources from :data:`FUNDING_SOURCES`);
+    #: a tuple, so that a summary is hashable (the report cache's key holds it).
+    funds: tuple[tuple[str, float], ...] = ()
+
+    def fund(self, source: str) -> float:
+        """The funds from ``source`` (0 when none)."""
+        return sum(amount for name, amount in self.funds if name == source)
 
 
 @dataclass(frozen=True)

@@ -193,16 +193,17 @@ def test_the_command_writes_the_pages_files(reported: Flask, tmp_path: Path) -> 
     assert unknown.exit_code == 3 and "2012, 2013" in unknown.output
 
 
-def test_recorded_actions_target_areas_and_surveys_are_reported(reported: Flask) -> None:
+def test_recorded_actions_target_areas_and_surveys_are_reported(
+    reported: Flask, tmp_path: Path
+) -> None:
     """The programme's summaries (recorded elsewhere) fill their sections in all three files."""
     from docx import Document
 
     from app.db import get_engine
     from mapping.pages.text import Translator
-    from mapping.report.build import build_report
     from mapping.report.docx import report_docx
+    from mapping.report.files import report_content
     from mapping.report.html import report_article
-    from mapping.report.inputs import load_report_inputs, report_editions
     from mapping.report.programme import (
         ActionTypeSummary,
         ProgrammeSummary,
@@ -212,23 +213,28 @@ def test_recorded_actions_target_areas_and_surveys_are_reported(reported: Flask)
     )
 
     programme = ProgrammeSummary(
-        actions=(ActionTypeSummary("IV.5", 3, 120, 97, {"eu": 50000.0, "city": 12500.0}),),
+        actions=(ActionTypeSummary("IV.5", 3, 120, 97, (("eu", 50000.0), ("city", 12500.0))),),
         target_areas=(TargetAreaChoice("Partnerstwo <Sobięcin>", ("Sobięcin", "Nowe Miasto")),),
     )
     surveys = SurveySummary(
         changes=(SurveyChange("Festyn", "Czuję się częścią dzielnicy", 41.0, 63.5, 40, 35),),
         measure="share of positive answers, %",
     )
+    tr = Translator.plain("en")
     with reported.app_context():
-        edition, previous = report_editions(get_engine(), "2012")
-        inputs = load_report_inputs(get_engine(), edition, previous, min_count=5)
-    from dataclasses import replace
-
-    inputs = replace(inputs, programme=programme, surveys=surveys)
-    content = build_report(inputs, Translator.plain("en"))
+        content = report_content(
+            get_engine(), "2012", tr, min_count=5, programme=programme, surveys=surveys
+        )
+        empty = report_content(get_engine(), "2012", tr, min_count=5)  # not the one kept above
+    assert "No actions recorded for this edition." in report_article(empty)
     html = report_article(content)
     assert "No actions recorded" not in html and "Partnerstwo &lt;Sobięcin&gt;" in html
     document = Document(io.BytesIO(report_docx(content)))
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
     assert {"IV.5", "120", "97", "50,000", "12,500", "Sobięcin, Nowe Miasto"} <= set(cells)
     assert {"Czuję się częścią dzielnicy", "41.0", "63.5"} <= set(cells)
+    if shutil.which("pdftotext"):
+        from mapping.report.pdf import report_pdf
+
+        text = _pdf_text(report_pdf(content), tmp_path)
+        assert "Partnerstwo <Sobięcin>" in text and "Festyn" in text and "50,000" in text
