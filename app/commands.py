@@ -92,6 +92,11 @@ COMMANDS: tuple[LazyCommand, ...] = (
         web=False,
     ),
     LazyCommand(
+        "report",
+        "app.cli_report:report",
+        "Write the yearly report of a published EDITION to a PDF, DOCX or HTML file.",
+    ),
+    LazyCommand(
         "import",
         "app.cli_data:import_group",
         "Import districts, resources, indicator values, partnerships or actions from a file.",

@@ -34,6 +34,7 @@ def _links(code: str) -> list[tuple[str, str]]:
         (_("Districts"), pages.page_url("districts.index", edition=code)),
         (_("Resources"), pages.page_url("resources.index", edition=code)),
         (_("Target areas"), pages.page_url("targets.index", edition=code)),
+        (_("Yearly report"), pages.page_url("report.page", edition=code)),
     ]
 
 

@@ -53,6 +53,10 @@ NOT_DATA = (
     "/districts/lubiechow/edit",
     "/wskazniki/dane",
     "/indicators/data",
+    # The yearly report takes its edition in the path (/sprawozdanie/2013), never ?edition=:
+    # it is always the report of one published edition (tests/app/test_report.py).
+    "/sprawozdanie/",
+    "/report/",
 )
 
 

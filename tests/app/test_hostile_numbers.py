@@ -40,6 +40,7 @@ SAMPLE = {
     "token": "t" * 32,
     "before": "2012",
     "after": "2013",
+    "edition": "2013",
 }
 SKIPPED = ("/static/",)
 

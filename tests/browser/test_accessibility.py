@@ -57,6 +57,8 @@ HTML_PAGES: dict[str, str] = {
     "/edycje": "/edycje",
     "/editions": "/editions",
     "/edycje/<before>/<after>": "/edycje/2013/2013",
+    "/sprawozdanie/<edition>": "/sprawozdanie/2013",
+    "/report/<edition>": "/report/2013",
     "/editions/<before>/<after>": "/editions/2013/2013",
     "/logowanie": "/logowanie",
     "/login": "/login",
@@ -105,6 +107,8 @@ ERROR_PAGES: list[tuple[str, int]] = [
 
 #: GET rules that answer something other than an HTML page, and what.
 NOT_HTML: dict[str, str] = {
+    "/sprawozdanie/<edition>.<any(pdf,docx):fmt>": "the yearly report as PDF or DOCX",
+    "/report/<edition>.<any(pdf,docx):fmt>": "the yearly report as PDF or DOCX",
     "/dziennik.csv": "CSV (editors)",
     "/audit.csv": "CSV (editors)",
     "/dane/import/<token>": "the preview of an upload (audited in tests/browser/test_editing.py)",
@@ -340,7 +344,17 @@ def test_the_keyboard_reaches_every_control_of_a_map_page_and_its_share_dialog(
 
 
 #: Pages that hold no map (forms).
-NO_MAP = {"/logowanie", "/login", "/wyloguj", "/logout", "/partnerstwa", "/partnerships"}
+#: (The yearly report's maps are static images with their text alternative and the tables.)
+NO_MAP = {
+    "/logowanie",
+    "/login",
+    "/wyloguj",
+    "/logout",
+    "/partnerstwa",
+    "/partnerships",
+    "/sprawozdanie/2013",
+    "/report/2013",
+}
 MAP_PAGES = [url for url in HTML_PAGES.values() if not url.endswith(".html") and url not in NO_MAP]
 
 

@@ -1,0 +1,71 @@
+"""The programme's records of one edition's year, summarised for the yearly report: actions by
+type (participants, funds by source) and the target areas the partnerships chose in the edition.
+
+An action counts in a year when it runs in it (it starts that year or before, and has not ended
+before it); cancelled actions are left out. The districts of a target area are named as in the
+edition.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from mapping.analysis import AnalysisData
+from mapping.db import programme as programme_store
+from mapping.db import target_areas
+from mapping.db.base import Bind
+from mapping.programme import Action
+from mapping.report.programme import (
+    ACTION_TYPES,
+    ActionTypeSummary,
+    ProgrammeSummary,
+    TargetAreaChoice,
+)
+
+__all__ = ["programme_summary", "runs_in"]
+
+
+def runs_in(action: Action, year: int) -> bool:
+    """Whether ``action`` runs in ``year`` (cancelled ones never do)."""
+    if action.status == "cancelled" or action.start_date.year > year:
+        return False
+    return action.end_date is None or action.end_date.year >= year
+
+
+def programme_summary(bind: Bind, code: str) -> ProgrammeSummary:
+    """Actions by type in the edition's latest year, and the target areas chosen in it."""
+    data = AnalysisData.from_edition(bind, code)
+    year = data.years[-1] if data.years else None
+    names = dict(zip(data.districts["code"], data.districts["name"], strict=True))
+    by_type: dict[str, list[Action]] = defaultdict(list)
+    for action in programme_store.load_actions(bind):
+        if year is not None and runs_in(action, year):
+            by_type[action.action_type].append(action)
+    actions = []
+    for kind in ACTION_TYPES:
+        found = by_type.get(kind, [])
+        if not found:
+            continue
+        funds: dict[str, float] = defaultdict(float)
+        for action in found:
+            for part in action.funding:
+                funds[part.source] += float(part.amount)
+        actions.append(
+            ActionTypeSummary(
+                action_type=kind,
+                actions=len(found),
+                planned_participants=sum(a.planned_participants or 0 for a in found),
+                actual_participants=sum(a.actual_participants or 0 for a in found),
+                funds=tuple(sorted(funds.items())),
+            )
+        )
+    partnerships = {p.code: p.name for p in programme_store.load_partnerships(bind)}
+    chosen = tuple(
+        TargetAreaChoice(
+            partnership=partnerships.get(area.partnership, area.partnership),
+            districts=tuple(str(names.get(c, c)) for c in area.districts),
+        )
+        for area in target_areas.list_target_areas(bind)
+        if area.edition == code
+    )
+    return ProgrammeSummary(actions=tuple(actions), target_areas=chosen)
