@@ -16,7 +16,7 @@ from shapely import box
 from mapping.errors import ValidationError
 from mapping.render.choropleth import MapLegend
 from mapping.render.sheet import SheetLabels, SheetRow, targets_sheet_pdf
-from mapping.render.static import PageSize, StaticMap, render_static
+from mapping.render.static import PageSize, StaticMap, render_static, static_figure
 
 DISTRICTS = gpd.GeoDataFrame(
     {"code": ["a", "b", "c"]},
@@ -156,3 +156,80 @@ def test_targets_sheet_is_the_same_for_the_same_data(monkeypatch: pytest.MonkeyP
 def test_targets_sheet_needs_five_column_headers() -> None:
     with pytest.raises(ValidationError, match="5 column headers"):
         _sheet(labels=SheetLabels(columns=("Rank", "District")))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- print-clean layout
+
+LONG_SPEC = StaticMap(
+    {"a": "#440154", "b": "#21918c", "c": "#fde725"},
+    MapLegend(
+        "Wskaźnik potrzeb, 2021",
+        [("#440154", "-1,07 – -0,71"), ("#21918c", "-0,71 – 0,89"), ("#fde725", "0,89 – 1,92")],
+        unit="średnia ważona wyników standaryzowanych (z)",
+    ),
+    title="Osoby w rodzinach korzystających z pomocy społecznej na 1000 mieszkańców, 2021",
+    subtitle="średnia ważona wyników standaryzowanych (z); klasy: kwantyle (równe liczebności), "
+    "5; wagi: bezrobocie 25%, zasiłki 25%, dzieci 25%, niepełnosprawność 25%",
+    source="ilustracyjne wartości demonstracyjne, nieoficjalne; mieszkańcy zameldowani",
+    export_date="1 grudnia 2026",
+    schematic_note="Granice schematyczne, nieoficjalne",
+)
+
+PRINT_SIZES = [
+    PageSize(160, 200, 150),
+    PageSize(50, 50, 300),
+    PageSize(420, 297, 300),  # A3 landscape
+    PageSize(210, 297, 72),
+    PageSize(841, 1189, 50),  # A0
+]
+
+
+def _boxes(figure):  # noqa: ANN001, ANN202
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)  # positions as saved (the legend and the map's aspect are applied)
+    texts = {t.get_gid(): t.get_window_extent(renderer) for t in figure.texts}
+    legend = figure.legends[0].get_window_extent(renderer)
+    axes = figure.axes[0].get_window_extent(renderer)
+    return texts, legend, axes, figure.bbox
+
+
+@pytest.mark.parametrize(
+    "size", PRINT_SIZES, ids=lambda s: f"{s.width_mm:g}x{s.height_mm:g}@{s.dpi}"
+)
+def test_titles_wrap_inside_the_figure_and_overlap_nothing(size: PageSize) -> None:
+    figure = static_figure(DISTRICTS, LONG_SPEC, size=size)
+    texts, legend, axes, page = _boxes(figure)
+    assert {"title", "subtitle", "footer", "note"} <= set(texts)
+    for gid, extent in texts.items():
+        assert page.x0 <= extent.x0 and extent.x1 <= page.x1, (gid, extent, page)
+        assert page.y0 <= extent.y0 and extent.y1 <= page.y1, (gid, extent, page)
+        assert not extent.overlaps(axes), (gid, extent, axes)
+        assert not extent.overlaps(legend), (gid, extent, legend)
+    assert not legend.overlaps(axes)
+    assert page.x0 <= legend.x0 and legend.x1 <= page.x1
+    for first, second in [("title", "subtitle"), ("subtitle", "footer"), ("footer", "note")]:
+        assert not texts[first].overlaps(texts[second]), (first, second)
+    # the long subtitle needed more than one line on the small pages
+    if size.width_mm <= 160:
+        assert "\n" in next(t.get_text() for t in figure.texts if t.get_gid() == "subtitle")
+
+
+def _legend_labels(spec: StaticMap) -> list[str]:
+    figure = static_figure(DISTRICTS, spec, size=PageSize(120, 120, 72))
+    return [t.get_text() for t in figure.legends[0].get_texts()]
+
+
+def test_legend_lists_no_data_only_when_a_district_is_grey() -> None:
+    assert "no data or hidden" not in _legend_labels(LONG_SPEC)
+    suppressed = StaticMap(
+        {**LONG_SPEC.colours, "b": None}, LONG_SPEC.legend, title=LONG_SPEC.title
+    )
+    assert "no data or hidden" in _legend_labels(suppressed)
+    # a district missing from the colours is grey too
+    missing = StaticMap({"a": "#440154", "b": "#21918c"}, LONG_SPEC.legend, title="t")
+    assert "no data or hidden" in _legend_labels(missing)
+    # and the file says the same
+    svg = render_static(DISTRICTS, LONG_SPEC, fmt="svg", size=PageSize(120, 120, 72)).decode()
+    assert "no data or hidden" not in svg
+    svg = render_static(DISTRICTS, suppressed, fmt="svg", size=PageSize(120, 120, 72)).decode()
+    assert "no data or hidden" in svg
