@@ -188,6 +188,7 @@ def _sheet_pdf(data: PageData, built: TargetRanking, tr: Translator) -> bytes:
             heading=_("Target areas: justification of the ranking"),
             columns=(_("Rank"), _("District"), _("Score"), _("Rank interval"), _("Stability")),
             document_title=_("Target areas"),
+            sources=_("Sources"),
         ),
     )
 

@@ -15,7 +15,13 @@ from shapely import box
 
 from mapping.errors import ValidationError
 from mapping.render.choropleth import MapLegend
-from mapping.render.sheet import SheetLabels, SheetRow, targets_sheet_pdf
+from mapping.render.sheet import (
+    MAP_MIN_SHARE,
+    SheetLabels,
+    SheetRow,
+    targets_sheet_figure,
+    targets_sheet_pdf,
+)
 from mapping.render.static import PageSize, StaticMap, render_static, static_figure
 
 DISTRICTS = gpd.GeoDataFrame(
@@ -233,3 +239,73 @@ def test_legend_lists_no_data_only_when_a_district_is_grey() -> None:
     assert "no data or hidden" not in svg
     svg = render_static(DISTRICTS, suppressed, fmt="svg", size=PageSize(120, 120, 72)).decode()
     assert "no data or hidden" in svg
+
+
+# --------------------------------------------------------------------------- the sheet's layout
+
+LONG_NAME = "Osiedle Nowe Miasto – Podzamcze Północne i Stary Zdrój Górny (część wschodnia)"
+
+
+def _sheet_figure(rows: list[SheetRow]):  # noqa: ANN202
+    return targets_sheet_figure(
+        DISTRICTS,
+        SPEC,
+        settings=["Rok: 2013. Metoda: zscore.", "Wagi: bezrobocie 50%, zasiłki 50%"],
+        rows=rows,
+        sources=[("Bezrobocie", "PUP 2013"), ("Zasiłki", "MOPS " * 40)],
+        exported="Wyeksportowano: 1 grudnia 2026",
+        note="Granice schematyczne, nieoficjalne",
+    )
+
+
+def _ranking_rows(count: int, name: str = "Dzielnica") -> list[SheetRow]:
+    return [
+        SheetRow(str(i), f"{name} {i}", "0,50", f"{i}–{i + 1}", "robust", top=i <= 5)
+        for i in range(1, count + 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("count", "share"), [(3, MAP_MIN_SHARE), (21, MAP_MIN_SHARE), (30, MAP_MIN_SHARE), (40, 0.3)]
+)
+def test_sheet_map_is_large_and_the_page_has_no_empty_band(count: int, share: float) -> None:
+    figure = _sheet_figure(_ranking_rows(count))
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)
+    page = figure.bbox
+    (map_ax,) = [ax for ax in figure.axes if ax.get_gid() == "map"]
+    drawn = map_ax.get_window_extent(renderer)  # after the map's equal aspect is applied
+    assert drawn.height >= share * page.height, (drawn.height / page.height, count)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    image = imread(io.BytesIO(buffer.getvalue()), "png")[..., :3]
+    ink = (image < 0.97).any(axis=(1, 2))
+    rows = [i for i, inked in enumerate(ink) if inked]
+    longest = run = 0
+    for inked in ink[rows[0] : rows[-1] + 1]:
+        run = 0 if inked else run + 1
+        longest = max(longest, run)
+    assert longest < 0.05 * image.shape[0], (longest / image.shape[0], count)
+
+
+def test_sheet_wraps_long_names_inside_their_cells_and_the_page() -> None:
+    rows = _ranking_rows(21)
+    rows[3] = SheetRow("4", LONG_NAME, "1,00", "3–5", "robust", top=True)
+    figure = _sheet_figure(rows)
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)
+    page = figure.bbox
+    (table_ax,) = [ax for ax in figure.axes if ax.get_gid() == "table"]
+    (table,) = table_ax.tables
+    for cell in table.get_celld().values():
+        inside, text = cell.get_window_extent(renderer), cell.get_text()
+        extent = text.get_window_extent(renderer)
+        assert inside.x0 <= extent.x0 and extent.x1 <= inside.x1, text.get_text()
+        assert inside.y0 <= extent.y0 and extent.y1 <= inside.y1, text.get_text()
+    assert any(LONG_NAME.split()[-1] in c.get_text().get_text() for c in table.get_celld().values())
+    for text in figure.texts:
+        extent = text.get_window_extent(renderer)
+        assert page.x0 <= extent.x0 and extent.x1 <= page.x1, text.get_gid()
+        assert page.y0 <= extent.y0 and extent.y1 <= page.y1, text.get_gid()
+    legend = figure.legends[0].get_window_extent(renderer)
+    assert legend.x1 <= page.x1
