@@ -385,6 +385,7 @@ def static_figure(
     resource_colour: str = "#1d2733",
     size: PageSize = PageSize(),
     compact: bool = False,
+    text_size: float | None = None,
 ) -> Figure:
     """The figure :func:`render_static` saves, its texts laid out for ``size``.
 
@@ -404,7 +405,7 @@ def static_figure(
     figure = Figure(figsize=(width, height), dpi=size.dpi)
     FigureCanvasAgg(figure)  # the renderer that measures the texts
     figure.patch.set_facecolor("white")
-    scale = text_scale(size)
+    scale = text_scale(size) if text_size is None else text_size
     margin = 0.045 * min(width, height)
     gap = 0.4 * margin
     inner = width - 2 * margin
@@ -513,6 +514,7 @@ def render_static(
     size: PageSize = PageSize(),
     fmt: StaticFormat = "png",
     compact: bool = False,
+    text_size: float | None = None,
 ) -> bytes:
     """Draw a choropleth of ``districts`` for a printed report and return the file's bytes.
 
@@ -532,6 +534,8 @@ def render_static(
     compact
         The map and its legend only (no title, source or date), for a page that prints those
         itself, such as the target-area sheet.
+    text_size
+        The texts' size relative to an A4 page (1.0); by default :func:`text_scale` of ``size``.
 
     Examples
     --------
@@ -557,6 +561,7 @@ def render_static(
         resource_colour=resource_colour,
         size=size,
         compact=compact,
+        text_size=text_size,
     )
     buffer = io.BytesIO()
     metadata = {"Title": spec.title} if fmt in ("pdf", "svg") else {}
