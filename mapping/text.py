@@ -1,7 +1,9 @@
 """Text helpers shared by readers, the store and the demo data.
 
 Nothing here is specific to one city: :func:`slugify` turns any name (Polish or not) into the ASCII
-code that identifies a district, category or indicator in URLs, files and the database.
+code that identifies a district, category or indicator in URLs, files and the database;
+:func:`source_languages` and :func:`source_in` read a data source's text written in both
+languages (``[pl] ... [en] ...``) in the existing text field, so no column is added for it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import unicodedata
 
 from mapping.errors import ValidationError
 
-__all__ = ["slugify"]
+__all__ = ["SOURCE_LANGUAGES", "slugify", "source_in", "source_languages"]
 
 # Letters that Unicode decomposition does not reduce to ASCII (``ł`` has no decomposition) or that
 # need more than one ASCII letter. Polish letters are all listed explicitly so that the result does
@@ -108,3 +110,58 @@ def slugify(name: str) -> str:
             f"got {name!r}; give the row an explicit ASCII code"
         )
     return slug
+
+
+#: The languages a source text may be given in, each introduced by its tag (``[pl]``, ``[en]``).
+SOURCE_LANGUAGES: tuple[str, ...] = ("pl", "en")
+_SOURCE_TAG = re.compile(r"\[(pl|en)\]")
+
+
+def source_languages(text: str | None) -> dict[str, str]:
+    """The texts of a data source by language: ``[pl] tekst [en] text`` gives both.
+
+    A source that starts with a language tag holds one text per tag (either order; a tag
+    alone says which language a one-language source is in). Any other text is one text of
+    an unstated language, under the key ``""``. Empty texts are left out.
+
+    Examples
+    --------
+    >>> source_languages("[pl] dane MOPS, 2021 [en] MOPS data, 2021")
+    {'pl': 'dane MOPS, 2021', 'en': 'MOPS data, 2021'}
+    >>> source_languages("[en] Statistics Poland (GUS BDL)")
+    {'en': 'Statistics Poland (GUS BDL)'}
+    >>> source_languages("GUS BDL [en] tag inside"), source_languages(None)
+    ({'': 'GUS BDL [en] tag inside'}, {})
+    """
+    stripped = (text or "").strip()
+    if not _SOURCE_TAG.match(stripped):
+        return {"": stripped} if stripped else {}
+    parts = _SOURCE_TAG.split(stripped)
+    found: dict[str, str] = {}
+    for lang, body in zip(parts[1::2], parts[2::2], strict=True):
+        if body.strip():
+            found.setdefault(lang, body.strip())
+    return found
+
+
+def source_in(text: str | None, lang: str) -> tuple[str, str | None]:
+    """The source's text for a reader of ``lang``, and the language of that text when it is
+    another known language (None when it is ``lang`` or not stated).
+
+    Examples
+    --------
+    >>> both = "[pl] wartości ilustracyjne [en] illustrative values"
+    >>> source_in(both, "pl"), source_in(both, "en")
+    (('wartości ilustracyjne', None), ('illustrative values', None))
+    >>> source_in("[en] Police records", "pl")
+    ('Police records', 'en')
+    >>> source_in("PUP Wałbrzych", "en"), source_in("", "pl")
+    (('PUP Wałbrzych', None), ('', None))
+    """
+    texts = source_languages(text)
+    if lang in texts:
+        return texts[lang], None
+    for other in (*SOURCE_LANGUAGES, ""):
+        if other in texts:
+            return texts[other], other or None
+    return "", None

@@ -121,8 +121,9 @@ def targets_map(fmt: str) -> Response:
 
 def _sheet_map(data: PageData, built: TargetRanking, tr: Translator, fmt: str, dpi: int) -> bytes:
     spec = targets_map_spec(data, built, tr, date.today())
-    size = PageSize(width_mm=120, height_mm=120, dpi=dpi)
-    return draw_static(data, spec, size, fmt, date.today(), compact=True)
+    # Wide, so that the legend stands beside the map across the sheet's text width.
+    size = PageSize(width_mm=180, height_mm=115, dpi=dpi)
+    return draw_static(data, spec, size, fmt, date.today(), compact=True, text_size=1.0)
 
 
 @pages.page_route(bp, "/obszary/karta", "/targets/sheet", endpoint="targets_sheet")
@@ -188,6 +189,7 @@ def _sheet_pdf(data: PageData, built: TargetRanking, tr: Translator) -> bytes:
             heading=_("Target areas: justification of the ranking"),
             columns=(_("Rank"), _("District"), _("Score"), _("Rank interval"), _("Stability")),
             document_title=_("Target areas"),
+            sources=_("Sources"),
         ),
     )
 

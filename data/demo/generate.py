@@ -66,7 +66,18 @@ INVENTED_SOURCE = "demo (invented)"
 REAL_ADDRESS_SOURCE = (
     "address published by the city; coordinates not known; district assigned approximately"
 )
-ILLUSTRATIVE_SOURCE = "illustrative demo values, not official"
+# Indicator sources are given in Polish and English, each after its language tag (see
+# mapping.text.source_languages): a map or sheet exported in Polish prints the Polish text.
+ILLUSTRATIVE_SOURCE = (
+    "[pl] ilustracyjne wartości demonstracyjne, nieoficjalne "
+    "[en] illustrative demo values, not official"
+)
+RESIDENTS_SOURCE = (
+    "[pl] mieszkańcy zameldowani; wartości z 2021 r. opublikowane przez miasto dla całego miasta "
+    "oraz dla Podzamcza, Piaskowej Góry, Białego Kamienia i Lubiechowa, pozostałe ilustracyjne "
+    "[en] registered residents; 2021 values published by the city for the total and for "
+    "Podzamcze, Piaskowa Góra, Biały Kamień and Lubiechów, other values illustrative"
+)
 
 # Approximate centre points (name, lat, lon) from WALBRZYCH.md: good to a few hundred metres.
 CENTRES: tuple[tuple[str, float, float], ...] = (
@@ -359,8 +370,7 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "denominator": "",
         "description": "Registered residents of the district (zameldowani); the denominator of "
         "the rates.",
-        "source": "registered residents; 2021 values published by the city for the total and "
-        "for Podzamcze, Piaskowa Góra, Biały Kamień and Lubiechów, other values illustrative",
+        "source": RESIDENTS_SOURCE,
     },
     {
         "code": "social_assistance",

@@ -96,12 +96,15 @@ def draw_static(
     today: date,
     *,
     compact: bool = False,
+    text_size: float | None = None,
 ) -> bytes:
     """:func:`~mapping.render.static.render_static`, the same bytes for the same input."""
     import matplotlib  # imported when used (see mapping.render.static.render_static)
 
     with matplotlib.rc_context({"svg.hashsalt": SVG_SALT}):
-        body = render_static(data.analysis.districts, spec, size=size, fmt=fmt, compact=compact)
+        body = render_static(
+            data.analysis.districts, spec, size=size, fmt=fmt, compact=compact, text_size=text_size
+        )
     return stable_bytes(body, fmt, data.day(today))
 
 

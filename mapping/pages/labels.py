@@ -9,6 +9,7 @@ from mapping.analysis import AnalysisData
 from mapping.classify import Scheme
 from mapping.layers import Layer, list_layers
 from mapping.pages.text import Translator
+from mapping.text import source_in
 
 #: Class schemes offered on the map pages (user_defined needs bins, which no page asks for).
 SCHEMES: tuple[Scheme, ...] = ("quantiles", "equal_interval", "fisher_jenks")
@@ -65,6 +66,28 @@ def layer_unit(data: AnalysisData, layer: Layer, tr: Translator, *, method: str 
     return tr("persons") if unit.strip().lower() in PERSON_UNITS else unit
 
 
+def source_text(source: str | None, tr: Translator) -> str:
+    """A data source's text in the reader's language (``[pl] ... [en] ...``, see
+    :func:`mapping.text.source_languages`); a source known in the other language only says so.
+
+    Examples
+    --------
+    >>> tr = Translator.plain("pl")
+    >>> source_text("[pl] dane MOPS [en] MOPS data", tr), source_text("[en] MOPS data", tr)
+    ('dane MOPS', 'MOPS data (in English)')
+    >>> source_text("PUP", tr), source_text(None, tr)
+    ('PUP', 'unknown')
+    """
+    text, lang = source_in(source, tr.lang)
+    if not text:
+        return tr("unknown")
+    if lang == "pl":
+        return tr("%(source)s (in Polish)", source=text)
+    if lang == "en":
+        return tr("%(source)s (in English)", source=text)
+    return text
+
+
 def layer_source(
     data: AnalysisData, layer: Layer, tr: Translator, weights: Mapping[str, float] | None
 ) -> str:
@@ -78,7 +101,7 @@ def layer_source(
             codes.append(layer.indicator.denominator)
     parts: list[str] = []
     for code in codes:
-        source = data.registry[code].source or tr("unknown")
+        source = source_text(data.registry[code].source, tr)
         if source not in parts:
             parts.append(source)
     return "; ".join(parts)

@@ -12,7 +12,7 @@ import pandas as pd
 from mapping.analysis import AnalysisData, rank_table
 from mapping.pages.data import PageData
 from mapping.pages.indicator_map import Tooltips
-from mapping.pages.labels import indicator_name
+from mapping.pages.labels import indicator_name, source_text
 from mapping.pages.query import TargetQuery
 from mapping.pages.text import Translator
 from mapping.render.choropleth import NO_DATA_COLOUR, MapLegend, palette
@@ -137,7 +137,7 @@ def build_ranking(
         entries=entries,
     )
     sources = [
-        (indicator_name(analysis, code, tr), str(analysis.registry[code].source or ""))
+        (indicator_name(analysis, code, tr), source_text(analysis.registry[code].source, tr))
         for code, weight in query.weights.items()
         if weight > 0
     ]

@@ -219,3 +219,46 @@ def test_page_and_cli_render_map_give_identical_bytes(
 
         page_cache().clear()
     assert get(client, f"/map/social_assistance_rate.{fmt}?{query}").data == served
+
+
+# --------------------------------------------------------------------------- print-clean exports
+
+POLISH_SOURCE = "Źródło: ilustracyjne wartości demonstracyjne, nieoficjalne"
+ENGLISH_SOURCE = "Source: illustrative demo values, not official"
+
+
+def _svg_text(svg: bytes) -> str:
+    """The words of an SVG's texts (matplotlib writes text as text), lines joined by spaces."""
+    root = ET.fromstring(svg)
+    words = " ".join("".join(e.itertext()) for e in root.iter() if e.tag.endswith("text"))
+    return " ".join(words.split())
+
+
+def _pdf_words(pdf: bytes) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext missing: make test installs poppler-utils")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    return " ".join(text.stdout.decode("utf-8").split())
+
+
+@pytest.mark.parametrize("layer", ["needs_index", "social_assistance_rate"])
+def test_exports_print_the_source_in_the_exports_language(client: FlaskClient, layer: str) -> None:
+    polish_svg = _svg_text(get(client, f"/mapa/{layer}.svg?width=160&height=200").data)
+    english_svg = _svg_text(get(client, f"/map/{layer}.svg?width=160&height=200&lang=en").data)
+    assert POLISH_SOURCE in polish_svg and "illustrative" not in polish_svg
+    assert ENGLISH_SOURCE in english_svg and "ilustracyjne" not in english_svg
+    polish_pdf = _pdf_words(get(client, f"/mapa/{layer}.pdf?dpi=72&lang=pl").data)
+    english_pdf = _pdf_words(get(client, f"/map/{layer}.pdf?dpi=72&lang=en").data)
+    assert POLISH_SOURCE in polish_pdf and "illustrative" not in polish_pdf
+    assert ENGLISH_SOURCE in english_pdf and "ilustracyjne" not in english_pdf
+    if layer.endswith("_rate"):  # the denominator's source too
+        assert "mieszkańcy zameldowani" in polish_svg
+        assert "registered residents" in english_svg
+    sheet = _pdf_words(get(client, "/obszary/karta.pdf?year=2013&lang=pl").data)
+    assert "ilustracyjne wartości demonstracyjne" in sheet and "illustrative" not in sheet
+
+
+def test_legend_of_a_map_with_every_district_has_no_no_data_entry(client: FlaskClient) -> None:
+    svg = _svg_text(get(client, "/mapa/needs_index.svg?width=160&height=200").data)
+    assert "brak danych lub ukryte" not in svg
+    assert "Wskaźnik potrzeb" in svg

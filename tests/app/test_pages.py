@@ -204,7 +204,7 @@ def test_indicator_map_has_legend_breaks_unit_source_and_a_table(client: FlaskCl
     decoded = _decoded(page)
     assert "palmap-classes" in decoded  # the legend inside the map
     assert "na 1000 (mieszkańcy)" in page  # the unit
-    assert "Źródło: illustrative demo values, not official" in page
+    assert "Źródło: ilustracyjne wartości demonstracyjne, nieoficjalne" in page
     rows = _cells(page, "values-table")
     assert len(rows) == 21
     assert [r[0] for r in rows][:3] == ["1 / 21", "2 / 21", "3 / 21"]
