@@ -22,6 +22,7 @@ import pandas as pd
 
 from mapping.db import Engine, audit, store
 from mapping.db import programme as programme_store
+from mapping.db import surveys as survey_store
 from mapping.io.options import DEFAULT_OPTIONS, ImportOptions, OptionsError
 from mapping.io.programme import read_actions, read_partnerships
 from mapping.io.readers import (
@@ -32,12 +33,20 @@ from mapping.io.readers import (
 )
 from mapping.io.report import ImportReport
 from mapping.io.safety import DEFAULT_LIMITS, Limits
+from mapping.io.surveys import read_surveys
 
 __all__ = ["KINDS", "ImportResult", "Progress", "run_import"]
 
-Kind = Literal["districts", "resources", "indicators", "partnerships", "actions"]
+Kind = Literal["districts", "resources", "indicators", "partnerships", "actions", "surveys"]
 #: What :func:`run_import` imports.
-KINDS: tuple[str, ...] = ("districts", "resources", "indicators", "partnerships", "actions")
+KINDS: tuple[str, ...] = (
+    "districts",
+    "resources",
+    "indicators",
+    "partnerships",
+    "actions",
+    "surveys",
+)
 Status = Literal["written", "dry_run", "rehearsed", "refused"]
 #: Given the number of rows to write, a context that yields a callback taking rows written (or
 #: None for no progress display).
@@ -247,6 +256,41 @@ def _programme(
     return _Prepared(report, len(records), write)
 
 
+def _surveys(
+    data: bytes,
+    filename: str,
+    options: ImportOptions,
+    engine: Engine,
+    limits: Limits,
+    *,
+    actor: str | None,
+    how: str,
+    survey_key: bytes | None,
+) -> _Prepared:
+    """Survey counts (:mod:`mapping.io.surveys`): each action and wave in the file replaces
+    the stored counts of that action and wave; one audit entry per action and wave."""
+    if options.replace:
+        raise OptionsError(
+            "expected no replacing for surveys: a file replaces the counts of each action and "
+            "wave it holds and leaves the others; leave replace out",
+            option="replace",
+        )
+    counts, report = read_surveys(
+        data,
+        filename=filename,
+        districts=store.load_districts(engine),
+        actions=[a.code for a in programme_store.load_actions(engine)],
+        key=survey_key,
+        sheet=options.layer,
+        limits=limits,
+    )
+
+    def write(conn: Any, _progress: Callable[[int], None] | None) -> store.SaveResult:
+        return survey_store.save_counts(conn, counts, actor=actor, how=how)
+
+    return _Prepared(report, len(counts), write)
+
+
 def _nothing(conn: Any, progress: Callable[[int], None] | None) -> store.SaveResult:
     return store.SaveResult()
 
@@ -270,13 +314,15 @@ def run_import(
     actor: str | None = None,
     how: str = "cli",
     display_name: str | None = None,
+    survey_key: bytes | None = None,
 ) -> ImportResult:
     """Import one file: read, validate, report, refuse or skip, dry run, write in one transaction.
 
     Parameters
     ----------
     kind
-        ``districts``, ``resources``, ``indicators``, ``partnerships`` or ``actions``.
+        ``districts``, ``resources``, ``indicators``, ``partnerships``, ``actions`` or
+        ``surveys``.
     data, filename
         The file's bytes and the name it came with (its extension must agree with its content).
     engine
@@ -307,6 +353,9 @@ def run_import(
     display_name
         The file's name as its sender knows it, for the audit log (``filename`` by default; a
         web upload is read under a name of palmap's own).
+    survey_key
+        Surveys only: the secret key respondent ids of anonymous responses are hashed with
+        (``PALMAP_SURVEY_KEY``); responses are refused without it, counts need none.
 
     Returns
     -------
@@ -336,6 +385,10 @@ def run_import(
         prepared = _indicators(data, filename, options, engine, limits, definitions)
     elif kind in ("partnerships", "actions"):
         prepared = _programme(kind, data, filename, options, engine, limits, actor=actor, how=how)
+    elif kind == "surveys":
+        prepared = _surveys(
+            data, filename, options, engine, limits, actor=actor, how=how, survey_key=survey_key
+        )
     else:
         raise ValueError(f"expected a kind in {KINDS}, got {kind!r}")
 
