@@ -21,9 +21,11 @@ from __future__ import annotations
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from mapping.errors import ValidationError
 
-__all__ = ["Equation", "check_min_count", "primary", "recoverable", "secondary"]
+__all__ = ["Equation", "check_min_count", "determined", "primary", "recoverable", "secondary"]
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,14 @@ def secondary(
     *,
     margins: Collection[Hashable] = (),
 ) -> set[Hashable]:
-    """``hidden`` grown until no equation has exactly one hidden member.
+    """``hidden`` grown until no equation has exactly one hidden member, and no hidden member
+    is fixed by the equations together (:func:`determined`).
 
     In an equation with one hidden member, the member hidden next is the smallest non-zero
     cell shown (ties: the first by key text), else the smallest margin shown, else any member
-    shown. Hidden members stay hidden, so the loop ends.
+    shown. A hidden member that several equations fix together (subtraction across two tables
+    and a third) gets the same treatment in one of its equations. Hidden members stay hidden,
+    so the loop ends.
 
     Examples
     --------
@@ -96,20 +101,70 @@ def secondary(
     chosen = set(hidden)
     margin_set = set(margins)
     listed = list(equations)
+    while True:
+        _single_unknowns(values, listed, chosen, margin_set)
+        fixed = determined(listed, chosen)
+        if not fixed:
+            return chosen
+        shown = [m for e in listed if fixed[0] in e.members for m in e.members if m not in chosen]
+        if not shown:
+            return chosen  # every equation of it is hidden whole: nothing left to hide
+        chosen.add(min(shown, key=lambda m: _preference(m, values, margin_set)))
+
+
+def _single_unknowns(
+    values: Mapping[Hashable, int],
+    equations: list[Equation],
+    chosen: set[Hashable],
+    margins: set[Hashable],
+) -> None:
     changed = True
     while changed:
         changed = False
-        for equation in listed:
+        for equation in equations:
             members = equation.members
             if sum(1 for m in members if m in chosen) != 1:
                 continue
             shown = [m for m in members if m not in chosen]
             if not shown:
                 continue
-            pick = min(shown, key=lambda m: _preference(m, values, margin_set))
-            chosen.add(pick)
+            chosen.add(min(shown, key=lambda m: _preference(m, values, margins)))
             changed = True
-    return chosen
+
+
+def determined(equations: Iterable[Equation], hidden: Collection[Hashable]) -> list[Hashable]:
+    """The hidden members whose value the equations and the shown members fix, by any linear
+    combination of the equations (stronger than subtraction one equation at a time).
+
+    A hidden member is fixed when its unit vector lies in the row space of the equations'
+    coefficients on the hidden members.
+
+    >>> eqs = [Equation(("a", "b"), ("t",)), Equation(("b",), ("u",))]
+    >>> determined(eqs, {"a", "b"})
+    ['a', 'b']
+    >>> determined(eqs[:1], {"a", "b"})
+    []
+    """
+    order = sorted(hidden, key=str)
+    index = {key: i for i, key in enumerate(order)}
+    rows = []
+    for equation in equations:
+        row = np.zeros(len(order))
+        for member in equation.left:
+            if member in index:
+                row[index[member]] += 1.0
+        for member in equation.right:
+            if member in index:
+                row[index[member]] -= 1.0
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return []
+    _u, singular, basis = np.linalg.svd(np.array(rows), full_matrices=False)
+    basis = basis[singular > 1e-9 * singular.max()]
+    # |projection of e_i onto the row space|^2 is the squared norm of column i of the basis.
+    reach = (basis**2).sum(axis=0)
+    return [key for key, r in zip(order, reach, strict=True) if r > 1 - 1e-9]
 
 
 def _preference(
