@@ -89,6 +89,7 @@ def _add_web(app: Flask) -> None:
         programme,
         programme_edit,
         resources,
+        surveys,
         targets,
         upload,
         values,
@@ -115,6 +116,7 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(categories.bp)
     app.register_blueprint(programme.bp)
     app.register_blueprint(programme_edit.bp)
+    app.register_blueprint(surveys.bp)
     # The upload's size limit, with room for the form around the file (PALMAP_MAX_FILE_MB).
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_FILE_MB"]) + 1) * 2**20
 

@@ -31,6 +31,7 @@ NAV: tuple[tuple[str, Callable[[], str]], ...] = (
     ("targets.index", lambda: gettext("Target areas")),
     ("programme.partnerships", lambda: gettext("Partnerships")),
     ("programme.actions", lambda: gettext("Actions")),
+    ("surveys.index", lambda: gettext("Surveys")),
 )
 #: Suffix of the endpoint of a page's English alias.
 EN = "_en"
@@ -196,6 +197,7 @@ _ACTIVE = {
     "targets.index": "targets.index",
     "programme.partnerships": "programme.partnerships",
     "programme.actions": "programme.actions",
+    "surveys.index": "surveys.index",
 }
 
 

@@ -13,7 +13,14 @@ import pandas as pd
 
 from mapping.surveys import WAVES, SurveySummary
 
-__all__ = ["COUNT_COLUMNS", "HIDDEN", "RESPONSE_COLUMNS", "summary_frame", "survey_template"]
+__all__ = [
+    "COUNT_COLUMNS",
+    "HIDDEN",
+    "RESPONSE_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "summary_frame",
+    "survey_template",
+]
 
 COUNT_COLUMNS: tuple[str, ...] = ("action", "district", "wave", "question", "answer", "count")
 RESPONSE_COLUMNS: tuple[str, ...] = (
@@ -39,7 +46,8 @@ HIDDEN = "hidden"
 
 
 def summary_frame(summary: SurveySummary) -> pd.DataFrame:
-    """One row per answer, total and mean of every table; hidden values as :data:`HIDDEN`.
+    """One row per answer, total and mean of every table; hidden counts as :data:`HIDDEN`, a
+    mean not shown as an empty cell.
 
     >>> from mapping.surveys import SurveyCount, summarise
     >>> s = summarise([SurveyCount("a1", "gaj", "initial", "Q", "tak", 3)], min_count=5)
@@ -50,10 +58,8 @@ def summary_frame(summary: SurveySummary) -> pd.DataFrame:
     for row in summary.rows():
         cells = dict(row)
         for name in ("initial", "final", "change"):
-            if cells[name] is None and not (row["row"] == "mean" and name == "change"):
-                cells[name] = HIDDEN
-            elif cells[name] is None:
-                cells[name] = ""
+            if cells[name] is None:  # a mean not shown (hidden or no answers) stays empty
+                cells[name] = "" if row["row"] == "mean" else HIDDEN
         rows.append(cells)
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS), dtype=object)
 
