@@ -92,6 +92,7 @@ def _add_web(app: Flask) -> None:
         programme_edit,
         report,
         resources,
+        surveys,
         targets,
         upload,
         values,
@@ -121,6 +122,7 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(programme.bp)
     app.register_blueprint(programme_edit.bp)
     app.register_blueprint(report.bp)
+    app.register_blueprint(surveys.bp)
     # The upload's size limit, with room for the form around the file (PALMAP_MAX_FILE_MB).
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_FILE_MB"]) + 1) * 2**20
 

@@ -84,6 +84,7 @@ def _run(
     options: ImportOptions,
     report_path: Path | None,
     definitions: Path | None = None,
+    survey_key: bytes | None = None,
 ) -> None:
     """Call the core flow, print its report and summary, and exit as README says."""
     from mapping.io.flow import run_import
@@ -103,6 +104,7 @@ def _run(
             wait=write_wait(announce_wait),
             actor=cli_actor(),
             how="cli",
+            survey_key=survey_key,
         )
     except OptionsError as exc:
         _fail(f"{exc} ({_flag(exc.option)})", EXIT_USAGE)
@@ -117,7 +119,8 @@ def _run(
 
 @click.group("import")
 def import_group() -> None:
-    """Import districts, resources, indicator values, partnerships or actions from a file."""
+    """Import districts, resources, indicator values, partnerships, actions or surveys from a
+    file."""
 
 
 def _programme_options(func: F) -> F:
@@ -160,6 +163,23 @@ def import_actions(
     """Actions of the programme (types IV.1-IV.7), one row per action; updated by code."""
     options = ImportOptions(layer=sheet, dry_run=dry_run, skip_invalid=skip_invalid)
     _run("actions", file, options, report_path)
+
+
+@import_group.command("surveys")
+@_programme_options
+@with_appcontext
+@handle_errors
+def import_surveys(
+    file: Path, sheet: str | None, dry_run: bool, skip_invalid: bool, report_path: Path | None
+) -> None:
+    """Survey results of actions: counts (action, district, wave, question, answer, count) or
+    anonymous responses (respondent instead of count; needs PALMAP_SURVEY_KEY). Each action and
+    wave in the file replaces its stored counts; only counts are kept."""
+    from flask import current_app
+
+    key = current_app.config.get("SURVEY_KEY")
+    options = ImportOptions(layer=sheet, dry_run=dry_run, skip_invalid=skip_invalid)
+    _run("surveys", file, options, report_path, survey_key=key.encode("utf-8") if key else None)
 
 
 @import_group.command("districts")
@@ -369,7 +389,9 @@ def _resources_for_export(engine: Any, *, district: str | None, category: str | 
 @click.command("template")
 @click.argument(
     "kind",
-    type=click.Choice(["resources", "districts", "indicators", "partnerships", "actions"]),
+    type=click.Choice(
+        ["resources", "districts", "indicators", "partnerships", "actions", "surveys"]
+    ),
 )
 @click.option(
     "-o",
@@ -390,6 +412,10 @@ def template(kind: str, output: Path) -> None:
         from app.cli_programme import programme_sheets
 
         sheets = programme_sheets(engine, kind)
+    elif kind == "surveys":
+        from app.cli_surveys import survey_sheets
+
+        sheets = survey_sheets(engine)
     else:
         sheets = template_frame(
             kind,  # type: ignore[arg-type]

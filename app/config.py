@@ -86,6 +86,14 @@ SETTINGS: tuple[Setting, ...] = (
         "rates built from them are hidden (the analyses use the true values); `0` turns this off.",
     ),
     Setting(
+        "SURVEY_KEY",
+        None,
+        "Secret key (at least 16 characters; keep it out of the repository) that "
+        "`palmap import surveys` hashes respondent ids of anonymous responses with "
+        "(HMAC-SHA256), only to count respondents and find a repeated answer; the ids and hashes "
+        "are then dropped. Without it responses are refused (aggregated counts need no key).",
+    ),
+    Setting(
         "TRUSTED_PROXIES",
         0,
         "Number of reverse proxies in front of palmap whose `X-Forwarded-For`, "

@@ -41,6 +41,7 @@ NAV: tuple[tuple[str, Callable[[], str]], ...] = (
     ("targets.index", lambda: gettext("Target areas")),
     ("programme.partnerships", lambda: gettext("Partnerships")),
     ("programme.actions", lambda: gettext("Actions")),
+    ("surveys.index", lambda: gettext("Surveys")),
     ("editions.index", lambda: gettext("Editions")),
 )
 #: Suffix of the endpoint of a page's English alias.
@@ -238,6 +239,7 @@ _ACTIVE = {
     "editions.index": "editions.index",
     "programme.partnerships": "programme.partnerships",
     "programme.actions": "programme.actions",
+    "surveys.index": "surveys.index",
 }
 
 

@@ -15,6 +15,9 @@ A demo folder holds four files, written by ``data/demo/generate.py`` for Wałbrz
 ``partnerships.csv``, ``actions.csv`` (optional)
     The programme's partnerships and actions, in the layout ``palmap import partnerships`` and
     ``palmap import actions`` read (:mod:`mapping.io.programme`).
+``surveys.csv`` (optional)
+    Survey counts of the actions, in the layout of counts ``palmap import surveys`` reads
+    (:mod:`mapping.io.surveys`).
 
 The frames returned follow :mod:`mapping.frames`. Nothing here is specific to one city.
 """
@@ -36,6 +39,7 @@ from shapely import MultiPolygon, Point, Polygon
 from mapping.crs import WEB_CRS
 from mapping.db import Engine, audit, store
 from mapping.db import programme as programme_store
+from mapping.db import surveys as survey_store
 from mapping.db.base import SaveResult
 from mapping.errors import CRSError, ValidationError
 from mapping.frames import (
@@ -47,6 +51,7 @@ from mapping.frames import (
 )
 from mapping.io.programme import read_actions, read_partnerships
 from mapping.io.report import ImportReport
+from mapping.io.surveys import read_surveys
 from mapping.programme import Action, Partnership
 
 __all__ = ["DemoData", "load_demo_frames"]
@@ -57,6 +62,7 @@ INDICATORS_FILE = "indicators.csv"
 INDICATOR_VALUES_FILE = "indicator_values.csv"
 PARTNERSHIPS_FILE = "partnerships.csv"
 ACTIONS_FILE = "actions.csv"
+SURVEYS_FILE = "surveys.csv"
 
 _RESOURCE_TEXT = (
     "address",
@@ -518,6 +524,15 @@ def load_demo(
                 conn, partnerships, actor=actor, how="cli"
             )
             results["actions"] = programme_store.save_actions(conn, actions, actor=actor, how="cli")
+        if (Path(folder) / SURVEYS_FILE).is_file():
+            counts, report = read_surveys(
+                _read_bytes(Path(folder) / SURVEYS_FILE),
+                filename=SURVEYS_FILE,
+                districts=data.districts,
+                actions=[a.code for a in actions],
+            )
+            _require_no_errors(report)
+            results["surveys"] = survey_store.save_counts(conn, counts, actor=actor, how="cli")
         if actor is not None:
             audit.record(conn, _demo_changes(folder, results), actor=actor, how="cli")
         return results

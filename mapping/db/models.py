@@ -352,3 +352,22 @@ class TargetArea(Base):
     note: Mapped[str | None] = mapped_column(Text)
     chosen_by: Mapped[str] = mapped_column(String(100))
     chosen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SurveyCount(Base):
+    """How many respondents of an action in a district gave one answer to one question in one
+    wave (:mod:`mapping.surveys`). Counts only: no respondent is ever stored."""
+
+    __tablename__ = "survey_count"
+    __table_args__ = (UniqueConstraint("action_id", "district_id", "wave", "question", "answer"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("district.id", ondelete="CASCADE"), index=True
+    )
+    #: ``initial`` or ``final``.
+    wave: Mapped[str] = mapped_column(String(16))
+    question: Mapped[str] = mapped_column(String(300))
+    answer: Mapped[str] = mapped_column(String(200))
+    count: Mapped[int] = mapped_column(Integer)

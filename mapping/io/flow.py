@@ -22,6 +22,7 @@ import pandas as pd
 
 from mapping.db import Engine, audit, store
 from mapping.db import programme as programme_store
+from mapping.db import surveys as survey_store
 from mapping.io.options import DEFAULT_OPTIONS, ImportOptions, OptionsError
 from mapping.io.programme import read_actions, read_partnerships
 from mapping.io.readers import (
@@ -32,12 +33,20 @@ from mapping.io.readers import (
 )
 from mapping.io.report import ImportReport
 from mapping.io.safety import DEFAULT_LIMITS, Limits
+from mapping.io.surveys import read_surveys
 
 __all__ = ["KINDS", "ImportResult", "Progress", "run_import"]
 
-Kind = Literal["districts", "resources", "indicators", "partnerships", "actions"]
+Kind = Literal["districts", "resources", "indicators", "partnerships", "actions", "surveys"]
 #: What :func:`run_import` imports.
-KINDS: tuple[str, ...] = ("districts", "resources", "indicators", "partnerships", "actions")
+KINDS: tuple[str, ...] = (
+    "districts",
+    "resources",
+    "indicators",
+    "partnerships",
+    "actions",
+    "surveys",
+)
 Status = Literal["written", "dry_run", "rehearsed", "refused"]
 #: Given the number of rows to write, a context that yields a callback taking rows written (or
 #: None for no progress display).
@@ -251,12 +260,78 @@ def _programme(
     return _Prepared(report, len(records), write)
 
 
+def _surveys(
+    data: bytes,
+    filename: str,
+    options: ImportOptions,
+    engine: Engine,
+    limits: Limits,
+    *,
+    actor: str | None,
+    how: str,
+    survey_key: bytes | None,
+) -> _Prepared:
+    """Survey counts (:mod:`mapping.io.surveys`): each action and wave in the file replaces
+    the stored counts of that action and wave; one audit entry per action and wave."""
+    if options.replace:
+        raise OptionsError(
+            "expected no replacing for surveys: a file replaces the counts of each action and "
+            "wave it holds and leaves the others; leave replace out",
+            option="replace",
+        )
+    counts, report = read_surveys(
+        data,
+        filename=filename,
+        districts=store.load_districts(engine),
+        actions=[a.code for a in programme_store.load_actions(engine)],
+        key=survey_key,
+        sheet=options.layer,
+        limits=limits,
+    )
+
+    def write(conn: Any, _progress: Callable[[int], None] | None) -> store.SaveResult:
+        return survey_store.save_counts(conn, counts, actor=actor, how=how)
+
+    return _Prepared(report, len(counts), write)
+
+
 def _nothing(conn: Any, progress: Callable[[int], None] | None) -> store.SaveResult:
     return store.SaveResult()
 
 
 def _no_progress(rows: int) -> AbstractContextManager[Callable[[int], None] | None]:
     return nullcontext(None)
+
+
+def _prepare(
+    kind: str,
+    data: bytes,
+    filename: str,
+    options: ImportOptions,
+    engine: Engine,
+    limits: Limits,
+    *,
+    definitions: tuple[bytes, str] | None,
+    cleared: Sequence[tuple[str, str, int]],
+    actor: str | None,
+    how: str,
+    survey_key: bytes | None,
+) -> _Prepared:
+    """Read and check the file as ``kind``; the write that follows, ready to run."""
+    if kind == "districts":
+        options.check(kind)
+        return _districts(data, filename, options, engine, limits)
+    if kind == "resources":
+        return _resources(data, filename, options, engine, limits)
+    if kind == "indicators":
+        return _indicators(data, filename, options, engine, limits, definitions, cleared)
+    if kind in ("partnerships", "actions"):
+        return _programme(kind, data, filename, options, engine, limits, actor=actor, how=how)
+    if kind == "surveys":
+        return _surveys(
+            data, filename, options, engine, limits, actor=actor, how=how, survey_key=survey_key
+        )
+    raise ValueError(f"expected a kind in {KINDS}, got {kind!r}")
 
 
 def run_import(
@@ -275,13 +350,15 @@ def run_import(
     how: str = "cli",
     display_name: str | None = None,
     cleared: Sequence[tuple[str, str, int]] = (),
+    survey_key: bytes | None = None,
 ) -> ImportResult:
     """Import one file: read, validate, report, refuse or skip, dry run, write in one transaction.
 
     Parameters
     ----------
     kind
-        ``districts``, ``resources``, ``indicators``, ``partnerships`` or ``actions``.
+        ``districts``, ``resources``, ``indicators``, ``partnerships``, ``actions`` or
+        ``surveys``.
     data, filename
         The file's bytes and the name it came with (its extension must agree with its content).
     engine
@@ -315,6 +392,9 @@ def run_import(
     display_name
         The file's name as its sender knows it, for the audit log (``filename`` by default; a
         web upload is read under a name of palmap's own).
+    survey_key
+        Surveys only: the secret key respondent ids of anonymous responses are hashed with
+        (``PALMAP_SURVEY_KEY``); responses are refused without it, counts need none.
 
     Returns
     -------
@@ -337,17 +417,19 @@ def run_import(
     store.require_schema(engine)
     if cleared and kind != "indicators":
         raise ValueError(f"cleared: only indicator values can be cleared, not {kind}")
-    if kind == "districts":
-        options.check(kind)
-        prepared = _districts(data, filename, options, engine, limits)
-    elif kind == "resources":
-        prepared = _resources(data, filename, options, engine, limits)
-    elif kind == "indicators":
-        prepared = _indicators(data, filename, options, engine, limits, definitions, cleared)
-    elif kind in ("partnerships", "actions"):
-        prepared = _programme(kind, data, filename, options, engine, limits, actor=actor, how=how)
-    else:
-        raise ValueError(f"expected a kind in {KINDS}, got {kind!r}")
+    prepared = _prepare(
+        kind,
+        data,
+        filename,
+        options,
+        engine,
+        limits,
+        definitions=definitions,
+        cleared=cleared,
+        actor=actor,
+        how=how,
+        survey_key=survey_key,
+    )
 
     def result(status: Status, saved: store.SaveResult | None = None) -> ImportResult:
         saved = saved or store.SaveResult()

@@ -293,12 +293,14 @@ def test_loading_the_demo_is_logged_per_table_and_per_value(empty_app: Flask) ->
         "indicator values",
         "partnerships",
         "actions",
+        "surveys",
     }
     assert batches["districts"]["record_id"] == "load-demo:demo"
     assert '"loaded": 21' in batches["districts"]["new_value"]
     cells = [e for e in entries if e["table_name"] == "indicator_value"]
-    created = [e for e in entries if e["table_name"] in ("partnership", "action", "resource")]
-    assert len(created) == 2 + 15 + 116  # each record created, by its id
+    made = ("partnership", "action", "resource", "survey_count")
+    created = [e for e in entries if e["table_name"] in made]
+    assert len(created) == 2 + 15 + 116 + 17  # each record (a survey: an action's wave) made
     assert cells and all(e["old_value"] is None for e in cells)
     assert total == len(batches) + len(cells) + len(created)
 

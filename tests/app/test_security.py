@@ -29,6 +29,8 @@ TEXT_FILES: dict[str, str] = {
     "/map/<layer>/table.csv": "/map/needs_index/table.csv",
     "/zasoby.csv": "/zasoby.csv",
     "/resources.csv": "/resources.csv",
+    "/ankiety.csv": "/ankiety.csv",
+    "/surveys.csv": "/surveys.csv",
     "/zasoby.geojson": "/zasoby.geojson",
     "/resources.geojson": "/resources.geojson",
     # (editors only: an anonymous request gets the redirect to the login page)
