@@ -47,7 +47,7 @@ def report(edition: str, output: Path, lang: str | None) -> None:
     tr = Translator.from_catalogues(
         config["BABEL_TRANSLATION_DIRECTORIES"], lang or config["DEFAULT_LANG"]
     )
-    from mapping.report.summaries import programme_summary
+    from mapping.report.summaries import programme_summary, survey_summary
 
     engine = get_engine()
     body = report_file(
@@ -57,6 +57,12 @@ def report(edition: str, output: Path, lang: str | None) -> None:
         fmt,
         min_count=int(config["MIN_COUNT"]),
         programme=programme_summary(engine, edition),
+        surveys=survey_summary(
+            engine,
+            edition,
+            min_count=int(config["MIN_COUNT"]),
+            measure=tr("mean answer (1-5) and respondents, initial → final wave"),
+        ),
     )
     output.write_bytes(body)
     click.echo(f"Report of edition {edition} written to {output} ({len(body):,} bytes).")

@@ -7,6 +7,7 @@ edition is in the path (the report is always of one published edition, never the
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template
+from flask_babel import gettext as _
 
 from app import pages
 from app.db import get_engine
@@ -24,7 +25,7 @@ def page(edition: str) -> tuple[str, int]:
     """The report as a page (printable: the print CSS leaves out the navigation)."""
     from mapping.report.files import report_content
     from mapping.report.html import REPORT_CSS, report_article
-    from mapping.report.summaries import programme_summary
+    from mapping.report.summaries import programme_summary, survey_summary
 
     engine = get_engine()
     content = report_content(
@@ -33,6 +34,12 @@ def page(edition: str) -> tuple[str, int]:
         pages.translator(),
         min_count=_min_count(),
         programme=programme_summary(engine, edition),
+        surveys=survey_summary(
+            engine,
+            edition,
+            min_count=_min_count(),
+            measure=_("mean answer (1-5) and respondents, initial → final wave"),
+        ),
     )
     return render_template(
         "report.html",
@@ -55,7 +62,7 @@ def page(edition: str) -> tuple[str, int]:
 def file(edition: str, fmt: str) -> Response:
     """The report as an A4 PDF or a Word document: the same bytes on every request."""
     from mapping.report.files import MIME, report_file
-    from mapping.report.summaries import programme_summary
+    from mapping.report.summaries import programme_summary, survey_summary
 
     engine = get_engine()
     body = report_file(
@@ -65,6 +72,12 @@ def file(edition: str, fmt: str) -> Response:
         fmt,
         min_count=_min_count(),
         programme=programme_summary(engine, edition),
+        surveys=survey_summary(
+            engine,
+            edition,
+            min_count=_min_count(),
+            measure=_("mean answer (1-5) and respondents, initial → final wave"),
+        ),
     )
     response = Response(body, content_type=MIME[fmt])
     name = file_name("report", edition)

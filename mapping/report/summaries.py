@@ -19,10 +19,12 @@ from mapping.report.programme import (
     ACTION_TYPES,
     ActionTypeSummary,
     ProgrammeSummary,
+    SurveyChange,
+    SurveySummary,
     TargetAreaChoice,
 )
 
-__all__ = ["programme_summary", "runs_in"]
+__all__ = ["programme_summary", "runs_in", "survey_summary"]
 
 
 def runs_in(action: Action, year: int) -> bool:
@@ -69,3 +71,32 @@ def programme_summary(bind: Bind, code: str) -> ProgrammeSummary:
         if area.edition == code
     )
     return ProgrammeSummary(actions=tuple(actions), target_areas=chosen)
+
+
+def survey_summary(bind: Bind, code: str, *, min_count: int, measure: str) -> SurveySummary:
+    """The survey change of each action running in the edition's latest year: the mean answer
+    and the respondents of the initial and the final wave per question, taken from the survey
+    tables as already suppressed (:func:`mapping.surveys.summarise`: small counts and counts
+    recoverable by subtraction are hidden), so the report shows nothing the page does not."""
+    from mapping.db import surveys as survey_store
+    from mapping.surveys import summarise
+
+    data = AnalysisData.from_edition(bind, code)
+    year = data.years[-1] if data.years else None
+    running = {
+        a.code for a in programme_store.load_actions(bind) if year is not None and runs_in(a, year)
+    }
+    tables = summarise(survey_store.load_counts(bind), min_count=min_count).of("action")
+    changes = tuple(
+        SurveyChange(
+            action=t.code,
+            question=t.question,
+            initial=t.means[0],
+            final=t.means[1],
+            respondents_initial=t.totals[0],
+            respondents_final=t.totals[1],
+        )
+        for t in tables
+        if t.code in running
+    )
+    return SurveySummary(changes=changes, measure=measure if changes else "")

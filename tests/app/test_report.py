@@ -251,3 +251,5 @@ def test_the_demo_cycle_fills_the_programme_sections(empty_app) -> None:
     assert "Brak działań zarejestrowanych dla tej edycji." not in html
     assert "Nie wybrano obszarów docelowych dla tej edycji." not in html
     assert "Biały Kamień" in html and "IV.6" in html
+    assert "Nie wczytano ankiet dla tej edycji." not in html  # the demo's survey counts
+    assert "średnia odpowiedź (1–5)" in html
