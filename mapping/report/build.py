@@ -20,7 +20,7 @@ from mapping.pages.data import PageData
 from mapping.pages.errors import UnknownItemError
 from mapping.pages.exports import draw_static, indicator_map_spec
 from mapping.pages.indicator_map import build_choropleth
-from mapping.pages.labels import indicator_name
+from mapping.pages.labels import indicator_name, source_text
 from mapping.pages.query import parse_map_query, parse_target_query
 from mapping.pages.targets import RUNS, build_ranking
 from mapping.pages.text import Translator
@@ -301,7 +301,7 @@ def _surveys(inputs: ReportInputs, tr: Translator) -> Section:
 def _sources(inputs: ReportInputs, tr: Translator) -> Section:
     analysis = inputs.data.analysis
     rows = tuple(
-        (indicator_name(analysis, code, tr), str(analysis.registry[code].source or tr("unknown")))
+        (indicator_name(analysis, code, tr), source_text(analysis.registry[code].source, tr))
         for code in analysis.registry.codes
     )
     return Section("sources", tr("Sources of data"), (Facts(rows),))

@@ -253,3 +253,5 @@ def test_the_demo_cycle_fills_the_programme_sections(empty_app) -> None:
     assert "Biały Kamień" in html and "IV.6" in html
     assert "Nie wczytano ankiet dla tej edycji." not in html  # the demo's survey counts
     assert "średnia odpowiedź (1–5)" in html
+    assert "[pl]" not in html and "[en]" not in html  # each source in the report's language
+    assert "ilustracyjne wartości demonstracyjne" in html
