@@ -27,10 +27,10 @@ from collections.abc import Collection, Mapping
 
 import pandas as pd
 
-from mapping.errors import ValidationError
+from mapping.errors import ValidationError, msg
 from mapping.io.fields import texts
 from mapping.io.matching import column_key, district_problem, match_districts
-from mapping.io.report import ImportReport
+from mapping.io.report import ImportReport, unit_word
 from mapping.io.safety import DEFAULT_LIMITS, Limits
 from mapping.io.tabular import number, read_table
 from mapping.programme import match_named
@@ -60,10 +60,13 @@ def _fields(table: pd.DataFrame, report: ImportReport) -> dict[str, str]:
         name = next((f for f, keys in SURVEY_COLUMNS.items() if key in keys), None)
         if name is None or name in found:
             report.add(
-                f"expected one of the columns {', '.join(SURVEY_COLUMNS)}, got {str(column)!r}; "
-                "its values are ignored",
+                msg(
+                    "expected one of the columns {columns}, got {column!r}; its values are ignored",
+                    columns=", ".join(SURVEY_COLUMNS),
+                    column=str(column),
+                ),
                 field=str(column),
-                fix="rename the column, or leave it out",
+                fix=msg("rename the column, or leave it out"),
                 severity="warning",
             )
             continue
@@ -99,11 +102,11 @@ def _districts(cells: pd.Series, districts: pd.DataFrame, report: ImportReport) 
     for row, value in cells[matched.isna()].items():
         problem, fix = district_problem(value, unmatched.get(value, []), districts)
         report.add(
-            problem if value else "expected the district, got none",
+            problem if value else msg("expected the district, got none"),
             row=int(row),
             field="district",
             value=value or None,
-            fix=fix if value else "fill it in",
+            fix=fix if value else msg("fill it in"),
         )
     return matched
 
@@ -115,11 +118,11 @@ def _count(text: str, row: int, report: ImportReport) -> int | None:
         value = float("nan")
     if value != value or not value.is_integer() or value < 0:
         report.add(
-            f"expected a whole number of respondents, got {text!r}",
+            msg("expected a whole number of respondents, got {value!r}", value=text),
             row=row,
             field="count",
             value=text or None,
-            fix="write digits only, such as 12",
+            fix=msg("write digits only, such as 12"),
         )
         return None
     return int(value)
@@ -138,10 +141,10 @@ def _responses(
         given = cells["respondent"][i]
         if not given:
             report.add(
-                "expected the respondent's id, got none",
+                msg("expected the respondent's id, got none"),
                 row=row,
                 field="respondent",
-                fix="give each respondent an id (any text, hashed at once and dropped)",
+                fix=msg("give each respondent an id (any text, hashed at once and dropped)"),
             )
             continue
         digest = hasher.copy()
@@ -152,19 +155,29 @@ def _responses(
         place = district_of.setdefault((action, wave, person), (cells["district"][i], row))
         if first != row:
             report.add(
-                f"expected one answer per respondent and question, got a second one (the first "
-                f"on {report.unit} {first})",
+                msg(
+                    "expected one answer per respondent and question, got a second one (the "
+                    "first on {unit} {row})",
+                    unit=unit_word(report.unit),
+                    row=first,
+                ),
                 row=row,
                 field="respondent",
-                fix="keep one answer of the respondent to this question",
+                fix=msg("keep one answer of the respondent to this question"),
             )
         elif place[0] != cells["district"][i]:
             report.add(
-                f"expected one district per respondent in an action's wave, got "
-                f"{cells['district'][i]!r} and {place[0]!r} (on {report.unit} {place[1]})",
+                msg(
+                    "expected one district per respondent in an action's wave, got {value!r} "
+                    "and {other!r} (on {unit} {row})",
+                    value=cells["district"][i],
+                    other=place[0],
+                    unit=unit_word(report.unit),
+                    row=place[1],
+                ),
                 row=row,
                 field="district",
-                fix="write the respondent's district the same way on every row",
+                fix=msg("write the respondent's district the same way on every row"),
             )
         else:
             counts[row] = 1
@@ -233,12 +246,16 @@ def counts_from_table(
         cell = (count.action, count.district, count.wave, count.question, count.answer)
         if not problems and "count" in fields and cell in first:
             report.add(
-                f"expected each action, district, wave, question and answer once, got it also on "
-                f"{report.unit} {first[cell]}",
+                msg(
+                    "expected each action, district, wave, question and answer once, got it also "
+                    "on {unit} {row}",
+                    unit=unit_word(report.unit),
+                    row=first[cell],
+                ),
                 row=row,
                 field="answer",
                 value=count.answer,
-                fix="add the two counts up into one row",
+                fix=msg("add the two counts up into one row"),
             )
         elif not problems:
             first.setdefault(cell, row)

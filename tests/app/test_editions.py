@@ -23,9 +23,9 @@ PINNED = [
     "/obszary/karta?edition=2013",
 ]
 #: Routes that never show the data (accounts, editors' pages, the files of the page itself),
-#: and the programme's records (partnerships, actions), which are live records, not part of an
-#: edition: their pages always show them as they are.
-LIVE_ONLY = ("/partnerstwa", "/partnerships", "/dzialania", "/actions")
+#: and the programme's records (partnerships, actions, surveys), which are live records, not part
+#: of an edition: their pages always show them as they are.
+LIVE_ONLY = ("/partnerstwa", "/partnerships", "/dzialania", "/actions", "/ankiety", "/surveys")
 NOT_DATA = (
     *LIVE_ONLY,
     "/logowanie",
