@@ -358,6 +358,12 @@ NO_MAP = {
     "/partnerships",
     "/sprawozdanie/2013",
     "/report/2013",
+    "/ankiety",
+    "/surveys?question=2",
+    "/edycje",
+    "/editions",
+    "/edycje/2013/2013",
+    "/editions/2013/2013",
 }
 MAP_PAGES = [url for url in HTML_PAGES.values() if not url.endswith(".html") and url not in NO_MAP]
 
