@@ -83,6 +83,10 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
     password = PasswordField(validators=[DataRequired(), Length(max=MAX_PASSWORD)])
 
 
+class TokenForm(FlaskForm):  # type: ignore[misc]
+    """The CSRF token of a form whose fields a view reads one by one (every editor's form)."""
+
+
 class LogoutForm(FlaskForm):  # type: ignore[misc]
     """A form with the CSRF token alone: logging out is a POST."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
@@ -20,10 +19,6 @@ from app.findings import error_text
 from mapping.errors import MappingError
 
 bp = Blueprint("accounts", __name__)
-
-
-class TokenForm(FlaskForm):  # type: ignore[misc]
-    """The CSRF token of a form whose fields are read one by one."""
 
 
 @pages.page_route(bp, "/konta", "/accounts", endpoint="index", methods=["GET", "POST"])
@@ -49,7 +44,7 @@ def index() -> BaseResponse | tuple[str, int]:
             flash(_("Account %(login)s added (%(role)s).", login=added.login, role=added.role))
         return redirect(pages.page_url("accounts.index"))
     page = render_template(
-        "accounts.html", form=TokenForm(), accounts=accounts.list_accounts(get_engine())
+        "accounts.html", form=auth.TokenForm(), accounts=accounts.list_accounts(get_engine())
     )
     return page, 200
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
@@ -21,10 +20,6 @@ from mapping.errors import MappingError
 bp = Blueprint("categories", __name__)
 
 FIELDS = ("name_pl", "name_en", "colour", "capacity_unit", "aliases")
-
-
-class TokenForm(FlaskForm):  # type: ignore[misc]
-    """The CSRF token of a form whose fields are read one by one."""
 
 
 @pages.page_route(bp, "/kategorie", "/categories", endpoint="index", methods=["GET", "POST"])
@@ -58,7 +53,7 @@ def index() -> BaseResponse | tuple[str, int]:
     engine = get_engine()
     page = render_template(
         "categories.html",
-        form=TokenForm(),
+        form=auth.TokenForm(),
         categories=stored.list_categories(engine),
         counts=stored.resource_counts(engine),
         fields=FIELDS,

@@ -14,7 +14,6 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
@@ -28,10 +27,6 @@ from mapping.pages.district_form import (
 )
 
 bp = Blueprint("district_edit", __name__)
-
-
-class TokenForm(FlaskForm):  # type: ignore[misc]
-    """The CSRF token of a form whose fields are read one by one."""
 
 
 def _labels() -> dict[str, str]:
@@ -92,7 +87,7 @@ def _form_page(record: Any, fields: dict[str, str], *, status: int = 200, **extr
     problems = extra.pop("problems", [])
     page = render_template(
         "district_edit.html",
-        form=TokenForm(),
+        form=auth.TokenForm(),
         record=record,
         stored=form_values(record.values),
         fields=fields,

@@ -15,7 +15,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
@@ -29,10 +28,6 @@ bp = Blueprint("edit", __name__)
 
 #: Rows of the audit log per page.
 AUDIT_PAGE = 100
-
-
-class TokenForm(FlaskForm):  # type: ignore[misc]
-    """The CSRF token of a form whose fields are read one by one."""
 
 
 def _labels() -> dict[str, str]:
@@ -93,7 +88,7 @@ def _form_page(
     page = render_template(
         "resource_edit.html",
         fragments=_placing_map(page_data, record),
-        form=TokenForm(),
+        form=auth.TokenForm(),
         record=record,
         fields=fields,
         field_names=FORM_FIELDS,
@@ -275,7 +270,7 @@ def trash() -> tuple[str, int]:
     """Deleted resources, with a button to restore each (admins)."""
     from mapping.db.resource_edit import list_deleted
 
-    page = render_template("trash.html", form=TokenForm(), deleted=list_deleted(get_engine()))
+    page = render_template("trash.html", form=auth.TokenForm(), deleted=list_deleted(get_engine()))
     return page, 200
 
 

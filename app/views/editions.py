@@ -12,7 +12,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
@@ -21,10 +20,6 @@ from app.findings import error_text
 from mapping.errors import MappingError
 
 bp = Blueprint("editions", __name__)
-
-
-class TokenForm(FlaskForm):  # type: ignore[misc]
-    """The CSRF token of a form whose fields are read one by one."""
 
 
 def _links(code: str) -> list[tuple[str, str]]:
@@ -55,7 +50,9 @@ def index() -> tuple[str, int]:
             links.append((_("Changes since %(code)s", code=earlier[-1]), url))
         items.append({"edition": e, "links": links})
     may_publish = signed_in and current_user.may("admin")
-    page = render_template("editions.html", items=items, form=TokenForm() if may_publish else None)
+    page = render_template(
+        "editions.html", items=items, form=auth.TokenForm() if may_publish else None
+    )
     return page, 200
 
 

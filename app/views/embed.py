@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, render_template
 from flask_babel import gettext as _
@@ -86,8 +85,7 @@ def _language() -> None:
 
 def _with_query(url: str, query: list[tuple[str, str]]) -> str:
     """``url`` with ``query`` and the language added (after the edition it may carry)."""
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}{urlencode([*query, ('lang', current_lang())])}"
+    return pages.with_query(url, [*query, ("lang", current_lang())])
 
 
 def _page_query(*drop: str) -> list[tuple[str, str]]:

@@ -17,7 +17,6 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
@@ -26,10 +25,6 @@ from mapping.errors import ConflictError, ValidationError
 from mapping.programme import ACTION_TYPES, STATUSES
 
 bp = Blueprint("programme_edit", __name__)
-
-
-class TokenForm(FlaskForm):  # type: ignore[misc]
-    """The CSRF token of a form whose fields are read one by one."""
 
 
 def _labels() -> dict[str, str]:
@@ -77,7 +72,7 @@ def _page(
     districts = pages.page_data().analysis.districts
     page = render_template(
         "action_edit.html",
-        form=TokenForm(),
+        form=auth.TokenForm(),
         code=code,
         fields=fields,
         chosen=chosen,
@@ -211,7 +206,7 @@ def _partnership_page(
         history = list(entries.to_dict("records"))
     page = render_template(
         "partnership_edit.html",
-        form=TokenForm(),
+        form=auth.TokenForm(),
         code=code,
         fields=fields,
         lines=range(1, member_lines(fields) + 1),

@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
@@ -61,10 +60,6 @@ def index() -> str:
     )
 
 
-class TokenForm(FlaskForm):  # type: ignore[misc]
-    """The CSRF token of a form whose fields are read one by one."""
-
-
 def _choice_form(data: PageData, args: dict[str, Any]) -> dict[str, Any] | None:
     """For an editor on a published edition's ranking: the form that saves the ranking and the
     chosen districts as a partnership's target area (None for everyone else)."""
@@ -74,7 +69,7 @@ def _choice_form(data: PageData, args: dict[str, Any]) -> dict[str, Any] | None:
 
     partnerships = [(p.code, p.name) for p in programme.load_partnerships(get_engine())]
     return {
-        "form": TokenForm(),
+        "form": auth.TokenForm(),
         "edition": data.edition,
         "partnerships": partnerships,
         "args": sorted((str(k), str(v)) for k, v in args.items()),

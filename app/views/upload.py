@@ -20,7 +20,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, findings, pages
@@ -42,10 +41,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
 LAYOUTS = ("long", "wide_indicators", "wide_years")
 #: Findings shown on the preview (the rest are counted).
 SHOWN_FINDINGS = 500
-
-
-class TokenForm(FlaskForm):  # type: ignore[misc]
-    """The CSRF token of a form whose fields are read one by one."""
 
 
 def _field_labels() -> dict[str, str]:
@@ -160,7 +155,7 @@ def _uploader() -> str:
 def index() -> BaseResponse | tuple[str, int]:
     """The upload form; on POST, the file is kept and its preview shown."""
     if request.method == "GET":
-        page = render_template("upload.html", form=TokenForm(), kinds=KINDS, layouts=LAYOUTS)
+        page = render_template("upload.html", form=auth.TokenForm(), kinds=KINDS, layouts=LAYOUTS)
         return page, 200
     kind = request.form.get("kind", "")
     sent = request.files.get("file")
@@ -201,7 +196,7 @@ def preview(token: str) -> BaseResponse | tuple[str, int]:
     checked = _rehearse(upload, data)
     page = render_template(
         "upload_preview.html",
-        form=TokenForm(),
+        form=auth.TokenForm(),
         upload=upload,
         fields=FIELDS[upload.kind],
         labels=_field_labels(),

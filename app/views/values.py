@@ -20,7 +20,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import auth, pages
@@ -28,10 +27,6 @@ from app.db import get_engine
 from app.findings import shown_findings
 
 bp = Blueprint("values", __name__)
-
-
-class TokenForm(FlaskForm):  # type: ignore[misc]
-    """The CSRF token of a form whose fields are read one by one."""
 
 
 def _year_values(year: int) -> tuple[dict[tuple[str, str], float], str]:
@@ -96,7 +91,7 @@ def _page(year: int, *, status: int = 200, **extra: Any) -> tuple[str, int]:
     tr = pages.translator()
     page = render_template(
         "values.html",
-        form=TokenForm(),
+        form=auth.TokenForm(),
         year=year,
         years=data.years,
         districts=data.districts[["code", "name"]].to_dict("records"),
