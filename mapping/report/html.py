@@ -17,8 +17,13 @@ __all__ = ["REPORT_CSS", "report_article", "report_document"]
 REPORT_CSS = """
 .report { max-width: 60rem; padding: 0 1rem; }
 .report-files { padding: 0 1rem; }
+.report img { max-width: 100%; height: auto; }
+.report figure { margin: 0 0 1rem; }
 .report h2 { margin-top: 2rem; border-bottom: 1px solid #c8ced6; }
-.report .report-facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+.report .report-facts {
+  display: grid; grid-template-columns: fit-content(40%) 1fr; gap: .2rem 1rem;
+}
+.report .report-facts dt, .report .report-facts dd { min-width: 0; overflow-wrap: anywhere; }
 .report .report-facts dt { font-weight: bold; }
 .report .report-facts dd { margin: 0; }
 .report .report-note { font-style: italic; color: #3c4650; }
@@ -33,6 +38,7 @@ REPORT_CSS = """
   @page { size: A4 portrait; margin: 18mm; }
   .site-header, .skip-link, .edition-notice, .no-print { display: none !important; }
   body { font-size: 10pt; color: #000; }
+  .table-scroll { overflow: visible; }
   .report { max-width: none; }
   .report section { break-inside: auto; }
   .report h2 { break-after: avoid; }
@@ -55,9 +61,12 @@ def _table(block: Table) -> str:
         "<tr>" + "".join(f"<td>{escape_text(cell)}</td>" for cell in row) + "</tr>"
         for row in block.rows
     )
+    caption = escape_text(block.caption)
+    # A wide table scrolls in its own box on a phone (focusable, named: keyboard users can too).
     return (
-        f"<table><caption>{escape_text(block.caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f'<div class="table-scroll" tabindex="0" role="region" aria-label="{caption}">'
+        f"<table><caption>{caption}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
 

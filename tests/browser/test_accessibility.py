@@ -398,3 +398,56 @@ def test_every_map_page_has_its_data_as_a_table_or_text(page, live_server: str, 
             _load(page, href)
             assert page.locator("table.data-table tbody tr").count() > 0, href
     assert checked == len([u for u in MAP_PAGES if u != "/obszary/karta" and "sheet" not in u])
+
+
+#: The pages and forms this stop added (editions, the programme, surveys, the report, the
+#: editors' forms), audited at phone size too: their tables scroll in boxes of their own.
+PHONE = {"width": 390, "height": 844}
+PHONE_PUBLIC = [
+    "/edycje",
+    "/edycje/2013/2013",
+    "/sprawozdanie/2013",
+    "/partnerstwa",
+    "/dzialania",
+    "/ankiety",
+    "/dzielnice/lubiechow?edition=2013",
+]
+PHONE_PRIVATE = [
+    "/dzielnice/lubiechow/edycja",
+    "/dzialania/nowe",
+    "/partnerstwa/nowe",
+    "/wskazniki/dane",
+    "/obszary?edition=2013",
+    "/edycje",
+]
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+@pytest.mark.parametrize("url", PHONE_PUBLIC)
+def test_new_pages_pass_axe_at_phone_size(browser, live_server: str, url: str, lang: str) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        assert _load(page, live_server + _with_lang(url, lang)) == 200
+        found = audit(page)
+        assert found == [], "\n".join(found)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"] + 1, (url, width)  # nothing runs off the page
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+@pytest.mark.parametrize("url", PHONE_PRIVATE)
+def test_new_editor_pages_pass_axe_at_phone_size(
+    browser, editor_server: str, url: str, lang: str
+) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        log_in(page, editor_server, "anna.nowak")
+        assert _load(page, editor_server + _with_lang(url, lang)) == 200
+        found = audit(page)
+        assert found == [], "\n".join(found)
+    finally:
+        context.close()
