@@ -360,6 +360,39 @@ NEEDS_MODELS: tuple[NeedsModel, ...] = (
     NeedsModel("disability_support", (0.02, 0.03), (0.012, 0.02), 1.1, (0.005, 0.04)),
 )
 
+AGE_GROUP_SOURCE = (
+    "[pl] wymyślony podział mieszkańców na grupy wieku, nieoficjalny "
+    "[en] invented split of the residents into age groups, not official"
+)
+# The invented age structure (section 4 of the generator): the share of residents aged 0-17 and
+# 65+ in 2021, drawn per district (crisis districts a little younger), and how the shares moved
+# per year before 2021 (fewer children, more older people every year: an ageing city).
+AGE_SHARES_2021: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "crisis": ((0.17, 0.21), (0.17, 0.22)),
+    "other": ((0.13, 0.17), (0.20, 0.28)),
+}
+CHILDREN_SHARE_FALL_PER_YEAR = 0.012
+OLDER_SHARE_RISE_PER_YEAR = 0.022
+AGE_GROUPS: tuple[tuple[str, str, str, str], ...] = (
+    ("residents_0_17", "mieszkańcy w wieku 0-17 lat", "residents aged 0-17", "0-17"),
+    ("residents_18_64", "mieszkańcy w wieku 18-64 lata", "residents aged 18-64", "18-64"),
+    ("residents_65_plus", "mieszkańcy w wieku 65 lat i więcej", "residents aged 65+", "65+"),
+)
+AGE_GROUP_INDICATORS: tuple[dict[str, str], ...] = tuple(
+    {
+        "code": code,
+        "name_pl": name_pl,
+        "name_en": name_en,
+        "unit": "osoby",
+        "higher_is_more_need": "false",
+        "denominator": "",
+        "description": f"Registered residents aged {ages} (invented split of the residents; the "
+        "three age groups add up to the residents); the denominator of rates of that age group.",
+        "source": AGE_GROUP_SOURCE,
+    }
+    for code, name_pl, name_en, ages in AGE_GROUPS
+)
+
 INDICATORS: tuple[dict[str, str], ...] = (
     {
         "code": "residents",
@@ -372,6 +405,7 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "the rates.",
         "source": RESIDENTS_SOURCE,
     },
+    *AGE_GROUP_INDICATORS,
     {
         "code": "social_assistance",
         "name_pl": "osoby korzystające z pomocy społecznej",
@@ -388,8 +422,9 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "name_en": "long-term unemployed",
         "unit": "osoby",
         "higher_is_more_need": "true",
-        "denominator": "residents",
-        "description": "Registered unemployed for more than 12 of the last 24 months.",
+        "denominator": "residents_18_64",
+        "description": "Registered unemployed for more than 12 of the last 24 months, per "
+        "residents of working age (18-64).",
         "source": ILLUSTRATIVE_SOURCE,
     },
     {
@@ -398,9 +433,9 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "name_en": "children in families receiving social assistance",
         "unit": "osoby",
         "higher_is_more_need": "true",
-        "denominator": "residents",
+        "denominator": "residents_0_17",
         "description": "Children and young people under 18 in families receiving social "
-        "assistance.",
+        "assistance, per residents aged 0-17.",
         "source": ILLUSTRATIVE_SOURCE,
     },
     {
@@ -765,14 +800,48 @@ def build_residents() -> dict[tuple[str, int], int]:
     return result
 
 
+def build_age_groups(
+    residents: Mapping[tuple[str, int], int],
+) -> dict[tuple[str, str, int], int]:
+    """Return residents by (district name, age group code, year); the groups add up to residents.
+
+    Invented: the 0-17 and 65+ shares of 2021 are drawn per district (:data:`AGE_SHARES_2021`),
+    earlier years have more children and fewer older people; 18-64 is the rest.
+
+    Examples
+    --------
+    >>> residents = build_residents()
+    >>> groups = build_age_groups(residents)
+    >>> all(sum(groups[n, c, y] for c, *_ in AGE_GROUPS) == residents[n, y] for n, y in residents)
+    True
+    """
+    rng = _rng(4)
+    result: dict[tuple[str, str, int], int] = {}
+    for name, _, _ in CENTRES:
+        children_range, older_range = AGE_SHARES_2021[
+            "crisis" if name in CRISIS_DISTRICTS else "other"
+        ]
+        children_2021 = float(rng.uniform(*children_range))
+        older_2021 = float(rng.uniform(*older_range))
+        for year in YEARS:
+            people = residents[name, year]
+            before = 2021 - year
+            children = round(people * children_2021 * (1 + CHILDREN_SHARE_FALL_PER_YEAR) ** before)
+            older = round(people * older_2021 * (1 - OLDER_SHARE_RISE_PER_YEAR) ** before)
+            result[name, "residents_0_17", year] = children
+            result[name, "residents_65_plus", year] = older
+            result[name, "residents_18_64", year] = people - children - older
+    return result
+
+
 def build_indicator_values() -> list[dict[str, object]]:
     """Return the long table of indicator values for every district, indicator and year.
 
     Examples
     --------
     >>> rows = build_indicator_values()
-    >>> len(rows)  # 21 districts x 5 indicators x 5 years
-    525
+    >>> len(rows)  # 21 districts x 8 indicators x 5 years
+    840
     """
     residents = build_residents()
     rng = _rng(3)
@@ -783,6 +852,8 @@ def build_indicator_values() -> list[dict[str, object]]:
     for name in names:
         for year in YEARS:
             values[name, "residents", year] = residents[name, year]
+    for (name, code, year), count in build_age_groups(residents).items():
+        values[name, code, year] = count
     for model in NEEDS_MODELS:
         for name in names:
             low, high = model.crisis_rate if name in CRISIS_DISTRICTS else model.other_rate

@@ -39,7 +39,7 @@ from mapping.indicators.normalisation import (
     rank_descending,
 )
 from mapping.indicators.registry import IndicatorRegistry
-from mapping.indicators.values import rates, values_for_year
+from mapping.indicators.values import Smoothing, rates, values_for_year
 
 __all__ = ["NeedsIndex", "needs_index"]
 
@@ -66,6 +66,8 @@ class NeedsIndex:
         Whether the inputs were rates per 1,000 of their denominators or raw values.
     higher_is_more_need
         Indicator code to its direction.
+    smoothing
+        ``eb`` when the rates were empirical Bayes estimates, ``none`` for raw rates.
 
     Examples
     --------
@@ -79,6 +81,7 @@ class NeedsIndex:
     sources: Mapping[str, str]
     use_rates: bool = True
     higher_is_more_need: Mapping[str, bool] = field(default_factory=dict)
+    smoothing: str = "none"
 
     def explain(self) -> str:
         """A short English paragraph saying how the index was computed."""
@@ -92,6 +95,12 @@ class NeedsIndex:
         else:
             how = "the weighted mean of direction-aware z-scores (population standard deviation)"
         inputs = "rates per 1,000 of each indicator's denominator" if self.use_rates else "values"
+        if self.use_rates:
+            inputs += (
+                ", smoothed by global empirical Bayes (small districts pulled towards the mean)"
+                if self.smoothing == "eb"
+                else ", raw (not smoothed)"
+            )
         weights = ", ".join(
             f"{code} {weight:.3g}"
             + (
@@ -118,6 +127,7 @@ class NeedsIndex:
             "year": int(self.year),
             "method": self.method,
             "use_rates": bool(self.use_rates),
+            "smoothing": self.smoothing,
             "weights": {k: float(v) for k, v in self.weights.items()},
             "higher_is_more_need": {k: bool(v) for k, v in self.higher_is_more_need.items()},
             "sources": dict(self.sources),
@@ -133,10 +143,11 @@ def _inputs(
     year: int,
     codes: list[str],
     use_rates: bool,
+    smoothing: Smoothing,
 ) -> pd.DataFrame:
     columns = {
         code: (
-            rates(values, registry, indicator=code, year=year)
+            rates(values, registry, indicator=code, year=year, smoothing=smoothing)
             if use_rates
             else values_for_year(values, indicator=code, year=year)
         )
@@ -155,6 +166,7 @@ def needs_index(
     weights: Mapping[str, float],
     method: Literal["zscore", "imd"] = "zscore",
     use_rates: bool = True,
+    smoothing: Smoothing = "eb",
 ) -> NeedsIndex:
     """A composite needs index per district from weighted indicators.
 
@@ -173,6 +185,9 @@ def needs_index(
         exponential transform); see the module docstring.
     use_rates
         Use :func:`rates` (per 1,000 of the denominator) rather than raw values.
+    smoothing
+        ``eb`` (the default): the rates are empirical Bayes estimates, so that a small
+        district's chance swing does not rank it; ``none``: raw rates.
 
     Returns
     -------
@@ -215,7 +230,9 @@ def needs_index(
         )
     norm_weights = normalise_weights(weights, known=registry)
     codes = list(norm_weights)
-    raw = _inputs(values, registry, year=year, codes=codes, use_rates=use_rates)
+    raw = _inputs(
+        values, registry, year=year, codes=codes, use_rates=use_rates, smoothing=smoothing
+    )
 
     weighted = [c for c in codes if norm_weights[c] > 0]
     holes = [
@@ -265,6 +282,7 @@ def needs_index(
         year=int(year),
         sources=MappingProxyType(sources),
         use_rates=use_rates,
+        smoothing=smoothing if use_rates else "none",
         higher_is_more_need=MappingProxyType(
             {code: registry[code].higher_is_more_need for code in codes}
         ),

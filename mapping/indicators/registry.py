@@ -17,7 +17,7 @@ import pandas as pd
 
 from mapping.errors import MappingError, NotFoundError, ValidationError
 
-__all__ = ["Indicator", "IndicatorRegistry"]
+__all__ = ["Indicator", "IndicatorRegistry", "denominator_cycle"]
 
 _REQUIRED_INDICATOR_COLUMNS = (
     "code",
@@ -51,6 +51,39 @@ def _as_bool(value: Any, *, code: str) -> bool:
         f"expected higher_is_more_need true or false for indicator {code!r}, got {value!r}; "
         "say whether a higher value means more need"
     )
+
+
+def denominator_cycle(denominators: dict[str, str | None]) -> list[str] | None:
+    """The first chain of denominators that comes back to where it started, or None.
+
+    ``denominators`` maps each code to its denominator's code (None for none); a denominator
+    that is not a key ends its chain.
+
+    Examples
+    --------
+    >>> denominator_cycle({"a": "b", "b": "a", "c": "residents", "residents": None})
+    ['a', 'b', 'a']
+    >>> denominator_cycle({"kids": "residents_0_17", "residents_0_17": None}) is None
+    True
+    """
+    for start in denominators:
+        chain = [start]
+        current = denominators.get(start)
+        while current is not None:
+            if current in chain:
+                return [*chain[chain.index(current) :], current]
+            chain.append(current)
+            current = denominators.get(current)
+    return None
+
+
+def _check_no_cycle(items: dict[str, Indicator]) -> None:
+    cycle = denominator_cycle({code: item.denominator for code, item in items.items()})
+    if cycle is not None:
+        raise ValidationError(
+            f"expected denominators that end at an indicator without one, got the cycle "
+            f"{' -> '.join(cycle)}; leave the denominator of one of them empty"
+        )
 
 
 @dataclass(frozen=True)
@@ -98,14 +131,16 @@ class IndicatorRegistry:
     indicators
         The ``indicators`` frame (:data:`mapping.frames.INDICATOR_COLUMNS`); ``description`` and
         ``source`` may be absent. Codes must be unique and every denominator must be a known
-        code other than the indicator's own.
+        code other than the indicator's own (any indicator may be one), and no chain of
+        denominators may come back to where it started.
 
     Raises
     ------
     MappingError
         If a required column is missing.
     ValidationError
-        If a code repeats or is empty, a direction is not a boolean, or a denominator is unknown.
+        If a code repeats or is empty, a direction is not a boolean, a denominator is unknown,
+        or denominators form a cycle.
 
     Examples
     --------
@@ -164,6 +199,7 @@ known indicators: residents, unemployed
                     f"expected the denominator of {item.code!r} to be another known indicator, "
                     f"got {item.denominator!r}; known indicators: {', '.join(sorted(items))}"
                 )
+        _check_no_cycle(items)
         self._items = items
 
     @property

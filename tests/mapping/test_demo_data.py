@@ -55,6 +55,14 @@ CRISIS = {
     "podgorze-ii",
 }
 NEEDS = ("social_assistance", "long_term_unemployed", "children_assisted", "disability_support")
+AGE_GROUPS = ("residents_0_17", "residents_18_64", "residents_65_plus")
+# Each needs indicator is a rate on the people it can concern (issue 14, point 3).
+DENOMINATORS = {
+    "social_assistance": "residents",
+    "long_term_unemployed": "residents_18_64",
+    "children_assisted": "residents_0_17",
+    "disability_support": "residents",
+}
 YEARS = [2010, 2011, 2012, 2013, 2021]
 
 
@@ -268,19 +276,38 @@ def test_resources_csv_text() -> None:
 
 def test_indicator_registry(demo: DemoData) -> None:
     indicators = demo.indicators.set_index("code")
-    assert list(indicators.index) == ["residents", *NEEDS]
-    assert not indicators.loc["residents", "higher_is_more_need"]
-    assert indicators.loc["residents", "denominator"] is None
-    assert indicators.loc["residents", "unit"] == "osoby"
+    assert list(indicators.index) == ["residents", *AGE_GROUPS, *NEEDS]
+    for code in ("residents", *AGE_GROUPS):
+        assert not indicators.loc[code, "higher_is_more_need"]
+        assert indicators.loc[code, "denominator"] is None
+        assert indicators.loc[code, "unit"] == "osoby"
+    for code in AGE_GROUPS:
+        assert "invented" in indicators.loc[code, "source"]
     for code in NEEDS:
         assert indicators.loc[code, "higher_is_more_need"]
-        assert indicators.loc[code, "denominator"] == "residents"
+        assert indicators.loc[code, "denominator"] == DENOMINATORS[code]
         assert "not official" in indicators.loc[code, "source"]
+
+
+def test_age_groups_add_up_to_the_residents_and_hold_their_people(values: pd.DataFrame) -> None:
+    groups = values[list(AGE_GROUPS)]
+    assert (groups.sum(axis=1) == values["residents"]).all()
+    shares = groups.div(values["residents"], axis=0)
+    assert shares["residents_0_17"].between(0.10, 0.25).all()
+    assert shares["residents_65_plus"].between(0.12, 0.30).all()
+    # The counts fit in their denominators: children in assisted families are children.
+    assert (values["children_assisted"] <= values["residents_0_17"]).all()
+    assert (values["long_term_unemployed"] <= values["residents_18_64"]).all()
+    # An ageing city: fewer children and more older people in 2021 than in 2010.
+    totals = groups.groupby(level="year").sum()
+    assert totals.loc[2021, "residents_0_17"] < totals.loc[2010, "residents_0_17"]
+    share_65 = totals["residents_65_plus"] / values["residents"].groupby(level="year").sum()
+    assert share_65[2021] > share_65[2010]
 
 
 def test_indicator_values_are_complete(demo: DemoData) -> None:
     values = demo.indicator_values
-    assert len(values) == 21 * 5 * len(YEARS)
+    assert len(values) == 21 * 8 * len(YEARS)
     assert not values.duplicated(["district_code", "indicator", "year"]).any()
     assert set(values["year"]) == set(YEARS)
     assert set(values["district_code"]) == set(demo.districts["code"])
