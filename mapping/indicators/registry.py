@@ -8,7 +8,7 @@ Indicators are data: a definitions table (``code``, ``name_pl``, ``name_en``, ``
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -53,27 +53,34 @@ def _as_bool(value: Any, *, code: str) -> bool:
     )
 
 
-def denominator_cycle(denominators: dict[str, str | None]) -> list[str] | None:
-    """The first chain of denominators that comes back to where it started, or None.
+def denominator_cycle(
+    denominators: Mapping[str, str | None], *, through: str | None = None
+) -> list[str] | None:
+    """A chain of denominators that comes back to where it started, or None.
 
     ``denominators`` maps each code to its denominator's code (None for none); a denominator
-    that is not a key ends its chain.
+    that is not a key ends its chain. With ``through``, only a cycle that passes through that
+    code counts (starting and ending there).
 
     Examples
     --------
     >>> denominator_cycle({"a": "b", "b": "a", "c": "residents", "residents": None})
     ['a', 'b', 'a']
+    >>> denominator_cycle({"a": "b", "b": "a", "c": "a"}, through="b")
+    ['b', 'a', 'b']
+    >>> denominator_cycle({"a": "b", "b": "a", "c": "a"}, through="c") is None
+    True
     >>> denominator_cycle({"kids": "residents_0_17", "residents_0_17": None}) is None
     True
     """
-    for start in denominators:
+    for start in denominators if through is None else [through]:
         chain = [start]
         current = denominators.get(start)
-        while current is not None:
-            if current in chain:
-                return [*chain[chain.index(current) :], current]
+        while current is not None and current not in chain:
             chain.append(current)
             current = denominators.get(current)
+        if current is not None and (through is None or current == start):
+            return [*chain[chain.index(current) :], current]
     return None
 
 

@@ -193,7 +193,10 @@ def _indicators(
     definitions, defined = None, None
     if definitions_file is not None:
         definitions, defined = read_indicator_definitions(
-            definitions_file[0], filename=definitions_file[1], limits=limits
+            definitions_file[0],
+            filename=definitions_file[1],
+            limits=limits,
+            known=dict(zip(indicators["code"], indicators["denominator"], strict=True)),
         )
         if defined.errors():
             return _Prepared(defined, 0, _nothing, definitions=defined)

@@ -8,10 +8,13 @@ along. Districts and indicators are matched as :mod:`mapping.io.matching` says.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from mapping.errors import ValidationError, msg
 from mapping.frames import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS
+from mapping.indicators.registry import denominator_cycle
 from mapping.io.fields import as_object, booleans, nones, or_none, texts
 from mapping.io.matching import (
     DISTRICT_KEYS,
@@ -359,19 +362,74 @@ def _wide_part(
     )
 
 
-def indicators_from_table(table: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+def _check_denominators(
+    report: ImportReport,
+    index: pd.Index,
+    codes: pd.Series,
+    denominator: pd.Series,
+    known: Mapping[str, str | None],
+    field: str | None,
+) -> None:
+    """Row findings for a denominator that is not an indicator, or that leads back in a cycle."""
+    defined = {str(c) for c in codes if c != ""}
+    usable = sorted(defined | set(known))
+    valid = denominator.notna() & (denominator != codes)
+    missing = (valid & ~denominator.isin(usable)).to_numpy()
+    if missing.any():
+        report.add_rows(
+            index[missing],
+            denominator[missing],
+            problem=msg("expected the code of an indicator as denominator, got {value!r}"),
+            fix=msg(
+                "use one of {known}, define that indicator in this file too, or leave it empty",
+                known=", ".join(usable),
+            ),
+            field=field,
+        )
+    chains: dict[str, str | None] = {
+        str(c): (d if isinstance(d, str) and d else None) for c, d in known.items()
+    }
+    for code, den, ok in zip(codes, denominator, valid, strict=True):
+        if code != "":
+            chains[str(code)] = str(den) if ok else None
+    for row, code in zip(index, codes, strict=True):
+        cycle = denominator_cycle(chains, through=str(code)) if code != "" else None
+        if cycle is not None:
+            report.add(
+                msg(
+                    "expected denominators that end at an indicator without one, got the cycle "
+                    "{cycle}",
+                    cycle=" -> ".join(cycle),
+                ),
+                row=row,
+                field=field,
+                value=chains[str(code)],
+                fix=msg("leave the denominator of one of them empty"),
+            )
+
+
+def indicators_from_table(
+    table: pd.DataFrame,
+    report: ImportReport,
+    *,
+    known: Mapping[str, str | None] | None = None,
+) -> pd.DataFrame:
     """Build indicator definitions (``INDICATOR_COLUMNS``) from a definitions table.
 
     Columns: code, name_pl (or nazwa), name_en (or name; defaults to name_pl), unit (jednostka),
     higher_is_more_need (true/false, tak/nie, 1/0), denominator (mianownik; a code or empty),
-    description (opis), source (źródło).
+    description (opis), source (źródło). Any indicator may be a denominator (``residents``,
+    an age group such as ``residents_0_17``): one defined in the table or, with ``known``
+    (the stored indicators' codes and their denominators), one already stored.
 
     Returns
     -------
     pandas.DataFrame
         ``INDICATOR_COLUMNS``; ``higher_is_more_need`` bool; empty text None. Rows with an error
         (empty code, name or unit, a code with spaces, a repeated code - later row -, a bad
-        boolean, a denominator equal to the code) are left out.
+        boolean, a denominator equal to the code, with ``known`` also a denominator that is
+        neither defined nor stored, or one whose chain of denominators comes back to the row's
+        indicator) are left out.
 
     Raises
     ------
@@ -452,6 +510,8 @@ def indicators_from_table(table: pd.DataFrame, report: ImportReport) -> pd.DataF
             fix=msg("give the code of another indicator (such as residents) or leave it empty"),
             field=fields.get("denominator"),
         )
+    if known is not None:
+        _check_denominators(report, index, codes, denominator, known, fields.get("denominator"))
     frame = pd.DataFrame(
         {
             "code": as_object(codes),

@@ -10,6 +10,8 @@ save only the valid rows or stop after the check.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import geopandas as gpd
 import pandas as pd
 
@@ -105,8 +107,16 @@ def read_indicator_values(
 
 
 def read_indicator_definitions(
-    data: bytes, *, filename: str, limits: Limits = DEFAULT_LIMITS
+    data: bytes,
+    *,
+    filename: str,
+    limits: Limits = DEFAULT_LIMITS,
+    known: Mapping[str, str | None] | None = None,
 ) -> tuple[pd.DataFrame, ImportReport]:
-    """Indicator definitions (code, names, unit, direction, ...) from a table."""
+    """Indicator definitions (code, names, unit, direction, ...) from a table.
+
+    ``known`` (stored codes to their denominators) lets a row's denominator be checked:
+    defined here or stored, and no cycle (:func:`mapping.io.indicators.indicators_from_table`).
+    """
     table, report = read_table(data, filename=filename, limits=limits)
-    return indicators_from_table(table, report), report
+    return indicators_from_table(table, report, known=known), report
