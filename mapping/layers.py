@@ -26,13 +26,14 @@ import pandas as pd
 from mapping.analysis import AnalysisData, Method, needs_table
 from mapping.errors import NotFoundError, ValidationError
 from mapping.indicators import (
+    SMALL_DENOMINATOR,
     Indicator,
     IndicatorRegistry,
     NeedsIndex,
     change_between_years,
     change_status,
     rank_descending,
-    rates,
+    rate_table,
     values_for_year,
 )
 from mapping.privacy import Suppression, counts_people
@@ -203,8 +204,11 @@ class LayerValues:
         One row per district, ordered by code: ``district_code``, ``district_name``, ``shown``
         (the value, NaN where it is hidden or missing), ``small`` (a count of people below the
         minimum: show ``< N``), ``hidden`` (no number may be shown: a small count or a rate built
-        from one) and ``rank`` (1 = the most need among the districts whose value is shown, so
-        that no gap in the ranks places a hidden value; <NA> where hidden or missing).
+        from one), ``rank`` (1 = the most need among the districts whose value is shown, so
+        that no gap in the ranks places a hidden value; <NA> where hidden or missing), and for a
+        rate layer ``smoothed`` (the empirical Bayes rate beside the raw one, NaN where hidden;
+        NaN for other layers) and ``small_denominator`` (the rate's denominator is below the
+        threshold: :data:`mapping.indicators.SMALL_DENOMINATOR`; False for other layers).
     needs
         The :class:`~mapping.indicators.NeedsIndex` of a needs index layer (weights, method,
         sources), else None.
@@ -228,20 +232,32 @@ def _true_values(
     year: int,
     weights: Mapping[str, float] | None,
     method: Method,
-) -> tuple[pd.Series, NeedsIndex | None]:
+    small_below: float = SMALL_DENOMINATOR,
+) -> tuple[pd.DataFrame, NeedsIndex | None]:
+    """By district: ``value`` (the layer's true value), ``smoothed`` and ``small_denominator``."""
     codes = pd.Index(data.districts["code"].astype(str))
+    frame = pd.DataFrame(
+        {"value": np.nan, "smoothed": np.nan, "small_denominator": False}, index=codes
+    )
     if layer.kind == "index":
         index = needs_table(data, year=year, weights=weights, method=method)
         series = index.scores.set_index("district_code")["needs_index"]
-        return series.reindex(codes).astype("float64"), index
+        frame["value"] = series.reindex(codes).astype("float64")
+        return frame, index
     assert layer.indicator is not None
     code = layer.indicator.code
     if layer.kind == "rate":
         rows = _rows(data, [code, layer.indicator.denominator or code])
-        series = rates(rows, data.registry, indicator=code, year=year)
+        table = rate_table(
+            rows, data.registry, indicator=code, year=year, small_below=small_below
+        ).reindex(codes)
+        frame["value"] = table["rate"].astype("float64")
+        frame["smoothed"] = table["smoothed_rate"].astype("float64")
+        frame["small_denominator"] = table["small_denominator"].fillna(False).astype(bool)
     else:
         series = values_for_year(_rows(data, [code]), indicator=code, year=year)
-    return series.reindex(codes).astype("float64"), None
+        frame["value"] = series.reindex(codes).astype("float64")
+    return frame, None
 
 
 def _hidden(
@@ -272,6 +288,7 @@ def layer_values(
     suppression: Suppression,
     weights: Mapping[str, float] | None = None,
     method: Method = "zscore",
+    small_below: float = SMALL_DENOMINATOR,
 ) -> LayerValues:
     """One year of ``layer`` for every district, with hidden values removed.
 
@@ -287,6 +304,8 @@ def layer_values(
         From :func:`mapping.privacy.suppress` over ``data.values``.
     weights, method
         Of the needs index (ignored by other layers); default equal weights, ``zscore``.
+    small_below
+        A rate whose denominator is below this is flagged ``small_denominator``.
 
     Returns
     -------
@@ -299,7 +318,10 @@ def layer_values(
         raise NotFoundError(
             f"expected a year with data for {layer.code}, got {year}; years with data: {known}"
         )
-    values, needs = _true_values(data, layer, year=int(year), weights=weights, method=method)
+    true, needs = _true_values(
+        data, layer, year=int(year), weights=weights, method=method, small_below=small_below
+    )
+    values = true["value"]
     small, hidden = _hidden(layer, values.index, year=int(year), suppression=suppression)
     # Ranked among the values that are shown: a gap in the ranks would place a hidden value.
     ranks = _ranks(values.where(~hidden), layer)
@@ -312,6 +334,8 @@ def layer_values(
             "small": small.to_numpy(),
             "hidden": hidden.to_numpy(),
             "rank": ranks.where(~hidden).to_numpy(),
+            "smoothed": true["smoothed"].where(~hidden).to_numpy(),
+            "small_denominator": true["small_denominator"].to_numpy(dtype=bool),
         }
     )
     table["rank"] = table["rank"].astype("Int64")
@@ -407,7 +431,7 @@ def layer_by_year(
     codes = pd.Index(data.districts["code"].astype(str), name="district_code")
     if layer.kind == "index":
         columns = {
-            year: _true_values(data, layer, year=year, weights=weights, method=method)[0]
+            year: _true_values(data, layer, year=year, weights=weights, method=method)[0]["value"]
             for year in years
         }
         return pd.DataFrame(columns, index=codes, columns=years)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from esda.smoothing import Empirical_Bayes
 
 from mapping.errors import ValidationError
 
@@ -103,6 +102,10 @@ def eb_smooth(events: pd.Series, population: pd.Series) -> pd.Series:
     if excess <= 0:
         smoothed = np.full(len(e), mean)
     else:
+        # Imported here: esda loads SciPy's statistics and scikit-learn, which would cost every
+        # palmap command about a second at start-up (tests/app/test_cli.py).
+        from esda.smoothing import Empirical_Bayes
+
         smoothed = Empirical_Bayes(e, b).r.ravel()
     result[usable] = smoothed
     return result

@@ -14,6 +14,7 @@ import pandas as pd
 
 from mapping.analysis import AnalysisData
 from mapping.classify import class_breaks
+from mapping.indicators import SMALL_DENOMINATOR
 from mapping.layers import Layer, LayerValues
 from mapping.pages.data import PageData
 from mapping.pages.labels import (
@@ -75,15 +76,37 @@ def value_text(row: Any, layer: Layer, min_count: int, tr: Translator) -> str:
     )
 
 
+def smoothed_text(row: Any, layer: Layer, tr: Translator) -> str:
+    """A rate's empirical Bayes estimate as a cell shows it (a dash where hidden or missing)."""
+    hidden = bool(row.hidden or row.small or missing(row.smoothed))
+    return tr.shown(row.smoothed, small=False, hidden=hidden, decimals=layer.decimals, min_count=0)
+
+
+def small_denominator_note(tr: Translator) -> str:
+    """What the small-denominator flag means, for a tooltip or a table."""
+    return tr(
+        "fewer than %(count)s people in the denominator: the rate swings by chance",
+        count=tr.number(SMALL_DENOMINATOR, 0),
+    )
+
+
 def tooltips(values: LayerValues, *, unit: str, min_count: int, tr: Translator) -> Tooltips:
-    """Each district's tooltip: the year's value with its unit, and its rank."""
+    """Each district's tooltip: the year's value with its unit, and its rank; for a rate also
+    the smoothed rate and, where the denominator is small, a note saying so."""
     total = int(values.table["rank"].notna().sum())
     tips: Tooltips = {}
+    rate = values.layer.kind == "rate"
     for row in values.table.itertuples(index=False):
-        tips[row.district_code] = [
+        tip: list[tuple[str, object]] = [
             (str(values.year), f"{value_text(row, values.layer, min_count, tr)} {unit}".strip()),
             (tr("Rank"), rank_text(row.rank, total)),
         ]
+        if rate:
+            smoothed = smoothed_text(row, values.layer, tr)
+            tip.append((tr("Smoothed rate (empirical Bayes)"), f"{smoothed} {unit}".strip()))
+            if row.small_denominator:
+                tip.append((tr("Small numbers"), small_denominator_note(tr)))
+        tips[row.district_code] = tip
     return tips
 
 
@@ -154,6 +177,8 @@ def table_rows(
                 "code": row.district_code,
                 "name": row.district_name,
                 "value": value_text(row, values.layer, min_count, tr),
+                "smoothed": smoothed_text(row, values.layer, tr),
+                "small_denominator": bool(row.small_denominator),
                 "rank": rank_text(row.rank, total),
                 "sort": (1, 0) if missing(row.rank) else (0, int(row.rank)),
                 "colour": fills.get(row.district_code) or NO_DATA_COLOUR,
@@ -187,6 +212,8 @@ class IndicatorMapPage:
     year_options: list[tuple[int, str]]
     weights_query: str | None
     schematic: bool
+    rate: bool = False
+    small_denominator_note: str = ""
 
 
 def build_indicator_map(data: PageData, query: MapQuery, tr: Translator) -> IndicatorMapPage:
@@ -201,6 +228,8 @@ def build_indicator_map(data: PageData, query: MapQuery, tr: Translator) -> Indi
         year_options=[(y, str(y)) for y in query.years],
         weights_query=weights_text(query.weights),
         schematic=data.schematic,
+        rate=choropleth.values.layer.kind == "rate",
+        small_denominator_note=small_denominator_note(tr),
     )
 
 
@@ -211,11 +240,19 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "year",
     "value",
     "rank",
+    "smoothed_value",
+    "small_denominator",
 )
 
 
 def indicator_table(data: PageData, query: MapQuery) -> list[dict[str, Any]]:
-    """The table under the map as CSV rows (small counts as ``< 5``, hidden rates empty)."""
+    """The table under the map as CSV rows (small counts as ``< 5``, hidden rates empty).
+
+    A rate layer also gives ``smoothed_value`` (the empirical Bayes rate; empty where the rate
+    is hidden) and ``small_denominator`` (``true`` where the denominator is below
+    :data:`mapping.indicators.SMALL_DENOMINATOR`); other layers leave both empty.
+    """
+    rate = query.layer.kind == "rate"
     values = data.values(query.layer, query.year, weights=query.weights, method=query.method)
     rows = []
     for row in values.table.itertuples(index=False):
@@ -233,6 +270,12 @@ def indicator_table(data: PageData, query: MapQuery) -> list[dict[str, Any]]:
                 "year": values.year,
                 "value": value,
                 "rank": None if missing(row.rank) else int(row.rank),
+                "smoothed_value": None
+                if not rate or row.hidden or row.small or missing(row.smoothed)
+                else round(float(row.smoothed), 6),
+                "small_denominator": (
+                    ("true" if row.small_denominator else "false") if rate else None
+                ),
             }
         )
     return rows

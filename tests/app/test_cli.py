@@ -39,8 +39,9 @@ def test_init_db_then_load_demo_on_a_new_file(empty_app: Flask, tmp_path: Path) 
     counts = store.table_counts(get_engine(empty_app))
     assert counts["district"] == 21
     assert counts["resource"] >= 80
-    assert counts["indicator"] == 5
-    assert counts["indicator_value"] == 21 * 5 * 5
+    # residents, its three age groups (the denominators of issue 14) and four needs indicators
+    assert counts["indicator"] == 8
+    assert counts["indicator_value"] == 21 * 8 * 5
 
 
 def test_load_demo_twice_changes_nothing(app: Flask) -> None:
