@@ -73,6 +73,11 @@ def analyse_supply(
 
 @analyse.command("needs")
 @_analysis_options
+@click.option(
+    "--raw-rates",
+    is_flag=True,
+    help="Use the raw rates instead of their empirical Bayes estimates (the default).",
+)
 @with_appcontext
 @handle_errors
 def analyse_needs(
@@ -82,12 +87,19 @@ def analyse_needs(
     method: str,
     fmt: str,
     output: Path | None,
+    raw_rates: bool,
 ) -> None:
     """Composite needs index per district (rank 1 = most need)."""
     from mapping.analysis import needs_table, parse_weights
 
     data = _data()
-    index = needs_table(data, year=year, weights=parse_weights(weights), method=method)
+    index = needs_table(
+        data,
+        year=year,
+        weights=parse_weights(weights),
+        method=method,
+        smoothing="none" if raw_rates else "eb",
+    )
     if fmt == "table":
         click.echo(index.explain(), err=True)
     emit(data.with_names(index.scores), fmt, output)

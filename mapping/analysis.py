@@ -18,7 +18,7 @@ import pandas as pd
 
 from mapping.access import DEFAULT_STEPS, coverage, fca, nearest_distance
 from mapping.errors import NotFoundError, ValidationError
-from mapping.indicators import IndicatorRegistry, NeedsIndex, needs_index
+from mapping.indicators import IndicatorRegistry, NeedsIndex, Smoothing, needs_index
 from mapping.ranking import gaps, rank_target_areas
 from mapping.supply import supply_per_district
 
@@ -183,11 +183,18 @@ def needs_table(
     year: int,
     weights: Mapping[str, float] | None = None,
     method: Method = "zscore",
+    smoothing: Smoothing = "eb",
 ) -> NeedsIndex:
-    """The composite needs index (default: equal weights on every needs indicator)."""
+    """The composite needs index (default: equal weights on every needs indicator; empirical
+    Bayes rates, ``smoothing="none"`` for raw rates)."""
     data.require_year(year)
     index = needs_index(
-        data.values, data.registry, year=year, weights=_weights(data, weights), method=method
+        data.values,
+        data.registry,
+        year=year,
+        weights=_weights(data, weights),
+        method=method,
+        smoothing=smoothing,
     )
     return index
 

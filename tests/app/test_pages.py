@@ -263,7 +263,8 @@ def test_comparison_uses_pooled_breaks_and_judges_change_by_direction(
 
 def test_district_page_has_charts_rank_resources_and_access(client: FlaskClient) -> None:
     page = _get(client, "/dzielnice/sobiecin")
-    assert page.count('<svg class="palmap-chart"') == 5
+    # One chart per indicator: residents, its three age groups (issue 14) and four needs.
+    assert page.count('<svg class="palmap-chart"') == 8
     assert re.search(r"Miejsce wg potrzeb</dt><dd>\d+ / 21</dd>", page)
     assert "Dostęp do zasobów" in page and " m</dd>" in page
     assert "supply-table" in page and "district-resources" in page
@@ -424,7 +425,7 @@ def test_small_counts_are_suppressed_on_pages_and_downloads(client: FlaskClient)
     assert row[0] == "–" and row[2] == "< 5"
     assert "mniej niż 5 osób: pokazane jako < 5" in html.unescape(page)
     rate = _row(_get(client, "/mapa/children_assisted_rate?year=2021"), "values-table", "lubiechow")
-    assert rate[2] == "–"  # 4 / 405 * 1000 = 9.9 would point at those families
+    assert rate[2] == "–"  # 4 / 57 aged 0-17 * 1000 = 70.2 would point at those families
     table = list(
         csv.DictReader(io.StringIO(_get(client, "/mapa/children_assisted/tabela.csv?year=2021")))
     )
@@ -441,7 +442,7 @@ def test_small_counts_are_suppressed_on_pages_and_downloads(client: FlaskClient)
     district = _get(client, "/dzielnice/lubiechow")
     card = district.split('data-indicator="children_assisted"', 1)[1].split("</article>", 1)[0]
     assert "< 5" in html.unescape(card)
-    assert "9,9" not in card and "9,88" not in card
+    assert "70,2" not in card and "70,18" not in card
     assert "ukryte" in card  # the 2021 point of the rate chart is left out
     # The maps' tooltips say "< 5" too, never the count.
     tooltips = _decoded(page)
@@ -468,7 +469,7 @@ def test_min_count_zero_turns_suppression_off_and_analysis_keeps_true_values(
     rate = _row(
         _get(pages[0], "/mapa/children_assisted_rate?year=2021"), "values-table", "lubiechow"
     )
-    assert rate[2] == "9,9"
+    assert rate[2] == "70,2"  # 4 per 57 residents aged 0-17 (issue 14; was 4 / 405 residents)
     # The needs index and the ranking use the true values whatever is shown.
     for url, table in (("/mapa/needs_index", "values-table"), ("/obszary", "ranking-table")):
         assert _cells(_get(pages[0], url), table) == _cells(_get(pages[5], url), table)
