@@ -214,6 +214,7 @@ class IndicatorMapPage:
     schematic: bool
     rate: bool = False
     small_denominator_note: str = ""
+    index_note: str = ""
 
 
 def build_indicator_map(data: PageData, query: MapQuery, tr: Translator) -> IndicatorMapPage:
@@ -230,6 +231,12 @@ def build_indicator_map(data: PageData, query: MapQuery, tr: Translator) -> Indi
         schematic=data.schematic,
         rate=choropleth.values.layer.kind == "rate",
         small_denominator_note=small_denominator_note(tr),
+        index_note=tr(
+            "The needs index is computed on the rates smoothed by empirical Bayes (small "
+            "districts pulled towards the mean of all districts)."
+        )
+        if choropleth.values.layer.kind == "index"
+        else "",
     )
 
 

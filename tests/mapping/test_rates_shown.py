@@ -83,6 +83,7 @@ def test_a_count_or_index_layer_has_no_smoothed_column(data: PageData) -> None:
         query = parse_map_query({"year": "2013"}, data.analysis, tr, layer=layer)
         page = build_indicator_map(data, query, tr)
         assert not page.rate
+        assert ("empirical Bayes" in page.index_note) == (layer == "needs_index")
         assert "Small numbers" not in dict(page.choropleth.tooltips["lubiechow"])
         row = indicator_table(data, query)[0]
         assert row["smoothed_value"] is None and row["small_denominator"] is None
