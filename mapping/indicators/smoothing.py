@@ -24,6 +24,9 @@ person more or less moves a rate per 1,000 by more than 1) is flagged as small
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -60,6 +63,21 @@ def check_small_below(small_below: float) -> float:
             f"use {SMALL_DENOMINATOR} (people) or 0 to flag none"
         )
     return float(small_below)
+
+
+def _empirical_bayes() -> Any:
+    """esda's ``Empirical_Bayes``, imported on first use.
+
+    Imported here, not at the top: esda loads SciPy's statistics and scikit-learn, which would
+    cost every palmap command about a second at start-up (tests/app/test_cli.py). Its package
+    also imports ``tqdm.auto`` (esda.topo), which in a notebook kernel without ipywidgets warns
+    "IProgress not found" on stderr; palmap draws no progress bar, so that warning is dropped.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        from esda.smoothing import Empirical_Bayes
+
+    return Empirical_Bayes
 
 
 def eb_smooth(events: pd.Series, population: pd.Series) -> pd.Series:
@@ -102,11 +120,7 @@ def eb_smooth(events: pd.Series, population: pd.Series) -> pd.Series:
     if excess <= 0:
         smoothed = np.full(len(e), mean)
     else:
-        # Imported here: esda loads SciPy's statistics and scikit-learn, which would cost every
-        # palmap command about a second at start-up (tests/app/test_cli.py).
-        from esda.smoothing import Empirical_Bayes
-
-        smoothed = Empirical_Bayes(e, b).r.ravel()
+        smoothed = _empirical_bayes()(e, b).r.ravel()
     result[usable] = smoothed
     return result
 
