@@ -190,6 +190,26 @@ def action(code: str) -> BaseResponse | tuple[str, int]:
     return _save(code, int(version))
 
 
+def _partnership_labels(lines: int) -> dict[str, str]:
+    """The form's label of each field the history and the conflict view name."""
+    labels = {
+        "code": _("Code"),
+        "name": _("Name"),
+        "description": _("Description"),
+        "members": _("Member"),
+    }
+    for n in range(1, lines + 1):
+        member = _("Member %(number)s", number=n)
+        for field, label in (
+            ("member", _("Member")),
+            ("kind", _("Kind")),
+            ("role", _("Role")),
+            ("contact", _("Contact")),
+        ):
+            labels[f"{field}_{n}"] = f"{member}: {label}"
+    return labels
+
+
 def _partnership_page(
     code: str | None, fields: dict[str, str], *, status: int = 200, **extra: Any
 ) -> tuple[str, int]:
@@ -204,12 +224,14 @@ def _partnership_page(
             get_engine(), audit.AuditFilter(table="partnership", record_id=code), limit=50
         )
         history = list(entries.to_dict("records"))
+    lines = member_lines(fields)
     page = render_template(
         "partnership_edit.html",
         form=auth.TokenForm(),
         code=code,
         fields=fields,
-        lines=range(1, member_lines(fields) + 1),
+        lines=range(1, lines + 1),
+        labels=_partnership_labels(lines),
         kinds=[(k.code, k.name(lang)) for k in MEMBER_KINDS],
         history=history,
         **extra,
