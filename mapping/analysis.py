@@ -328,7 +328,11 @@ def access_categories(
         amounts, how = category_supply(data.resources, code, capacity_unit=units.get(code))
         rows = data.resources.loc[amounts.index].assign(supply_units=amounts)
         frame = fca(
-            data.districts, rows, demand=demand_values, category=code, steps=steps,
+            data.districts,
+            rows,
+            demand=demand_values,
+            category=code,
+            steps=steps,
             capacity_col="supply_units",
         )
         if category is None and frame["e2sfca"].isna().all():
@@ -354,7 +358,9 @@ def access_categories(
     )
 
 
-def _weighted_mean(frames: Mapping[str, pd.DataFrame], weights: Mapping[str, float], column: str) -> np.ndarray:
+def _weighted_mean(
+    frames: Mapping[str, pd.DataFrame], weights: Mapping[str, float], column: str
+) -> np.ndarray:
     """Per district, the weighted mean of ``column`` over the categories where it is defined."""
     values = np.column_stack([frames[code][column].to_numpy(dtype="float64") for code in weights])
     w = np.broadcast_to(np.array([weights[code] for code in weights]), values.shape)
@@ -386,17 +392,20 @@ def access_table(
     """
     if categories is None:
         categories = access_categories(
-            data, year=year, category=category, category_weights=category_weights,
-            demand=demand, steps=steps,
+            data,
+            year=year,
+            category=category,
+            category_weights=category_weights,
+            demand=demand,
+            steps=steps,
         )
     first = next(iter(categories.scores.values()))
     scores = first[["district_code", "demand"]].copy()
     for column in ("2sfca", "e2sfca"):
         scores[column] = _weighted_mean(categories.scores, categories.weights, column)
     used = data.resources[data.resources["category"].isin(categories.codes)]
-    table = (
-        scores.merge(nearest_distance(data.districts, used))
-        .merge(coverage(data.districts, used, radius_m=radius_m))
+    table = scores.merge(nearest_distance(data.districts, used)).merge(
+        coverage(data.districts, used, radius_m=radius_m)
     )
     table = table[["district_code", "demand", "nearest_m", "coverage", "2sfca", "e2sfca"]]
     return data.with_names(table.sort_values("district_code").reset_index(drop=True))
@@ -419,7 +428,10 @@ def gaps_table(
     """
     index = needs_table(data, year=year, weights=weights, method=method)
     access = access_table(
-        data, year=year, category=category, category_weights=category_weights,
+        data,
+        year=year,
+        category=category,
+        category_weights=category_weights,
         categories=categories,
     )
     table = gaps(
@@ -488,14 +500,10 @@ def rank_table(
     data.require_category(category)
     access = supply = None
     if access_weight > 0:
-        table = access_table(
-            data, year=year, category=category, category_weights=category_weights
-        )
+        table = access_table(data, year=year, category=category, category_weights=category_weights)
         access = table.set_index("district_code")["e2sfca"]
     if supply_weight > 0:
-        supply = supply_term(
-            data, year=year, category=category, category_weights=category_weights
-        )
+        supply = supply_term(data, year=year, category=category, category_weights=category_weights)
     ranking = rank_target_areas(
         data.values,
         data.registry,

@@ -85,7 +85,9 @@ def _indicator_parts(data: AnalysisData, codes: Sequence[str]) -> dict[str, Any]
         indicator = data.registry[code]
         denominator = getattr(indicator, "denominator", None)
         source = getattr(indicator, "source", None)
-        denominators[code] = None if denominator is None or pd.isna(denominator) else str(denominator)
+        denominators[code] = (
+            None if denominator is None or pd.isna(denominator) else str(denominator)
+        )
         sources[code] = None if source is None or pd.isna(source) else str(source)
     return {"denominators": denominators, "sources": sources}
 
@@ -223,7 +225,9 @@ def layer_meta(
     if indicator is None:
         from mapping.analysis import needs_table
 
-        used = needs_table(data, year=year, weights=weights, method=method).weights
+        used = needs_table(
+            data, year=year, weights=weights, method="imd" if method == "imd" else "zscore"
+        ).weights
         settings["method"] = method
         return method_meta("needs", data, settings=settings, weights=used, indicators=list(used))
     settings["kind"] = kind

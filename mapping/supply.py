@@ -30,7 +30,13 @@ import pandas as pd
 from mapping.crs import to_metric
 from mapping.errors import MappingError, ValidationError
 
-__all__ = ["COUNT_UNIT", "SUPPLY_COLUMNS", "CategorySupply", "category_supply", "supply_per_district"]
+__all__ = [
+    "COUNT_UNIT",
+    "SUPPLY_COLUMNS",
+    "CategorySupply",
+    "category_supply",
+    "supply_per_district",
+]
 
 #: The unit of a category whose resources have no capacity: each resource counts 1.
 COUNT_UNIT = "resources"

@@ -183,8 +183,17 @@ def test_every_analysis_output_carries_how_it_was_made(runner: FlaskCliRunner) -
     assert sum(c["weight"] for c in access["categories"]) == pytest.approx(1.0)
     # Every category is either used or left out with its reason.
     assert set(units) | set(access["left_out"]) == {
-        "boisko", "kis", "lokal_komunalny", "mops", "ngo", "obiekt_sportowy", "plac_zabaw",
-        "pracownia_komputerowa", "rada_osiedla", "sala_gimnastyczna", "swietlica",
+        "boisko",
+        "kis",
+        "lokal_komunalny",
+        "mops",
+        "ngo",
+        "obiekt_sportowy",
+        "plac_zabaw",
+        "pracownia_komputerowa",
+        "rada_osiedla",
+        "sala_gimnastyczna",
+        "swietlica",
     }
     assert "centroid" in meta["demand_model"]
     assert meta["denominators"] == {"residents": None} and meta["smoothing"].startswith("none")
@@ -258,8 +267,14 @@ def test_a_ranking_without_category_never_mixes_units(app, runner: FlaskCliRunne
 def test_category_and_category_weights_exclude_each_other(runner: FlaskCliRunner) -> None:
     result = runner.invoke(
         args=[
-            "analyse", "access", "--year", "2021", "--category", "swietlica",
-            "--category-weights", "swietlica=1",
+            "analyse",
+            "access",
+            "--year",
+            "2021",
+            "--category",
+            "swietlica",
+            "--category-weights",
+            "swietlica=1",
         ]
     )
     assert result.exit_code == 3

@@ -79,7 +79,7 @@ def toy(
                 "unit": ["persons", "persons"],
                 "higher_is_more_need": [False, True],
                 "denominator": [None, "residents"],
-                "source": ["[pl] ewidencja, 2021 [en] register, 2021", "=HYPERLINK(\"x\"), MOPS"],
+                "source": ["[pl] ewidencja, 2021 [en] register, 2021", '=HYPERLINK("x"), MOPS'],
             }
         )
     )
