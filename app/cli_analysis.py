@@ -31,11 +31,10 @@ CATEGORY_WEIGHTS_HELP = (
 
 def _emit(frame: pd.DataFrame, meta: Mapping[str, Any], fmt: str, output: Path | None) -> None:
     """The table with its ``meta``: in the JSON object, as CSV comment rows, or on stderr."""
-    from mapping.method import csv_with_meta, json_with_meta
+    from mapping.method import comment_rows, csv_with_meta, json_with_meta
 
     if fmt == "table":
-        for key, value in meta.items():
-            click.echo(f"# {key}: {value}", err=True)
+        click.echo(comment_rows(meta), err=True, nl=False)
         emit(frame, fmt, output)
         return
     text = json_with_meta(frame, meta) if fmt == "json" else csv_with_meta(frame, meta)

@@ -498,6 +498,10 @@ def rank_table(
     weights = _weights(data, weights)
     data.require_year(year)
     data.require_category(category)
+    if category is not None and category_weights:
+        raise ValidationError(
+            msg("expected either a category or category weights, got both; drop one of them")
+        )
     access = supply = None
     if access_weight > 0:
         table = access_table(data, year=year, category=category, category_weights=category_weights)

@@ -127,6 +127,10 @@ def test_rank_with_access_term_runs(runner: FlaskCliRunner) -> None:
 def test_table_output_and_file_output(runner: FlaskCliRunner, tmp_path) -> None:
     text = run(runner, "analyse", "needs", "--year", "2012")
     assert "district_code" in text and "Nowe Miasto" in text
+    # The meta goes to stderr as the CSV's comment rows would read.
+    assert (
+        '# analysis: "needs"' in runner.invoke(args=["analyse", "needs", "--year", "2012"]).stderr
+    )
     target = tmp_path / "needs.json"
     run(runner, "analyse", "needs", "--year", "2012", "--format", "json", "-o", str(target))
     assert len(json.loads(target.read_text(encoding="utf-8"))["rows"]) == 21

@@ -203,3 +203,7 @@ def test_stops_naming_the_categories_when_nothing_can_be_combined() -> None:
         access_table(toy(), year=2021, category_weights={"pool": 1})
     with pytest.raises(ValidationError, match="category weights >= 0"):
         access_table(toy(), year=2021, category_weights={"gym": -1})
+    with pytest.raises(ValidationError, match="either a category or category weights"):
+        rank_table(
+            toy(), year=2021, weights={"poor": 1}, category="gym", category_weights={"gym": 1}
+        )
