@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from app import pages
 from app.cache import cached_page
 from mapping.listing import csv_text
+from mapping.method import comment_rows, layer_meta
 from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
 from mapping.pages.comparison import build_comparison_page
@@ -101,7 +102,19 @@ def indicator_table_csv(layer: str) -> Response:
     """The table under the indicator map as CSV (small counts as "< 5", hidden rates empty)."""
     data = pages.page_data()
     query = parse_map_query(pages.args(), data.analysis, pages.translator(), layer=layer)
-    text = csv_text(indicator_table(data, query), list(TABLE_COLUMNS))
+    meta = layer_meta(
+        data.analysis,
+        layer=query.layer.code,
+        kind=query.layer.kind,
+        indicator=None if query.layer.indicator is None else query.layer.indicator.code,
+        year=query.year,
+        weights=query.weights,
+        method=query.method,
+        min_count=data.min_count,
+    )
+    text = comment_rows(meta, line_end="\r\n") + csv_text(
+        indicator_table(data, query), list(TABLE_COLUMNS)
+    )
     filename = f"palmap-{query.layer.code}-{query.year}.csv"
     return Response(
         text,

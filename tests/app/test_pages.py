@@ -417,6 +417,31 @@ def test_weights_change_the_ranking(client: FlaskClient) -> None:
 # --------------------------------------------------------------------------- privacy
 
 
+def _table_rows(text: str) -> list[str]:
+    """A table download's CSV rows without its ``# key: value`` meta rows (README)."""
+    return [line for line in text.splitlines() if not line.startswith("# ")]
+
+
+def test_table_downloads_say_how_they_were_made(client: FlaskClient) -> None:
+    """Issue 14, point 9: the needs index's table carries its method, weights, denominators,
+    sources and data version as comment rows; pandas reads the table with comment="#"."""
+    import pandas as pd
+
+    from mapping.method import read_meta
+
+    text = _get(client, "/mapa/needs_index/tabela.csv?year=2013&method=imd")
+    meta = read_meta(text)
+    assert meta["analysis"] == "needs" and meta["settings"]["method"] == "imd"
+    assert set(meta["weights"]) == set(meta["denominators"]) == set(meta["sources"])
+    assert meta["denominators"]["social_assistance"] == "residents"
+    assert meta["data_version"].startswith("live data")
+    table = pd.read_csv(io.StringIO(text), comment="#")
+    assert len(table) == 21 and list(table.columns)[:2] == ["district_code", "district_name"]
+    rate = read_meta(_get(client, "/map/social_assistance_rate/table.csv?year=2013"))
+    assert rate["analysis"] == "indicator" and rate["settings"]["kind"] == "rate"
+    assert rate["denominators"] == {"social_assistance": "residents"}
+
+
 def test_small_counts_are_suppressed_on_pages_and_downloads(client: FlaskClient) -> None:
     # Lubiechów (405 residents) has 4 children in assisted families in 2021.
     page = _get(client, "/mapa/children_assisted?year=2021")
@@ -426,13 +451,13 @@ def test_small_counts_are_suppressed_on_pages_and_downloads(client: FlaskClient)
     rate = _row(_get(client, "/mapa/children_assisted_rate?year=2021"), "values-table", "lubiechow")
     assert rate[2] == "–"  # 4 / 405 * 1000 = 9.9 would point at those families
     table = list(
-        csv.DictReader(io.StringIO(_get(client, "/mapa/children_assisted/tabela.csv?year=2021")))
+        csv.DictReader(_table_rows(_get(client, "/mapa/children_assisted/tabela.csv?year=2021")))
     )
     by_code = {r["district_code"]: r for r in table}
     assert by_code["lubiechow"]["value"] == "< 5" and by_code["lubiechow"]["rank"] == ""
     assert by_code["gaj"]["value"] not in ("", "< 5")
     rates = list(
-        csv.DictReader(io.StringIO(_get(client, "/map/children_assisted_rate/table.csv?year=2021")))
+        csv.DictReader(_table_rows(_get(client, "/map/children_assisted_rate/table.csv?year=2021")))
     )
     assert {r["district_code"]: r["value"] for r in rates}["lubiechow"] == ""
     compare = _get(client, "/porownanie/children_assisted?from=2013&to=2021")
