@@ -2,9 +2,12 @@
 
 Sections, in order: the title page data; the needs maps of this edition beside the previous
 published edition's; the resource changes since then (:func:`mapping.edition_diff.diff_editions`);
-the target-area ranking (:func:`mapping.pages.targets.build_ranking`, its settings written out)
-and the target areas the partnerships chose; actions by type with participants and funds; the
-survey change; the sources of data; the note on the district boundaries.
+the rankings the partnerships saved with their target areas, each reproduced from its saved
+settings (:func:`mapping.pages.targets.build_ranking` on the edition's frozen data: the ranking
+they chose from), its settings written out and the chosen districts marked, or, only when none
+was saved, the default ranking labelled as such; the target areas the partnerships chose;
+actions by type with participants and funds; the survey change; the sources of data; the note
+on the district boundaries.
 """
 
 from __future__ import annotations
@@ -298,7 +301,18 @@ def _saved_ranking(
     return [
         Paragraph(heading),
         _settings(data, query, saved, tr),
-        _ranking_table(built, built.legend.title, marks, tr),
+        # The partnerships in the caption too: each table (a named region on the page) has
+        # its own name.
+        _ranking_table(
+            built,
+            tr(
+                "%(title)s, saved by %(partnerships)s",
+                title=built.legend.title,
+                partnerships=partnerships,
+            ),
+            marks,
+            tr,
+        ),
     ]
 
 

@@ -9,13 +9,20 @@ bytes: the PDF's creation date is the edition's publication day.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
-from mapping.report.content import Block, Facts, Figures, Paragraph, ReportContent, Table
+from mapping.report.content import (
+    Block,
+    Facts,
+    Figures,
+    Paragraph,
+    ReportContent,
+    Table,
+    numeric_columns,
+)
 
 if TYPE_CHECKING:  # matplotlib is imported when a report is drawn
     from matplotlib.backends.backend_pdf import PdfPages
@@ -197,9 +204,6 @@ class _Layout:
     numeric: list[bool]
 
 
-_NUMBER = re.compile(r"[-+−–]?[\d\s\u00a0.,]*\d[\d\s\u00a0.,]*%?|[-–]?")
-
-
 def _longest_word(text: str, size: float, bold: bool = False) -> float:
     return max((_width_mm(word, size, bold) for word in text.split()), default=0.0)
 
@@ -236,12 +240,7 @@ def _layout(block: Table) -> _Layout:
         extra = [m - n for m, n in zip(most, least, strict=True)]
         spare = _WIDTH_MM - sum(least)
         widths = [n + spare * e / sum(extra) for n, e in zip(least, extra, strict=True)]
-    numeric = [
-        any(row[i].strip() for row in block.rows)
-        and all(_NUMBER.fullmatch(row[i].strip()) for row in block.rows)
-        for i in columns
-    ]
-    return _Layout(size, widths, numeric)
+    return _Layout(size, widths, numeric_columns(block))
 
 
 def _cells(cells: tuple[str, ...], layout: _Layout, bold: bool) -> list[list[str]]:

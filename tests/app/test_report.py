@@ -455,3 +455,49 @@ def test_no_text_overlaps_in_the_pdf_and_table_headers_come_out_whole(
     assert len(re.findall(r'<th scope="col">', actions)) == 8  # the funding columns are there
     missing = {w for h in headers for w in h.split() if w not in printed}
     assert not missing, f"header words broken or run together in the PDF: {sorted(missing)}"
+
+
+def _long_table() -> object:
+    from datetime import date
+
+    from mapping.report.content import ReportContent, Section, Table
+
+    columns = (
+        "Type",
+        "Participants (planned)",
+        "EU funds",
+        "city funds",
+        "state budget",
+        "sponsors",
+    )
+    rows = tuple(
+        (f"IV.{i % 7 + 1}", str(i * 3), f"{i * 1000:,}", "0", "–", f"{i * 10:,}") for i in range(90)
+    )
+    table = Table("Actions by type", columns, rows)
+    return ReportContent("T", "en", "2013", "a", date(2013, 1, 2), (Section("x", "X", (table,)),))
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+def test_a_long_table_repeats_its_header_on_each_page(tmp_path: Path) -> None:
+    """A table that runs onto the next pages shows its header there too (PDF: set again on
+    each page; DOCX: a repeated header row), and its numbers stand flush right."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from mapping.report.docx import report_docx
+    from mapping.report.pdf import report_pdf
+
+    content = _long_table()
+    pages = _pdf_words(report_pdf(content), tmp_path)  # type: ignore[arg-type]
+    assert len(pages) >= 3
+    for words in pages[1:]:
+        texts = [w[4] for w in words]
+        assert "sponsors" in texts and "(planned)" in texts
+        right = [w for w in words if w[4] == "sponsors"][0][2]
+        last = [w for w in words if w[4].replace(",", "").isdigit() and w[0] > right - 30]
+        assert last and all(abs(w[2] - right) < 0.5 for w in last)  # flush right
+    document = Document(io.BytesIO(report_docx(content)))  # type: ignore[arg-type]
+    table = document.tables[0]
+    assert "w:tblHeader" in table.rows[0]._tr.xml
+    assert table.rows[5].cells[2].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert table.rows[5].cells[0].paragraphs[0].alignment is None
