@@ -489,7 +489,7 @@ def test_a_long_table_repeats_its_header_on_each_page(tmp_path: Path) -> None:
 
     content = _long_table()
     pages = _pdf_words(report_pdf(content), tmp_path)  # type: ignore[arg-type]
-    assert len(pages) >= 3
+    assert len(pages) >= 2
     for words in pages[1:]:
         texts = [w[4] for w in words]
         assert "sponsors" in texts and "(planned)" in texts
