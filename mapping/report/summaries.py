@@ -66,6 +66,8 @@ def programme_summary(bind: Bind, code: str) -> ProgrammeSummary:
         TargetAreaChoice(
             partnership=partnerships.get(area.partnership, area.partnership),
             districts=tuple(str(names.get(c, c)) for c in area.districts),
+            codes=area.districts,
+            ranking=tuple(sorted((str(k), str(v)) for k, v in area.ranking.items())),
         )
         for area in target_areas.list_target_areas(bind)
         if area.edition == code
@@ -84,12 +86,14 @@ def survey_summary(bind: Bind, code: str, *, min_count: int, measure: str) -> Su
     data = AnalysisData.from_edition(bind, code)
     year = data.years[-1] if data.years else None
     running = {
-        a.code for a in programme_store.load_actions(bind) if year is not None and runs_in(a, year)
+        a.code: a.title
+        for a in programme_store.load_actions(bind)
+        if year is not None and runs_in(a, year)
     }
     tables = summarise(survey_store.load_counts(bind), min_count=min_count).of("action")
     changes = tuple(
         SurveyChange(
-            action=t.code,
+            action=running[t.code] or t.code,  # its title, as a reader knows it
             question=t.question,
             initial=t.means[0],
             final=t.means[1],
