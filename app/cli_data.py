@@ -333,8 +333,9 @@ def export(
     category: str | None,
     year: int | None,
 ) -> None:
-    """Write districts, resources, indicator values, partnerships, actions or the survey tables
-    (suppressed as /ankiety.csv shows them; never responses) to a file."""
+    """Write districts, resources, indicator values, partnerships, actions or surveys to a file.
+
+    Surveys are the suppressed tables of /ankiety.csv, never responses."""
     from mapping.io.export import format_from_path, write_frame
 
     try:
