@@ -301,7 +301,9 @@ EXPORT_FORMATS = ("geojson", "gpkg", "csv", "xlsx", "shp")  # mapping.io.export.
 @click.command("export")
 @click.argument(
     "kind",
-    type=click.Choice(["districts", "resources", "indicators", "partnerships", "actions"]),
+    type=click.Choice(
+        ["districts", "resources", "indicators", "partnerships", "actions", "surveys"]
+    ),
 )
 @click.option(
     "-o",
@@ -331,7 +333,9 @@ def export(
     category: str | None,
     year: int | None,
 ) -> None:
-    """Write districts, resources, indicator values, partnerships or actions to a file."""
+    """Write districts, resources, indicator values, partnerships, actions or surveys to a file.
+
+    Surveys are the suppressed tables of /ankiety.csv, never responses."""
     from mapping.io.export import format_from_path, write_frame
 
     try:
@@ -344,6 +348,14 @@ def export(
         from app.cli_programme import export_programme
 
         export_programme(engine, kind, output, fmt=fmt, excel=excel)
+        return
+    if kind == "surveys":
+        from flask import current_app
+
+        from app.cli_surveys import export_surveys
+
+        min_count = int(current_app.config["MIN_COUNT"])
+        export_surveys(engine, output, fmt=fmt, excel=excel, min_count=min_count)
         return
     districts = store.load_districts(engine)
     if district is not None and district not in set(districts["code"]):

@@ -106,7 +106,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand(
         "export",
         "app.cli_data:export",
-        "Write districts, resources, indicator values, partnerships or actions to a file.",
+        "Write districts, resources, indicator values, partnerships, actions or surveys to a file.",
         web=False,
     ),
     LazyCommand(

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from app import auth, pages
+from app import auth, findings, pages
 from app.db import get_engine
 from mapping.errors import ConflictError, ValidationError
 from mapping.programme import ACTION_TYPES, STATUSES
@@ -120,7 +120,8 @@ def _save(code: str | None, version: int | None) -> BaseResponse | tuple[str, in
     districts = pages.page_data().analysis.districts
     action, problems = check_action_form(fields, chosen, districts=districts, partnerships=known)
     if action is None:
-        return _page(code, fields, chosen, status=422, problems=problems, version=version)
+        shown = findings.shown_findings(problems)  # in the page's language
+        return _page(code, fields, chosen, status=422, problems=shown, version=version)
     try:
         with engine.begin() as conn:
             stored.save_actions(
@@ -253,7 +254,8 @@ def _save_partnership(code: str | None, version: int | None) -> BaseResponse | t
         fields["code"] = code
     partnership, problems = check_partnership_form(fields)
     if partnership is None:
-        return _partnership_page(code, fields, status=422, problems=problems, version=version)
+        shown = findings.shown_findings(problems)  # in the page's language
+        return _partnership_page(code, fields, status=422, problems=shown, version=version)
     try:
         with get_engine().begin() as conn:
             stored.save_partnerships(

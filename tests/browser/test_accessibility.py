@@ -115,9 +115,9 @@ NOT_HTML: dict[str, str] = {
     "/audit.csv": "CSV (editors)",
     "/dane/import/<token>": "the preview of an upload (audited in tests/browser/test_editing.py)",
     "/data/import/<token>": "the preview of an upload (audited in tests/browser/test_editing.py)",
-    "/dane/szablon/<any(resources,districts,indicators,partnerships,actions):kind>"
+    "/dane/szablon/<any(resources,districts,indicators,partnerships,actions,surveys):kind>"
     ".<any(xlsx,csv):fmt>": "XLSX or CSV",
-    "/data/template/<any(resources,districts,indicators,partnerships,actions):kind>"
+    "/data/template/<any(resources,districts,indicators,partnerships,actions,surveys):kind>"
     ".<any(xlsx,csv):fmt>": "XLSX or CSV",
     "/mapa": "redirect to /mapa/<layer>",
     "/map": "redirect to /map/<layer>",
