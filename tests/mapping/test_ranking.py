@@ -147,6 +147,7 @@ def test_rank_target_areas_matches_needs_index_without_extra_terms():
         "rank",
         "rank_low",
         "rank_high",
+        "top_share",
         "stability",
         "p",
         "q",
@@ -154,14 +155,15 @@ def test_rank_target_areas_matches_needs_index_without_extra_terms():
 
 
 def test_access_term_by_hand():
-    """p is constant (z = 0 everywhere); access a 0.5, b 1.0, c 1.5 with equal weight.
+    """(Method version 1, uncapped: what saved rankings of before version 2 reproduce.)
+    p is constant (z = 0 everywhere); access a 0.5, b 1.0, c 1.5 with equal weight.
     z(access), negated: (1.0 - x) / 0.408248 -> a 1.224745, b 0, c -1.224745;
     weights 0.5 / 0.5 -> scores a 0.612372, b 0, c -0.612372."""
     values = make_values({"p": {"a": 1, "b": 1, "c": 1}})
     access = pd.Series({"c": 1.5, "b": 1.0, "a": 0.5})
     out = rank_target_areas(
         values, make_registry(("p",), (True,)), year=2023, weights={"p": 1},
-        access=access, access_weight=1, runs=20,
+        access=access, access_weight=1, runs=20, method_version=1,
     )  # fmt: skip
     rows = out.set_index("district_code")
     assert rows["score"].to_dict() == pytest.approx({"a": 0.612372, "b": 0.0, "c": -0.612372})
@@ -177,10 +179,17 @@ def test_supply_term_and_weight_scale():
     only_need = rank_target_areas(values, reg, year=2023, weights={"p": 1}, runs=10)
     assert only_need["district_code"].tolist() == ["a", "b", "c"]
     both = rank_target_areas(
-        values, reg, year=2023, weights={"p": 1}, supply=supply, supply_weight=3, runs=10
-    )
+        values, reg, year=2023, weights={"p": 1}, supply=supply, supply_weight=3, runs=10,
+        method_version=1,
+    )  # fmt: skip
     assert both["district_code"].tolist() == ["c", "b", "a"]
     assert "supply" in both.columns
+    # Version 2 caps supply at the median (1): a's surplus counts as b's supply, so p decides
+    # between them; c, without supply, stays first.
+    capped = rank_target_areas(
+        values, reg, year=2023, weights={"p": 1}, supply=supply, supply_weight=3, runs=10
+    )
+    assert capped["district_code"].tolist() == ["c", "a", "b"]
 
 
 def test_imd_method_with_access():
@@ -213,22 +222,26 @@ def test_sensitivity_fragile_and_robust():
     values = make_values({"p": {"a": 3, "b": 2, "c": 1}, "q": {"a": 1, "b": 2, "c": 3}})
     reg = make_registry()
     out = rank_target_areas(
-        values, reg, year=2023, weights={"p": 1, "q": 1}, runs=1000, robust_width=1
-    )
+        values, reg, year=2023, weights={"p": 1, "q": 1}, runs=1000, robust_width=1,
+        method_version=1,
+    )  # fmt: skip
     rows = out.set_index("district_code")
     assert rows["rank"].to_dict() == {"a": 1, "b": 2, "c": 3}
     assert (rows.loc["a", "rank_low"], rows.loc["a", "rank_high"]) == (1, 3)
     assert (rows.loc["b", "rank_low"], rows.loc["b", "rank_high"]) == (2, 2)
     assert rows["stability"].to_dict() == {"a": "fragile", "b": "robust", "c": "fragile"}
-    wide = rank_target_areas(values, reg, year=2023, weights={"p": 1, "q": 1}, runs=1000)
+    wide = rank_target_areas(
+        values, reg, year=2023, weights={"p": 1, "q": 1}, runs=1000, method_version=1
+    )
     assert set(wide["stability"]) == {"robust"}  # width 2 <= default 2
 
 
 def test_narrow_factor_range_keeps_a_clear_ranking_robust():
     values = make_values(THREE)
     out = rank_target_areas(
-        values, make_registry(), year=2023, weights={"p": 1, "q": 1}, factor_range=(1.0, 1.0)
-    )
+        values, make_registry(), year=2023, weights={"p": 1, "q": 1}, factor_range=(1.0, 1.0),
+        perturb=("weights",),
+    )  # fmt: skip
     assert (out["rank_low"] == out["rank"]).all()
     assert (out["rank_high"] == out["rank"]).all()
 
