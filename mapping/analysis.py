@@ -19,7 +19,7 @@ import pandas as pd
 from mapping.access import DEFAULT_STEPS, coverage, fca, nearest_distance
 from mapping.errors import NotFoundError, ValidationError
 from mapping.indicators import IndicatorRegistry, NeedsIndex, needs_index
-from mapping.ranking import gaps, rank_target_areas
+from mapping.ranking import DEFAULT_TOP, METHOD_VERSION, gaps, rank_target_areas
 from mapping.supply import supply_per_district
 
 if TYPE_CHECKING:
@@ -243,16 +243,20 @@ def rank_table(
     year: int,
     weights: Mapping[str, float],
     method: Method = "zscore",
-    runs: int = 1000,
+    runs: int | None = None,
     seed: int = 0,
     category: str | None = None,
     access_weight: float = 0.0,
     supply_weight: float = 0.0,
+    top: int = DEFAULT_TOP,
+    domain_weights: Mapping[str, float] | None = None,
+    method_version: int = METHOD_VERSION,
 ) -> pd.DataFrame:
     """Target-area ranking (rank 1 = highest priority) with its sensitivity interval.
 
     ``access_weight`` adds poor E2SFCA access to ``category`` (all resources if None) as a term;
-    ``supply_weight`` adds few resources of that category per 1,000 residents.
+    ``supply_weight`` adds few resources of that category per 1,000 residents. ``top``,
+    ``domain_weights`` and ``method_version`` go to :func:`mapping.ranking.rank_target_areas`.
     """
     if not weights:
         raise ValidationError(
@@ -281,5 +285,8 @@ def rank_table(
         supply_weight=supply_weight,
         runs=runs,
         seed=seed,
+        top=top,
+        domain_weights=domain_weights,
+        method_version=method_version,
     )
     return data.with_names(ranking)

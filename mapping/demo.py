@@ -76,9 +76,7 @@ _RESOURCE_TEXT = (
     "source",
 )
 _INDICATOR_REQUIRED = ("code", "name_pl", "name_en", "unit", "higher_is_more_need")
-_INDICATOR_TEXT = ("denominator", "description", "source")
-#: Optional columns of indicators.csv (absent: empty).
-_INDICATOR_OPTIONAL = ("domain",)
+_INDICATOR_TEXT = ("denominator", "description", "source", "domain")
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 # Names a GeoJSON "crs" member (pre-RFC 7946) may carry that still mean longitude, latitude.
@@ -463,10 +461,7 @@ def _read_resources(path: Path, known_districts: set[str]) -> gpd.GeoDataFrame:
 
 
 def _read_indicators(path: Path) -> pd.DataFrame:
-    frame = _read_csv(path, [c for c in INDICATOR_COLUMNS if c not in _INDICATOR_OPTIONAL])
-    for field in _INDICATOR_OPTIONAL:
-        if field not in frame.columns:
-            frame[field] = ""
+    frame = _read_csv(path, INDICATOR_COLUMNS)
     columns: dict[str, Any] = {}
     for field in _INDICATOR_REQUIRED:
         if field == "higher_is_more_need":
@@ -476,14 +471,8 @@ def _read_indicators(path: Path) -> pd.DataFrame:
             columns[field] = _object_column(parsed)
     for field in _INDICATOR_TEXT:
         columns[field] = _object_column(_column(frame, path, field, _text_or_none))
-    for number, (code, domain) in enumerate(
-        zip(frame["code"], frame["domain"], strict=True), start=2
-    ):
-        try:
-            check_domain(domain, code=code)
-        except ValidationError as exc:
-            raise ValidationError(f"{path.name}: line {number}: {exc}") from exc
-    columns["domain"] = _object_column(_column(frame, path, "domain", _text_or_none))
+    for code, domain in zip(columns["code"], columns["domain"], strict=True):
+        check_domain(domain, code=code)
     _check_unique(list(columns["code"]), path.name, "line", "code", first=2)
     codes = set(columns["code"])
     _check_known(list(columns["denominator"]), codes, path, "denominator", "indicator")

@@ -41,13 +41,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
 from mapping.errors import MappingError, ValidationError
-from mapping.indicators import IndicatorRegistry, needs_index, rank_descending
+from mapping.indicators import IndicatorRegistry, NeedsIndex, needs_index, rank_descending
 from mapping.sensitivity import (
     DEFAULT_RUNS,
     DEFAULT_TOP,
@@ -70,6 +70,7 @@ __all__ = [
     "QUADRANTS",
     "ROBUST_SHARE",
     "gaps",
+    "index_description",
     "rank_target_areas",
     "ranking_description",
 ]
@@ -389,3 +390,60 @@ def rank_target_areas(
     if method_version == 1:
         return legacy_ranking(index, weights, terms, settings)
     return domain_ranking(index, weights, terms, settings, domain_weights)
+
+
+def index_description(
+    index: NeedsIndex,
+    *,
+    top: int | None = None,
+    runs: int | None = None,
+    method_version: int | None = None,
+    access_weight: float = 0.0,
+    supply_weight: float = 0.0,
+) -> dict[str, Any]:
+    """How a needs index (and, given ``method_version``, a ranking) was made, as a
+    JSON-serialisable dict for output metadata: method, domains with their weights and
+    indicators, the indicators' weights within their domain, and the sensitivity settings.
+
+    >>> import pandas as pd
+    >>> reg = IndicatorRegistry(pd.DataFrame({
+    ...     "code": ["a", "b"], "name_pl": ["a", "b"], "name_en": ["a", "b"], "unit": ["", ""],
+    ...     "higher_is_more_need": [True, True], "denominator": [None, None],
+    ...     "domain": ["income", "income"]}))
+    >>> v = pd.DataFrame({"district_code": ["x", "y"] * 2, "indicator": ["a", "a", "b", "b"],
+    ...                   "year": 2023, "value": [1, 2, 3, 5]})
+    >>> d = index_description(needs_index(v, reg, year=2023, weights={"a": 1, "b": 1}))
+    >>> d["domains"]
+    {'income': {'weight': 1.0, 'indicators': {'a': 0.5, 'b': 0.5}}}
+    """
+    domains: dict[str, dict[str, Any]] = {}
+    for domain, weight in index.domain_weights.items():
+        members = {c: float(w) for c, w in index.weights.items() if index.domains[c] == domain}
+        total = math.fsum(members.values())
+        domains[domain] = {
+            "weight": float(weight),
+            "indicators": {c: (w / total if total else 0.0) for c, w in members.items()},
+        }
+    out: dict[str, Any] = {
+        "method": index.method,
+        "year": int(index.year),
+        "domains": domains,
+        "domain_transform": (
+            "IMD exponential transform of the ranked domain score"
+            if index.method == "imd"
+            else "z-score of the domain score"
+        ),
+        "inputs": "rates per 1,000 of each denominator" if index.use_rates else "values",
+    }
+    if method_version is not None:
+        out["terms"] = {
+            "access_weight": float(access_weight),
+            "supply_weight": float(supply_weight),
+        }
+        out["sensitivity"] = ranking_description(
+            method=index.method,
+            top=DEFAULT_TOP if top is None else top,
+            runs=runs,
+            method_version=method_version,
+        )
+    return out

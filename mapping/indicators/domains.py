@@ -247,32 +247,39 @@ def weighted_domains(
 def correlation_table(
     frame: pd.DataFrame, *, threshold: float = CORRELATION_WARNING
 ) -> pd.DataFrame:
-    """Spearman correlation of every pair of indicators (columns of ``frame``, districts as
-    rows), strongest first, with ``warning`` True where ``|rho| > threshold``.
+    """Pearson and Spearman correlation of every pair of indicators (columns of ``frame``,
+    districts as rows), strongest first, with ``warning`` True where either exceeds
+    ``threshold`` in absolute value (Pearson is what a sum of z-scores double counts, Spearman
+    what a sum of rank-based scores does).
 
     >>> f = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 4, 6, 9], "c": [4, 1, 3, 2]})
-    >>> correlation_table(f).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
-    [{'first': 'a', 'second': 'b', 'spearman': 1.0, 'warning': True},
-     {'first': 'a', 'second': 'c', 'spearman': -0.4, 'warning': False},
-     {'first': 'b', 'second': 'c', 'spearman': -0.4, 'warning': False}]
+    >>> correlation_table(f).round(4).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'first': 'a', 'second': 'b', 'pearson': 0.9944, 'spearman': 1.0, 'warning': True},
+     {'first': 'a', 'second': 'c', 'pearson': -0.4, 'spearman': -0.4, 'warning': False},
+     {'first': 'b', 'second': 'c', 'pearson': -0.3891, 'spearman': -0.4, 'warning': False}]
     """
     columns = list(frame.columns)
-    corr = frame.astype("float64").corr(method="spearman")
+    numbers = frame.astype("float64")
+    pearson = numbers.corr(method="pearson")
+    spearman = numbers.corr(method="spearman")
     rows: list[dict[str, Any]] = []
     for i, first in enumerate(columns):
         for second in columns[i + 1 :]:
-            rho = float(corr.loc[first, second])
-            rho = round(rho, 10) if math.isfinite(rho) else math.nan
+            pair = [float(m.loc[first, second]) for m in (pearson, spearman)]
+            pair = [round(r, 10) if math.isfinite(r) else math.nan for r in pair]
+            strongest = max((abs(r) for r in pair if math.isfinite(r)), default=math.nan)
             rows.append(
                 {
                     "first": str(first),
                     "second": str(second),
-                    "spearman": rho,
-                    "warning": bool(math.isfinite(rho) and abs(rho) > threshold),
+                    "pearson": pair[0],
+                    "spearman": pair[1],
+                    "warning": bool(math.isfinite(strongest) and strongest > threshold),
+                    "_key": strongest if math.isfinite(strongest) else -1.0,
                 }
             )
-    table = pd.DataFrame(rows, columns=["first", "second", "spearman", "warning"])
-    if table.empty:
-        return table
-    key = table["spearman"].abs().fillna(-1.0)
-    return table.iloc[np.argsort(-key.to_numpy(), kind="stable")].reset_index(drop=True)
+    table = pd.DataFrame(
+        rows, columns=["first", "second", "pearson", "spearman", "warning", "_key"]
+    )
+    order = np.argsort(-table["_key"].to_numpy(dtype="float64"), kind="stable")
+    return table.iloc[order].drop(columns="_key").reset_index(drop=True)

@@ -274,8 +274,9 @@ def needs_index(
 
     declared = domains if domains is not None else {c: registry[c].domain for c in codes}
     by_domain = domains_of(codes, declared)
+    # On the scale of the given weights, so that explicit domain weights compare with them.
     weights_of_domains = weigh_domains(
-        {c: norm_weights[c] for c in weighted}, by_domain, domain_weights
+        {c: float(weights[c]) for c in weighted}, by_domain, domain_weights
     )
     order = list(weights_of_domains)
     standardised = np.vstack(

@@ -22,7 +22,7 @@ from mapping.pages.exports import draw_static, indicator_map_spec
 from mapping.pages.indicator_map import build_choropleth
 from mapping.pages.labels import indicator_name, source_text
 from mapping.pages.query import parse_map_query, parse_target_query
-from mapping.pages.targets import RUNS, build_ranking
+from mapping.pages.targets import build_ranking
 from mapping.pages.text import Translator
 from mapping.render.static import PageSize
 from mapping.report.content import (
@@ -191,10 +191,7 @@ def _targets(inputs: ReportInputs, tr: Translator) -> Section:
             (tr("Weights"), shares),
             (
                 tr("Sensitivity"),
-                tr(
-                    "%(runs)d runs, each weight times a factor from 0.5 to 1.5",
-                    runs=RUNS,
-                ),
+                built.sensitivity,
             ),
             (tr("Top"), str(query.top)),
         )
