@@ -183,3 +183,25 @@ def test_the_demo_indicators_overlap_and_are_flagged():
     flagged = {frozenset((r.first, r.second)) for r in table.itertuples() if r.warning}
     assert frozenset(("social_assistance", "long_term_unemployed")) in flagged
     assert table["pearson"].max() > 0.9
+
+
+def test_definitions_accept_an_optional_checked_domain_column():
+    from mapping.io.indicators import indicators_from_table
+    from mapping.io.report import ImportReport
+
+    table = pd.DataFrame(
+        {
+            "kod": ["bezrobotni", "zasilki", "dzieci"],
+            "nazwa": ["bezrobotni", "zasiłki", "dzieci"],
+            "jednostka": ["osoby"] * 3,
+            "higher_is_more_need": ["tak"] * 3,
+            "domena": ["labour", "", "Rodzina!"],
+        },
+        index=pd.Index([2, 3, 4], name="line"),
+    )
+    report = ImportReport(unit="line")
+    out = indicators_from_table(table, report)
+    assert out.set_index("code")["domain"].to_dict() == {"bezrobotni": "labour", "zasilki": None}
+    assert [(f.row, f.field) for f in report.errors()] == [(4, "domena")]
+    without = indicators_from_table(table.drop(columns="domena"), ImportReport(unit="line"))
+    assert without["domain"].isna().all()
