@@ -218,6 +218,51 @@ def analyse_gaps(
     _emit(table, meta, fmt, output)
 
 
+@analyse.command("correlations")
+@_analysis_options
+@with_appcontext
+@handle_errors
+def analyse_correlations(
+    year: int,
+    category: str | None,
+    weights: str | None,
+    method: str,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Pearson and Spearman correlation of each pair of weighted indicators; warning above 0.8."""
+    from mapping.analysis import needs_table, parse_weights
+    from mapping.indicators.domains import CORRELATION_WARNING, correlation_table
+    from mapping.method import method_meta
+
+    data = _data()
+    index = needs_table(data, year=year, weights=parse_weights(weights), method=method)
+    codes = [c for c, w in index.weights.items() if w > 0]
+    table = correlation_table(index.inputs[codes])
+    table.insert(2, "same_domain", [index.domains[a] == index.domains[b] for a, b in zip(
+        table["first"], table["second"], strict=True)])  # fmt: skip
+    flagged = table[table["warning"]]
+    if len(flagged):
+        pairs = "; ".join(
+            f"{r.first} and {r.second} (Pearson {r.pearson:.2f}, Spearman {r.spearman:.2f})"
+            for r in flagged.itertuples(index=False)
+        )
+        click.echo(
+            f"Warning: these indicators correlate above {CORRELATION_WARNING:g} and count nearly "
+            f"the same thing: {pairs}. Put them in one domain (the domain column of the "
+            "definitions) or lower their weights.",
+            err=True,
+        )
+    meta = method_meta(
+        "correlations",
+        data,
+        settings={"year": year, "method": method, "warning_above": CORRELATION_WARNING},
+        weights=index.weights,
+        indicators=[*index.weights, "residents"],
+    )
+    _emit(table, meta, fmt, output)
+
+
 @click.command("rank")
 @click.option("--year", type=int, required=True, help="Year of the indicator values.")
 @click.option("--weights", required=True, help="Indicator weights: code=w,code=w.")
@@ -225,9 +270,22 @@ def analyse_gaps(
 @click.option(
     "--runs",
     type=click.IntRange(1, 100_000),
-    default=1000,
+    default=12_000,
     show_default=True,
-    help="Sensitivity runs (each weight times a factor from [0.5, 1.5]).",
+    help="Sensitivity runs (weights times factors from [0.5, 1.5], each normalisation, each "
+    "indicator left out).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(1, 1000),
+    default=5,
+    show_default=True,
+    help="N of the top_share column (share of runs in the top N); robust when >= 90% or <= 10%.",
+)
+@click.option(
+    "--domain-weights",
+    help="Domain weights: domain=w,domain=w (default: the mean weight of each domain's "
+    "indicators).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the runs.")
 @click.option("--category", help="Category of the access and supply terms (default: all).")
@@ -265,10 +323,13 @@ def rank(
     category_weights: str | None,
     access_weight: float,
     supply_weight: float,
+    top: int,
+    domain_weights: str | None,
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Rank districts as target areas (1 = highest priority), with rank_low/rank_high."""
+    """Rank districts as target areas (1 = highest priority), with rank_low/rank_high,
+    top_share and robust/fragile."""
     from mapping.analysis import parse_weights, rank_table
     from mapping.method import rank_meta
 
@@ -284,6 +345,8 @@ def rank(
         "category_weights": parse_weights(category_weights),
         "access_weight": access_weight,
         "supply_weight": supply_weight,
+        "top": top,
+        "domain_weights": parse_weights(domain_weights) if domain_weights else None,
     }
     table = rank_table(data, **options)
     _emit(table, rank_meta(data, **options), fmt, output)

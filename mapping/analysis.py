@@ -36,7 +36,7 @@ import pandas as pd
 from mapping.access import DEFAULT_STEPS, coverage, fca, nearest_distance
 from mapping.errors import NotFoundError, ValidationError, msg
 from mapping.indicators import IndicatorRegistry, NeedsIndex, needs_index
-from mapping.ranking import gaps, rank_target_areas
+from mapping.ranking import DEFAULT_TOP, METHOD_VERSION, gaps, rank_target_areas
 from mapping.supply import CategorySupply, category_supply, supply_per_district
 
 if TYPE_CHECKING:
@@ -213,11 +213,18 @@ def needs_table(
     year: int,
     weights: Mapping[str, float] | None = None,
     method: Method = "zscore",
+    domain_weights: Mapping[str, float] | None = None,
 ) -> NeedsIndex:
-    """The composite needs index (default: equal weights on every needs indicator)."""
+    """The composite needs index (default: equal weights on every needs indicator; a domain
+    weighs the mean weight of its indicators unless ``domain_weights`` says otherwise)."""
     data.require_year(year)
     index = needs_index(
-        data.values, data.registry, year=year, weights=_weights(data, weights), method=method
+        data.values,
+        data.registry,
+        year=year,
+        weights=_weights(data, weights),
+        method=method,
+        domain_weights=domain_weights,
     )
     return index
 
@@ -477,18 +484,23 @@ def rank_table(
     year: int,
     weights: Mapping[str, float],
     method: Method = "zscore",
-    runs: int = 1000,
+    runs: int | None = None,
     seed: int = 0,
     category: str | None = None,
     category_weights: Mapping[str, float] | None = None,
     access_weight: float = 0.0,
     supply_weight: float = 0.0,
+    top: int = DEFAULT_TOP,
+    domain_weights: Mapping[str, float] | None = None,
+    method_version: int = METHOD_VERSION,
 ) -> pd.DataFrame:
     """Target-area ranking (rank 1 = highest priority) with its sensitivity interval.
 
     ``access_weight`` adds poor E2SFCA access to ``category`` as a term, ``supply_weight`` few
     resources of that category per 1,000 residents; without a category both combine the
     categories' own scores (:func:`access_table`, :func:`supply_term`), never their sums.
+    ``top``, ``domain_weights`` and ``method_version`` go to
+    :func:`mapping.ranking.rank_target_areas`.
     """
     if not weights:
         raise ValidationError(
@@ -520,5 +532,8 @@ def rank_table(
         supply_weight=supply_weight,
         runs=runs,
         seed=seed,
+        top=top,
+        domain_weights=domain_weights,
+        method_version=method_version,
     )
     return data.with_names(ranking)

@@ -52,8 +52,10 @@ METHODS: dict[str, str] = {
         "in the category's unit), count per 1,000 residents and per km²"
     ),
     "needs": (
-        "composite needs index: each indicator's rate per 1,000 of its denominator, normalised "
-        "(zscore: z-scores; imd: the exponential transform of the ranks), weighted sum"
+        "composite needs index by domains: each indicator's rate per 1,000 of its denominator, "
+        "normalised (zscore: z-scores; imd: normal scores of the ranks), combined within its "
+        "domain by its weight; each domain score z-scored (zscore) or ranked and exponentially "
+        "transformed (imd, as the English Indices of Deprivation); domains weighted and summed"
     ),
     "access": (
         "straight-line access in EPSG:2180: nearest resource, share of the district's area "
@@ -65,9 +67,14 @@ METHODS: dict[str, str] = {
         "(a district at the median counts as low)"
     ),
     "rank": (
-        "target-area score: weighted sum of the normalised needs indicators and of poor "
-        "access and few resources as terms; rank interval from runs that multiply each "
-        "weight by a factor from [0.5, 1.5]"
+        "target-area score: the needs index by domains plus poor access and few resources as "
+        "one-sided terms (a value above the city median counts as the median); rank interval "
+        "and top-N share from runs that multiply each weight by a factor from [0.5, 1.5], "
+        "change the normalisation and leave each indicator out in turn (see index)"
+    ),
+    "correlations": (
+        "Pearson and Spearman correlation of each pair of weighted indicators' rates; a "
+        "warning above 0.8"
     ),
 }
 
@@ -276,15 +283,21 @@ def rank_meta(
     year: int,
     weights: Mapping[str, float],
     method: str = "zscore",
-    runs: int = 1000,
+    runs: int | None = None,
     seed: int = 0,
     category: str | None = None,
     category_weights: Mapping[str, float] | None = None,
     access_weight: float = 0.0,
     supply_weight: float = 0.0,
+    top: int | None = None,
+    domain_weights: Mapping[str, float] | None = None,
+    method_version: int | None = None,
 ) -> dict[str, Any]:
-    """The ``meta`` of :func:`mapping.analysis.rank_table` called with the same options."""
-    from mapping.analysis import access_categories
+    """The ``meta`` of :func:`mapping.analysis.rank_table` called with the same options; its
+    ``index`` key describes the domains and the sensitivity runs
+    (:func:`mapping.ranking.index_description`)."""
+    from mapping.analysis import access_categories, needs_table
+    from mapping.ranking import DEFAULT_TOP, METHOD_VERSION, index_description
 
     access = None
     if access_weight > 0:
@@ -300,7 +313,14 @@ def rank_meta(
             "residents divided by the city's (1.0 = the city's rate of that category)"
         )
     terms = {**weights, "access": access_weight, "supply": supply_weight}
-    return method_meta(
+    index = needs_table(
+        data,
+        year=year,
+        weights=weights,
+        method="imd" if method == "imd" else "zscore",
+        domain_weights=domain_weights,
+    )
+    meta = method_meta(
         "rank",
         data,
         settings={
@@ -316,3 +336,12 @@ def rank_meta(
         access=access,
         supply=supply,
     )
+    meta["index"] = index_description(
+        index,
+        top=DEFAULT_TOP if top is None else top,
+        runs=runs,
+        method_version=METHOD_VERSION if method_version is None else method_version,
+        access_weight=access_weight,
+        supply_weight=supply_weight,
+    )
+    return meta

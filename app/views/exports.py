@@ -39,7 +39,7 @@ from mapping.pages.query import (
     parse_map_query,
     parse_target_query,
 )
-from mapping.pages.targets import RUNS, TargetRanking, build_ranking
+from mapping.pages.targets import TargetRanking, build_ranking
 from mapping.pages.text import Translator
 from mapping.render import sheet
 from mapping.render.static import PageSize
@@ -177,8 +177,12 @@ def _sheet_pdf(data: PageData, built: TargetRanking, tr: Translator) -> bytes:
                 "times a factor from 0.5 to 1.5.",
                 year=query.year,
                 method=query.method,
-                runs=RUNS,
-            ),
+                runs=built.runs,
+            )
+            if query.method_version == 1
+            else _("Year: %(year)s. Method: %(method)s.", year=query.year, method=query.method)
+            + " "
+            + built.sensitivity,
             _("Weights: %(weights)s", weights=", ".join(f"{n} {s}%" for n, s in built.shares)),
         ],
         rows=_sheet_rows(built),

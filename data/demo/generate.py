@@ -337,6 +337,7 @@ INDICATOR_FIELDS: tuple[str, ...] = (
     "denominator",
     "description",
     "source",
+    "domain",
 )
 INDICATOR_VALUE_FIELDS: tuple[str, ...] = ("district_code", "indicator", "year", "value")
 
@@ -371,6 +372,7 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "description": "Registered residents of the district (zameldowani); the denominator of "
         "the rates.",
         "source": RESIDENTS_SOURCE,
+        "domain": "",
     },
     {
         "code": "social_assistance",
@@ -381,6 +383,7 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "denominator": "residents",
         "description": "People in households receiving social assistance benefits during the year.",
         "source": ILLUSTRATIVE_SOURCE,
+        "domain": "income",
     },
     {
         "code": "long_term_unemployed",
@@ -391,6 +394,7 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "denominator": "residents",
         "description": "Registered unemployed for more than 12 of the last 24 months.",
         "source": ILLUSTRATIVE_SOURCE,
+        "domain": "labour",
     },
     {
         "code": "children_assisted",
@@ -402,6 +406,7 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "description": "Children and young people under 18 in families receiving social "
         "assistance.",
         "source": ILLUSTRATIVE_SOURCE,
+        "domain": "children",
     },
     {
         "code": "disability_support",
@@ -413,6 +418,7 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "description": "People with a disability certificate receiving support from the social "
         "welfare system.",
         "source": ILLUSTRATIVE_SOURCE,
+        "domain": "disability",
     },
 )
 

@@ -117,6 +117,8 @@ class Indicator(Base):
     denominator: Mapped[str | None] = mapped_column(ForeignKey("indicator.code"))
     description: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
+    #: Domain code (mapping.indicators.domains): indicators of one domain count once together.
+    domain: Mapped[str | None] = mapped_column(String(64))
 
 
 class IndicatorValue(Base):

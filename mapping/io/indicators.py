@@ -12,6 +12,7 @@ import pandas as pd
 
 from mapping.errors import ValidationError, msg
 from mapping.frames import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS
+from mapping.indicators.registry import check_domain
 from mapping.io.fields import as_object, booleans, nones, or_none, texts
 from mapping.io.matching import (
     DISTRICT_KEYS,
@@ -359,12 +360,35 @@ def _wide_part(
     )
 
 
+def _domains(
+    domains: pd.Series, codes: pd.Series, report: ImportReport, fields: dict[str, str]
+) -> pd.Series:
+    """The optional domain column: a short lower-case code; a bad one is an error of its row."""
+    out = domains.copy()
+    for row, value in domains.items():
+        try:
+            out.loc[row] = check_domain(value, code=str(codes.loc[row]))
+        except ValidationError:
+            report.add(
+                msg(
+                    "expected a domain of lower-case letters, digits or '_', got {value!r}",
+                    value=value,
+                ),
+                row=row,
+                field=fields.get("domain"),
+                value=value,
+                fix=msg("write a short code such as income, or leave it empty"),
+            )
+    return out
+
+
 def indicators_from_table(table: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     """Build indicator definitions (``INDICATOR_COLUMNS``) from a definitions table.
 
     Columns: code, name_pl (or nazwa), name_en (or name; defaults to name_pl), unit (jednostka),
     higher_is_more_need (true/false, tak/nie, 1/0), denominator (mianownik; a code or empty),
-    description (opis), source (źródło).
+    description (opis), source (źródło), domain (domena; optional, a short lower-case code such
+    as ``income``: indicators of one domain count once together in the needs index).
 
     Returns
     -------
@@ -387,7 +411,7 @@ def indicators_from_table(table: pd.DataFrame, report: ImportReport) -> pd.DataF
     ... # doctest: +NORMALIZE_WHITESPACE
     {'code': 'bezrobotni', 'name_pl': 'bezrobotni', 'name_en': 'bezrobotni', 'unit': 'osoby',
      'higher_is_more_need': True, 'denominator': 'residents', 'description': None,
-     'source': None}
+     'source': None, 'domain': None}
     """
     fields = resolve_fields(table, report, kind="indicators", explicit={})
     index = table.index
@@ -462,6 +486,7 @@ def indicators_from_table(table: pd.DataFrame, report: ImportReport) -> pd.DataF
             "denominator": as_object(denominator),
             "description": as_object(optional("description")),
             "source": as_object(optional("source")),
+            "domain": as_object(_domains(optional("domain"), codes, report, fields)),
         },
         index=index,
     )

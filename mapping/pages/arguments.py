@@ -48,6 +48,7 @@ TARGET_ARGS: tuple[str, ...] = (
     "supply_weight",
     "category",
     "top",
+    "mv",
 )
 #: :func:`mapping.pages.query.parse_district_query`.
 DISTRICT_ARGS: tuple[str, ...] = ("year",)

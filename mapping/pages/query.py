@@ -45,6 +45,7 @@ from mapping.pages.labels import (
 from mapping.pages.text import Translator
 from mapping.render.choropleth import DEFAULT_PALETTE, PALETTES
 from mapping.render.static import MAX_DPI, MAX_MM, MIN_DPI, MIN_MM, PageSize
+from mapping.sensitivity import METHOD_VERSION, METHOD_VERSIONS
 
 #: The query arguments of a page: any mapping of strings (Werkzeug's MultiDict is one).
 Args = Mapping[str, str]
@@ -330,6 +331,7 @@ class TargetQuery:
     supply_weight: float
     category: str | None
     top: int
+    method_version: int = METHOD_VERSION  # mv=1: a ranking saved before version 2, as it was
 
 
 def _category(args: Args, data: AnalysisData, tr: Translator) -> str | None:
@@ -346,7 +348,7 @@ def _category(args: Args, data: AnalysisData, tr: Translator) -> str | None:
 
 def parse_target_query(args: Args, data: AnalysisData, tr: Translator) -> TargetQuery:
     """The ranking's query: weights, ``method``, ``access_weight``, ``supply_weight``,
-    ``category``, ``top`` and ``year``."""
+    ``category``, ``top``, ``year`` and ``mv`` (the method version)."""
     needs = data.needs_codes()
     if not needs:
         raise UnknownItemError(
@@ -376,6 +378,9 @@ def parse_target_query(args: Args, data: AnalysisData, tr: Translator) -> Target
         category=_category(args, data, tr),
         top=choice(
             _raw(args, "top"), TOP_CHOICES, default=DEFAULT_TOP, what=tr("Top districts"), tr=tr
+        ),
+        method_version=choice(
+            _raw(args, "mv"), METHOD_VERSIONS, default=METHOD_VERSION, what=tr("Version"), tr=tr
         ),
         **terms,
     )

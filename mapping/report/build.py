@@ -26,7 +26,7 @@ from mapping.pages.exports import draw_static, indicator_map_spec
 from mapping.pages.indicator_map import build_choropleth
 from mapping.pages.labels import category_names, indicator_name, source_text
 from mapping.pages.query import TargetQuery, parse_map_query, parse_target_query
-from mapping.pages.targets import RUNS, SEED, TargetRanking, build_ranking
+from mapping.pages.targets import SEED, TargetRanking, build_ranking
 from mapping.pages.text import Translator
 from mapping.programme import ACTION_TYPES, names_of
 from mapping.render.static import PageSize
@@ -215,8 +215,9 @@ def _weights_text(data: PageData, query: TargetQuery, tr: Translator) -> str:
     )
 
 
-def _settings(data: PageData, query: TargetQuery, saved: dict[str, str], tr: Translator) -> Facts:
+def _settings(data: PageData, built: TargetRanking, saved: dict[str, str], tr: Translator) -> Facts:
     """The settings the ranking was computed with (for a saved one: as they were saved)."""
+    query = built.query
     rows = [
         (tr("Year"), str(query.year)),
         (tr("Method"), _method_name(query.method, tr)),
@@ -225,11 +226,8 @@ def _settings(data: PageData, query: TargetQuery, saved: dict[str, str], tr: Tra
     if query.category:
         names = category_names(data.analysis, tr)
         rows.append((tr("Category"), names.get(query.category, query.category)))
-    sensitivity = tr(
-        "%(runs)s runs with seed %(seed)s, each weight times a factor from 0.5 to 1.5",
-        runs=saved.get("runs", str(RUNS)),
-        seed=saved.get("seed", str(SEED)),
-    )
+    seed = tr("Seed: %(seed)s.", seed=saved.get("seed", str(SEED)))
+    sensitivity = f"{built.sensitivity} {seed}"
     rows += [(tr("Sensitivity"), sensitivity), (tr("Top"), str(query.top))]
     return Facts(tuple(rows))
 
@@ -244,6 +242,7 @@ def _ranking_table(
         tr("Score"),
         tr("Rank interval"),
         tr("Stability"),
+        tr("In the top %(count)d", count=built.query.top),
         tr("Chosen by"),
     )
     rows = tuple(
@@ -253,6 +252,7 @@ def _ranking_table(
             str(r["score"]),
             str(r["interval"]),
             str(r["stability_label"]),
+            "–" if r["share"] is None else f"{r['share']}%",
             ", ".join(marks.get(str(r["code"]), [])),
         )
         for r in built.rows
@@ -283,9 +283,10 @@ def _saved_ranking(
     saved = dict(ranking)
     partnerships = ", ".join(c.partnership for c in choices)
     args = {k: v for k, v in saved.items() if k not in ("runs", "seed", "edition")}
+    args.setdefault("mv", "1")  # saved before method versions: the version-1 method
     try:
         query = parse_target_query(args, data.analysis, tr)
-        built = build_ranking(data, query, tr, runs=int(saved.get("runs", RUNS)))
+        built = build_ranking(data, query, tr, runs=int(saved["runs"]) if "runs" in saved else None)
     except (MappingError, ValueError) as error:
         text = tr(
             "The ranking saved by %(partnerships)s cannot be reproduced: %(error)s",
@@ -300,7 +301,7 @@ def _saved_ranking(
     heading = tr("The ranking saved by %(partnerships)s", partnerships=partnerships)
     return [
         Paragraph(heading),
-        _settings(data, query, saved, tr),
+        _settings(data, built, saved, tr),
         # The partnerships in the caption too: each table (a named region on the page) has
         # its own name.
         _ranking_table(
@@ -327,7 +328,7 @@ def _default_ranking(data: PageData, tr: Translator) -> list[Block]:
     caption = tr("Default ranking: %(title)s", title=built.legend.title)
     return [
         Paragraph(text, note=True),
-        _settings(data, query, {}, tr),
+        _settings(data, built, {}, tr),
         _ranking_table(built, caption, {}, tr),
     ]
 

@@ -35,6 +35,7 @@ RANKING_COLUMNS = [
     "rank",
     "rank_low",
     "rank_high",
+    "top_share",
     "stability",
 ]
 #: An executed notebook and the seconds its execution took.
@@ -220,8 +221,9 @@ def test_target_areas_ranks_every_district(run_notebook: Callable[[str], Execute
     assert all(a <= b for a, b in zip(low, high, strict=True))
     stability = column(ranking, "stability")
     assert set(stability) <= {"robust", "fragile"}
+    shares = [float(s) for s in column(ranking, "top_share")]
     assert all(
-        (s == "robust") == (b - a <= 2) for s, a, b in zip(stability, low, high, strict=True)
+        (s == "robust") == (x >= 0.9 or x <= 0.1) for s, x in zip(stability, shares, strict=True)
     )
 
     top = html_table(one(nb, "top-table"))
