@@ -210,8 +210,9 @@ def _longest_word(text: str, size: float, bold: bool = False) -> float:
 
 def _layout(block: Table) -> _Layout:
     """Column widths that fit the page: each column at least as wide as its longest word (the
-    type made smaller until they all fit), the rest of the width shared out in proportion to
-    how much more each column's longest text needs, as a browser lays out a table."""
+    type made smaller until they all fit), the rest of the width shared out so that the
+    columns needing little more get it whole and the others share what is left
+    (:func:`_fill_level`)."""
     columns = range(len(block.columns))
     for size in _TABLE_SIZES:
         least = [
@@ -238,9 +239,26 @@ def _layout(block: Table) -> _Layout:
         widths = [w + (_WIDTH_MM - sum(most)) * w / sum(most) for w in most]
     else:
         extra = [m - n for m, n in zip(most, least, strict=True)]
-        spare = _WIDTH_MM - sum(least)
-        widths = [n + spare * e / sum(extra) for n, e in zip(least, extra, strict=True)]
+        level = _fill_level(extra, _WIDTH_MM - sum(least))
+        widths = [n + min(e, level) for n, e in zip(least, extra, strict=True)]
     return _Layout(size, widths, numeric_columns(block))
+
+
+def _fill_level(extra: list[float], spare: float) -> float:
+    """The level L at which giving each column min(its extra need, L) uses up ``spare``: the
+    columns that need little more get all of it (a short name is never wrapped to feed a long
+    text), the columns that need much share the rest equally.
+
+    >>> _fill_level([1.0, 2.0, 30.0, 40.0], 23.0)
+    10.0
+    """
+    needs = sorted(extra)
+    for count, need in enumerate(needs):
+        rest = len(needs) - count
+        if need * rest >= spare:
+            return spare / rest
+        spare -= need
+    return needs[-1] if needs else 0.0
 
 
 def _cells(cells: tuple[str, ...], layout: _Layout, bold: bool) -> list[list[str]]:

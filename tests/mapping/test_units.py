@@ -142,8 +142,9 @@ def test_a_ranking_without_category_never_mixes_units() -> None:
     after = rank_table(toy(gym=10_000.0), **settings)
     columns = ["district_code", "score", "rank", "access"]
     pd.testing.assert_frame_equal(before[columns], after[columns])
-    # The access term is the combined score of the two categories, z-scored.
-    combined = np.array([1.5, 0.375, 1.125])
+    # The access term is the combined score of the two categories, capped at the city median
+    # (surplus cannot outweigh absence: issue 14 point 7), z-scored.
+    combined = np.minimum(np.array([1.5, 0.375, 1.125]), 1.125)
     expected = -(combined - combined.mean()) / combined.std()  # ddof 0; poor access = need
     by_code = before.set_index("district_code")["access"].sort_index()
     assert by_code.to_numpy() == pytest.approx(expected, abs=1e-12)
