@@ -103,6 +103,14 @@ def analyse_needs(
     show_default=True,
     help="Radius of the coverage column, metres.",
 )
+@click.option(
+    "--grid-m",
+    type=click.FloatRange(min=10.0, max=100_000.0),
+    default=100.0,
+    show_default=True,
+    help="Grid cell (metres) the residents are spread over when the year has no population "
+    "surface.",
+)
 @with_appcontext
 @handle_errors
 def analyse_access(
@@ -113,11 +121,19 @@ def analyse_access(
     fmt: str,
     output: Path | None,
     radius_m: float,
+    grid_m: float,
 ) -> None:
-    """Access per district: demand, nearest_m, coverage, 2sfca, e2sfca (1.0 = city average)."""
-    from mapping.analysis import access_table
+    """Access per district from where people live: demand, nearest_m, coverage (of residents),
+    2sfca, e2sfca (1.0 = city average); the demand model on stderr (table format)."""
+    from mapping.analysis import access_table, demand_for
+    from mapping.population import demand_model_description
 
-    emit(access_table(_data(), year=year, category=category, radius_m=radius_m), fmt, output)
+    data = _data()
+    table = access_table(data, year=year, category=category, radius_m=radius_m, grid_m=grid_m)
+    if fmt == "table":
+        model = demand_model_description(demand_for(data, year=year, grid_m=grid_m))
+        click.echo(f"Demand model: {model['text']}.", err=True)
+    emit(table, fmt, output)
 
 
 @analyse.command("gaps")

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Literal
 import geopandas as gpd
 import pandas as pd
 
-from mapping.access import DEFAULT_STEPS, coverage, fca, nearest_distance
+from mapping.access import DEFAULT_STEPS
 from mapping.errors import NotFoundError, ValidationError
 from mapping.indicators import IndicatorRegistry, NeedsIndex, needs_index
+from mapping.population import DEFAULT_GRID_M, Demand, demand_access, demand_points
 from mapping.ranking import gaps, rank_target_areas
 from mapping.supply import supply_per_district
 
@@ -40,11 +41,14 @@ class AnalysisData:
     categories: pd.DataFrame
     registry: IndicatorRegistry
     values: pd.DataFrame
+    #: Population surfaces (``year``, ``lon``, ``lat``, ``population``; :mod:`mapping.population`);
+    #: None (an edition, which freezes none) measures access from the residents on a grid.
+    population: pd.DataFrame | None = None
 
     @classmethod
     def from_store(cls, bind: Bind) -> AnalysisData:
         """Load everything from a palmap database (an Engine or a Connection)."""
-        from mapping.db import store
+        from mapping.db import population, store
 
         store.require_schema(bind)
         return cls(
@@ -53,6 +57,7 @@ class AnalysisData:
             categories=store.load_categories(bind),
             registry=IndicatorRegistry(store.load_indicators(bind)),
             values=store.load_indicator_values(bind),
+            population=population.load_population(bind),
         )
 
     @classmethod
@@ -200,20 +205,33 @@ def access_table(
     demand: str = "residents",
     radius_m: float = DEFAULT_COVERAGE_RADIUS_M,
     steps: Sequence[tuple[float, float]] = DEFAULT_STEPS,
+    grid_m: float = DEFAULT_GRID_M,
 ) -> pd.DataFrame:
-    """Access per district: demand, nearest metres, coverage within ``radius_m``, 2SFCA, E2SFCA."""
+    """Access per district from where people live (:func:`demand_for`): demand, nearest metres
+    and coverage of residents within ``radius_m`` (population-weighted), 2SFCA, E2SFCA."""
     data.require_category(category)
-    demand_values = data.indicator_for_year(demand, year)
-    scores = fca(
-        data.districts, data.resources, demand=demand_values, category=category, steps=steps
-    )
-    table = (
-        scores[["district_code", "demand", "2sfca", "e2sfca"]]
-        .merge(nearest_distance(data.districts, data.resources, category=category))
-        .merge(coverage(data.districts, data.resources, radius_m=radius_m, category=category))
+    points = demand_for(data, year=year, demand=demand, grid_m=grid_m).points
+    table = demand_access(
+        data.districts, data.resources, points, radius_m=radius_m, category=category, steps=steps
     )
     table = table[["district_code", "demand", "nearest_m", "coverage", "2sfca", "e2sfca"]]
     return data.with_names(table.sort_values("district_code").reset_index(drop=True))
+
+
+def demand_for(
+    data: AnalysisData, *, year: int, demand: str = "residents", grid_m: float = DEFAULT_GRID_M
+) -> Demand:
+    """The demand points of ``year``: the imported population surface of that year, else the
+    ``demand`` indicator spread over a ``grid_m`` grid (:mod:`mapping.population`)."""
+    data.require_year(year)
+    values = data.indicator_for_year(demand, year)
+    return demand_points(
+        data.districts,
+        values,
+        population=data.population if demand == "residents" else None,
+        year=year,
+        cell_m=grid_m,
+    )
 
 
 def gaps_table(
