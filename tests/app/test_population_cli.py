@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from app.db import get_engine
 from mapping.db import population
@@ -200,3 +200,15 @@ def test_analyse_access_measures_from_the_imported_surface(
     located = [row for row in with_people if row["demand"] == 1000]
     assert len(located) == 1 and located[0]["coverage"] == 1.0
     assert located[0]["nearest_m"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_the_district_page_says_access_is_measured_from_where_people_live(
+    client: FlaskClient,
+) -> None:
+    english = client.get("/districts/sobiecin?lang=en").get_data(as_text=True)
+    assert "Measured from where people live: the residents of" in english
+    assert "100 m grid inside the district" in english
+    assert "Residents within 500 m of a resource" in english
+    assert "Nearest resource from the centre" not in english
+    polish = client.get("/dzielnice/sobiecin?lang=pl").get_data(as_text=True)
+    assert "Liczone od miejsc zamieszkania" in polish
