@@ -146,6 +146,14 @@ def analyse_needs(
     show_default=True,
     help="Radius of the coverage column, metres.",
 )
+@click.option(
+    "--grid-m",
+    type=click.FloatRange(min=10.0, max=100_000.0),
+    default=100.0,
+    show_default=True,
+    help="Grid cell (metres) the residents are spread over when the year has no population "
+    "surface.",
+)
 @with_appcontext
 @handle_errors
 def analyse_access(
@@ -157,19 +165,30 @@ def analyse_access(
     output: Path | None,
     category_weights: str | None,
     radius_m: float,
+    grid_m: float,
 ) -> None:
-    """Access per district: demand, nearest_m, coverage, 2sfca, e2sfca (1.0 = city average)."""
+    """Access per district from where people live: demand, nearest_m, coverage (of residents),
+    2sfca, e2sfca (1.0 = city average); the demand model in the meta and, for a table, on
+    stderr."""
     from mapping.analysis import access_categories, access_table, parse_weights
     from mapping.method import method_meta
+    from mapping.population import demand_model_description
 
     data = _data()
     categories = access_categories(
-        data, year=year, category=category, category_weights=parse_weights(category_weights)
+        data,
+        year=year,
+        category=category,
+        category_weights=parse_weights(category_weights),
+        grid_m=grid_m,
     )
     table = access_table(
         data, year=year, category=category, radius_m=radius_m, categories=categories
     )
-    settings = {"year": year, "category": category, "radius_m": radius_m}
+    if fmt == "table":
+        model = demand_model_description(categories.demand)
+        click.echo(f"Demand model: {model['text']}.", err=True)
+    settings = {"year": year, "category": category, "radius_m": radius_m, "grid_m": grid_m}
     meta = method_meta(
         "access", data, settings=settings, access=categories, indicators=["residents"]
     )

@@ -119,8 +119,8 @@ def _run(
 
 @click.group("import")
 def import_group() -> None:
-    """Import districts, resources, indicator values, partnerships, actions or surveys from a
-    file."""
+    """Import districts, resources, indicator values, partnerships, actions, surveys or a
+    population surface from a file."""
 
 
 def _programme_options(func: F) -> F:
@@ -293,6 +293,15 @@ def import_indicators(
         replace=replace,
     )
     _run("indicators", file, options, report_path, definitions=define)
+
+
+def _population_command() -> click.Command:
+    from app.cli_population import import_population
+
+    return import_population
+
+
+import_group.add_command(_population_command())
 
 
 EXPORT_FORMATS = ("geojson", "gpkg", "csv", "xlsx", "shp")  # mapping.io.export.EXPORT_FORMATS

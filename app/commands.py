@@ -99,8 +99,8 @@ COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand(
         "import",
         "app.cli_data:import_group",
-        "Import districts, resources, indicator values, partnerships, actions or surveys from a "
-        "file.",
+        "Import districts, resources, indicator values, partnerships, actions, surveys or a "
+        "population surface from a file.",
         web=False,
     ),
     LazyCommand(

@@ -33,9 +33,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mapping.access import DEFAULT_STEPS, coverage, fca, nearest_distance
+from mapping.access import DEFAULT_STEPS
 from mapping.errors import NotFoundError, ValidationError, msg
 from mapping.indicators import IndicatorRegistry, NeedsIndex, needs_index
+from mapping.population import DEFAULT_GRID_M, Demand, demand_access, demand_points
 from mapping.ranking import DEFAULT_TOP, METHOD_VERSION, gaps, rank_target_areas
 from mapping.supply import CategorySupply, category_supply, supply_per_district
 
@@ -68,11 +69,14 @@ class AnalysisData:
     #: Which data this is (the live data's version, or an edition and its digest), for the
     #: ``meta`` of outputs (:func:`mapping.method.method_meta`); None when not known.
     version: str | None = field(default=None, compare=False)
+    #: Population surfaces (``year``, ``lon``, ``lat``, ``population``; :mod:`mapping.population`);
+    #: None (an edition, which freezes none) measures access from the residents on a grid.
+    population: pd.DataFrame | None = field(default=None, compare=False)
 
     @classmethod
     def from_store(cls, bind: Bind) -> AnalysisData:
         """Load everything from a palmap database (an Engine or a Connection)."""
-        from mapping.db import store
+        from mapping.db import population, store
 
         store.require_schema(bind)
         return cls(
@@ -82,6 +86,7 @@ class AnalysisData:
             registry=IndicatorRegistry(store.load_indicators(bind)),
             values=store.load_indicator_values(bind),
             version=f"live data, version {store.data_version(bind)}",
+            population=population.load_population(bind),
         )
 
     @classmethod
@@ -233,9 +238,9 @@ def needs_table(
 class AccessCategories:
     """Which categories an access measure uses, in which unit, with which weight.
 
-    ``scores`` holds each used category's :func:`mapping.access.fca` frame (in district-code
-    order); ``weights`` the used categories' weights, summing to 1; ``left_out`` each category
-    not used with the reason.
+    ``scores`` holds each used category's :func:`mapping.population.demand_access` frame (in
+    district-code order); ``weights`` the used categories' weights, summing to 1; ``left_out``
+    each category not used with the reason.
     """
 
     category: str | None
@@ -243,6 +248,8 @@ class AccessCategories:
     weights: dict[str, float]
     left_out: dict[str, str]
     scores: dict[str, pd.DataFrame] = field(repr=False, compare=False)
+    #: Where the demand was placed (:func:`demand_for`): the points every score is measured from.
+    demand: Demand = field(repr=False, compare=False)
 
     @property
     def codes(self) -> list[str]:
@@ -313,6 +320,7 @@ def access_categories(
     category_weights: Mapping[str, float] | None = None,
     demand: str = "residents",
     steps: Sequence[tuple[float, float]] = DEFAULT_STEPS,
+    grid_m: float = DEFAULT_GRID_M,
 ) -> AccessCategories:
     """2SFCA/E2SFCA of each category in its own unit, and the weights that combine them.
 
@@ -325,7 +333,7 @@ def access_categories(
         raise ValidationError(
             msg("expected either a category or category weights, got both; drop one of them")
         )
-    demand_values = data.indicator_for_year(demand, year)
+    located = demand_for(data, year=year, demand=demand, grid_m=grid_m)
     units = _units(data)
     codes = [category] if category else sorted(units)
     supplies: list[CategorySupply] = []
@@ -334,10 +342,11 @@ def access_categories(
     for code in codes:
         amounts, how = category_supply(data.resources, code, capacity_unit=units.get(code))
         rows = data.resources.loc[amounts.index].assign(supply_units=amounts)
-        frame = fca(
+        frame = demand_access(
             data.districts,
             rows,
-            demand=demand_values,
+            located.points,
+            radius_m=DEFAULT_COVERAGE_RADIUS_M,
             category=code,
             steps=steps,
             capacity_col="supply_units",
@@ -362,6 +371,7 @@ def access_categories(
         weights=weights,
         left_out=left_out,
         scores={code: scores[code] for code in weights},
+        demand=located,
     )
 
 
@@ -387,9 +397,11 @@ def access_table(
     demand: str = "residents",
     radius_m: float = DEFAULT_COVERAGE_RADIUS_M,
     steps: Sequence[tuple[float, float]] = DEFAULT_STEPS,
+    grid_m: float = DEFAULT_GRID_M,
     categories: AccessCategories | None = None,
 ) -> pd.DataFrame:
-    """Access per district: demand, nearest metres, coverage within ``radius_m``, 2SFCA, E2SFCA.
+    """Access per district from where people live (:func:`demand_for`): demand, nearest metres
+    and coverage of residents within ``radius_m`` (population-weighted), 2SFCA, E2SFCA.
 
     With ``category``, the scores of that category (its capacities, in its unit). Without, the
     :data:`COMBINATION` of every category's scores (see the module's "Units that add up"), with
@@ -405,17 +417,34 @@ def access_table(
             category_weights=category_weights,
             demand=demand,
             steps=steps,
+            grid_m=grid_m,
         )
     first = next(iter(categories.scores.values()))
     scores = first[["district_code", "demand"]].copy()
     for column in ("2sfca", "e2sfca"):
         scores[column] = _weighted_mean(categories.scores, categories.weights, column)
     used = data.resources[data.resources["category"].isin(categories.codes)]
-    table = scores.merge(nearest_distance(data.districts, used)).merge(
-        coverage(data.districts, used, radius_m=radius_m)
-    )
+    points = categories.demand.points
+    reach = demand_access(data.districts, used, points, radius_m=radius_m, steps=steps)
+    table = scores.merge(reach[["district_code", "nearest_m", "coverage"]])
     table = table[["district_code", "demand", "nearest_m", "coverage", "2sfca", "e2sfca"]]
     return data.with_names(table.sort_values("district_code").reset_index(drop=True))
+
+
+def demand_for(
+    data: AnalysisData, *, year: int, demand: str = "residents", grid_m: float = DEFAULT_GRID_M
+) -> Demand:
+    """The demand points of ``year``: the imported population surface of that year, else the
+    ``demand`` indicator spread over a ``grid_m`` grid (:mod:`mapping.population`)."""
+    data.require_year(year)
+    values = data.indicator_for_year(demand, year)
+    return demand_points(
+        data.districts,
+        values,
+        population=data.population if demand == "residents" else None,
+        year=year,
+        cell_m=grid_m,
+    )
 
 
 def gaps_table(

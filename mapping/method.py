@@ -26,6 +26,7 @@ import pandas as pd
 
 from mapping import __version__
 from mapping.access import DEFAULT_STEPS
+from mapping.population import demand_model_description
 
 if TYPE_CHECKING:
     from mapping.analysis import AccessCategories, AnalysisData
@@ -78,8 +79,6 @@ METHODS: dict[str, str] = {
     ),
 }
 
-#: How demand is placed today (:mod:`mapping.access`).
-DEMAND_MODEL = "residents of each district at one point, the district's centroid (EPSG:2180)"
 
 #: Rates are used as they are.
 SMOOTHING = "none: raw rates"
@@ -169,7 +168,7 @@ def method_meta(
         meta["weights"] = {str(k): float(v) for k, v in weights.items()}
     if access is not None:
         meta["access"] = _access_part(access)
-        meta["demand_model"] = DEMAND_MODEL
+        meta["demand_model"] = demand_model_description(access.demand)
     if supply is not None:
         meta["supply"] = supply
     if indicators:

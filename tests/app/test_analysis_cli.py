@@ -199,7 +199,7 @@ def test_every_analysis_output_carries_how_it_was_made(runner: FlaskCliRunner) -
         "sala_gimnastyczna",
         "swietlica",
     }
-    assert "centroid" in meta["demand_model"]
+    assert meta["demand_model"]["model"] == "grid"  # the demo has no population surface
     assert meta["denominators"] == {"residents": None} and meta["smoothing"].startswith("none")
     assert "[en]" in meta["sources"]["residents"]
     assert meta["data_version"].startswith("live data, version ")
