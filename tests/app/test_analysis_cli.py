@@ -178,7 +178,11 @@ def test_every_analysis_output_carries_how_it_was_made(runner: FlaskCliRunner) -
     args = ("analyse", "access", "--year", "2021")
     document = json.loads(run(runner, *args, "--format", "json"))
     meta, rows = document["meta"], document["rows"]
-    assert meta["analysis"] == "access" and meta["settings"] == {"year": 2021, "radius_m": 500.0}
+    assert meta["analysis"] == "access" and meta["settings"] == {
+        "year": 2021,
+        "radius_m": 500.0,
+        "grid_m": 100.0,
+    }
     access = meta["access"]
     assert access["category"] is None and access["combination"].startswith("weighted mean")
     units = {c["code"]: (c["measure"], c["unit"]) for c in access["categories"]}

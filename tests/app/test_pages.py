@@ -383,7 +383,8 @@ def test_target_areas_show_the_ranking_with_intervals_and_a_share_link(
     for row in rows:
         low, high = (int(x) for x in row[3].split("–"))
         assert low <= high
-        assert row[4] in ("stabilna", "niestabilna")
+        assert row[4].endswith("%")  # the share of the runs in the top 4
+        assert row[5] in ("stabilna", "niestabilna")
     assert page.count('class="top"') == 4
     share = html.unescape(re.search(r'id="share-link"[^>]*value="([^"]+)"', page).group(1))
     query = dict(parse_qsl(urlsplit(share).query, keep_blank_values=True))
@@ -398,6 +399,7 @@ def test_target_areas_show_the_ranking_with_intervals_and_a_share_link(
         "supply_weight": "0",
         "category": "",
         "top": "4",
+        "mv": "2",  # the method version: a shared link keeps its method
     }
     shared = _get(client, urlsplit(share).path + "?" + urlsplit(share).query)
     assert _cells(shared, "ranking-table") == rows

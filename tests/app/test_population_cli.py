@@ -155,7 +155,7 @@ def test_hostile_files_are_refused_and_write_nothing(
 def test_analyse_access_measures_from_the_imported_surface(
     app: Flask, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
-    before = json.loads(
+    before = json.loads(  # the rows of {meta, rows}
         stdout(
             runner,
             "analyse",
@@ -195,6 +195,7 @@ def test_analyse_access_measures_from_the_imported_surface(
         "Demand model: imported population surface of 2021 (1 points in 1 district(s)); "
         "20 district(s) without surface population use a 100 m grid of their residents." in model
     )
+    after = after["rows"]
     with_people = [row for row in after if row["demand"] > 0]
     # The one surface point is in one district; the others fall back to their residents' grid.
     located = [row for row in with_people if row["demand"] == 1000]

@@ -91,7 +91,17 @@ def toy(
             "value": [1000.0, 1000.0, 1000.0, 30.0, 20.0, 10.0],
         }
     )
-    return AnalysisData(districts, resources, categories, registry, values, version="toy")
+    # The residents of each district live at its centre (a population surface of one point per
+    # district), so that the hand-worked figures do not depend on a grid.
+    centres = gpd.GeoSeries(
+        [Point(X0 + 1000 + 2000 * i, Y0 + 1000) for i in range(3)], crs=2180
+    ).to_crs(4326)
+    population = pd.DataFrame(
+        {"year": 2021, "lon": centres.x, "lat": centres.y, "population": 1000.0}
+    )
+    return AnalysisData(
+        districts, resources, categories, registry, values, version="toy", population=population
+    )
 
 
 def scores(table: pd.DataFrame, column: str = "e2sfca") -> list[float]:
