@@ -49,12 +49,12 @@ from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
 from mapping.pages.comparison import build_comparison
 from mapping.pages.data import PageData
+from mapping.pages.edition_compare import comparison_inputs
 from mapping.pages.indicator_map import build_choropleth
 from mapping.pages.query import (
     EMBED_OPTIONS,
     EmbedOptions,
     choice,
-    parse_compare_query,
     parse_embed_options,
     parse_map_query,
     parse_resource_query,
@@ -167,10 +167,13 @@ def indicator_map(layer: str) -> str:
 @pages.page_route(bp, "/porownanie/<layer>", "/compare/<layer>", endpoint="compare")
 @cached_page(*take.COMPARE_ARGS, *take.EMBED_ARGS)
 def compare(layer: str) -> str:
-    """The change map of the comparison of two years (``from``, ``to`` and the page's classes)."""
-    data, tr, chosen = _start()
-    query = parse_compare_query(pages.args(), data.analysis, tr, layer=layer)
-    built = build_comparison(data, query, tr)
+    """The change map of the comparison of two years (``from``, ``to``, ``against`` and the
+    page's classes)."""
+    page_data, tr, chosen = _start()
+    data, query, estimated = comparison_inputs(
+        page_data, pages.args(), tr, layer=layer, against=pages.against_edition()
+    )
+    built = build_comparison(data, query, tr, estimated=estimated)
     folium_map = core_maps.change_map(
         data,
         built,

@@ -34,8 +34,9 @@ WEIGHT_FIELDS: Final = "w_<indicator>"
 CLASS_ARGS: tuple[str, ...] = ("scheme", "k", "palette", "method", "weights", WEIGHT_FIELDS)
 #: :func:`mapping.pages.query.parse_map_query`.
 MAP_ARGS: tuple[str, ...] = ("year", *CLASS_ARGS)
-#: :func:`mapping.pages.query.parse_compare_query`.
-COMPARE_ARGS: tuple[str, ...] = ("from", "to", *CLASS_ARGS)
+#: :func:`mapping.pages.query.parse_compare_query`; ``against``: an earlier edition compared
+#: (:mod:`mapping.pages.edition_compare`).
+COMPARE_ARGS: tuple[str, ...] = ("from", "to", "against", *CLASS_ARGS)
 #: The layer select of the map and comparison forms (a redirect to the layer's own URL).
 LAYER_SELECT: tuple[str, ...] = ("layer",)
 #: :func:`mapping.pages.query.parse_target_query`.

@@ -151,11 +151,15 @@ def indicator_map_file(
 
 
 def change_map_spec(data: PageData, built: Comparison, tr: Translator, today: date) -> StaticMap:
-    """The static change map of a comparison."""
+    """The static change map of a comparison (estimated districts outlined, with their entry)."""
     return StaticMap(
         colours=built.change_fills,
         legend=built.change_legend,
-        title=f"{built.label}: {built.query.first}–{built.query.last}",
+        highlight=tuple(sorted(built.estimated)),
+        highlight_label=built.change_legend.note,
+        title=f"{built.first_label}–{built.last_label}: {built.label}"
+        if built.query.against
+        else f"{built.label}: {built.query.first}–{built.query.last}",
         subtitle=built.change_legend.unit,
         source=built.source,
         export_date=tr.long_date(data.day(today)),

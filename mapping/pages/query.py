@@ -247,6 +247,8 @@ class CompareQuery:
     method: Method
     weights: Mapping[str, float] | None
     args: tuple[tuple[str, str], ...] = ()
+    against: str | None = None  # ?against=: an earlier edition (``first`` of its ``first_years``)
+    first_years: tuple[int, ...] = ()
 
     def link(self, **changes: Any) -> dict[str, Any]:
         """The settings as URL query values, with ``changes`` applied."""
@@ -294,13 +296,14 @@ def parse_map_query(args: Args, data: AnalysisData, tr: Translator, *, layer: st
 
 
 def parse_compare_query(
-    args: Args, data: AnalysisData, tr: Translator, *, layer: str
+    args: Args, data: AnalysisData, tr: Translator, *, layer: str, against: Any = None
 ) -> CompareQuery:
-    """The comparison's query: ``from`` and ``to`` (two different years) and the classes."""
+    """``from``, ``to`` (two years), classes; ``against``: ``edition_compare.earlier_years``."""
     found = _layer(data, layer, tr)
     settings = _classes(args, data, found, tr)
     years = settings["years"]
-    if len(years) < 2:
+    code, first_years = against or (None, years)
+    if len(years) < 2 and code is None:
         raise UnknownItemError(
             tr("This layer has data for one year only: nothing to compare."),
             field="year",
@@ -308,11 +311,14 @@ def parse_compare_query(
             heading=tr("Years with data"),
             page="maps.indicator_map",
         )
-    first = _year(_raw(args, "from"), years, default=years[0], field="from", tr=tr)
     last = _year(_raw(args, "to"), years, default=years[-1], field="to", tr=tr)
+    before = [y for y in first_years if y < last] or list(first_years)  # of another edition
+    default = first_years[0] if code is None else before[-1]
+    first = _year(_raw(args, "from"), first_years, default=default, field="from", tr=tr)
     if first == last:
         raise QueryError(tr("Choose two different years to compare."), field="to")
-    return CompareQuery(layer=found, first=first, last=last, args=_settings_args(args), **settings)
+    extra = {"against": code, "first_years": tuple(first_years), "args": _settings_args(args)}
+    return CompareQuery(layer=found, first=first, last=last, **extra, **settings)
 
 
 # --------------------------------------------------------------------------- target areas

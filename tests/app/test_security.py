@@ -27,6 +27,8 @@ TEXT_FILES: dict[str, str] = {
     "/compare": "/compare",
     "/mapa/<layer>/tabela.csv": "/mapa/needs_index/tabela.csv",
     "/map/<layer>/table.csv": "/map/needs_index/table.csv",
+    "/porownanie/<layer>/tabela.csv": "/porownanie/needs_index/tabela.csv",
+    "/compare/<layer>/table.csv": "/compare/needs_index/table.csv",
     "/zasoby.csv": "/zasoby.csv",
     "/resources.csv": "/resources.csv",
     "/ankiety.csv": "/ankiety.csv",
