@@ -22,6 +22,7 @@ import pandas as pd
 
 from mapping.analysis import AnalysisData
 from mapping.crs import to_metric
+from mapping.privacy import counts_people
 
 __all__ = [
     "EditionDiff",
@@ -184,7 +185,8 @@ def carried_values(
 
     A district of ``after`` whose boundary is the same in ``before`` keeps its earlier values;
     a redrawn or new one gets the earlier counts carried by areal weighting
-    (:func:`carry_counts`), and its code is in the answer's set of estimated districts. Returns
+    (:func:`carry_counts`; counts of people only: a share or an index cannot be shared by area
+    and is left missing there), and its code is in the answer's set of estimated districts. Returns
     the long values frame (``district_code``, ``indicator``, ``year``, ``value``) and that set
     (empty when no boundary changed).
     """
@@ -193,7 +195,10 @@ def carried_values(
     old = before.values[["district_code", "indicator", "year", "value"]]
     if not redrawn and old_codes == new_codes:
         return old.reset_index(drop=True), frozenset()
-    carried = carry_counts(before.districts, old, after.districts)
+    # Only counts of people can be shared by area; a share or an index of a redrawn district
+    # has no earlier value (missing, not a guess).
+    counts = [item.code for item in before.registry if counts_people(item)]
+    carried = carry_counts(before.districts, old[old["indicator"].isin(counts)], after.districts)
     estimated = frozenset(str(c) for c in new_codes if c in redrawn or c not in old_codes)
     keep = old[~old["district_code"].isin(estimated) & old["district_code"].isin(new_codes)]
     guess = carried[carried["district_code"].isin(estimated)]

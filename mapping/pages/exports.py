@@ -157,9 +157,7 @@ def change_map_spec(data: PageData, built: Comparison, tr: Translator, today: da
         legend=built.change_legend,
         highlight=tuple(sorted(built.estimated)),
         highlight_label=built.change_legend.note,
-        title=f"{built.first_label}–{built.last_label}: {built.label}"
-        if built.query.against
-        else f"{built.label}: {built.query.first}–{built.query.last}",
+        title=f"{built.label}: {built.first_label}–{built.last_label}",
         subtitle=built.change_legend.unit,
         source=built.source,
         export_date=tr.long_date(data.day(today)),

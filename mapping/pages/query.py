@@ -317,8 +317,8 @@ def parse_compare_query(
     first = _year(_raw(args, "from"), first_years, default=default, field="from", tr=tr)
     if first == last:
         raise QueryError(tr("Choose two different years to compare."), field="to")
-    extra = {"against": code, "first_years": tuple(first_years), "args": _settings_args(args)}
-    return CompareQuery(layer=found, first=first, last=last, **extra, **settings)
+    settings.update(against=code, first_years=tuple(first_years), args=_settings_args(args))
+    return CompareQuery(layer=found, first=first, last=last, **settings)
 
 
 # --------------------------------------------------------------------------- target areas

@@ -131,3 +131,6 @@ def test_a_boundary_change_between_editions_marks_the_estimates(
     }
     svg = client.get(page.replace("?", ".svg?") + "&width=120&height=120").get_data(True)
     assert "Gruby obrys" in svg
+    # The edition diff links every indicator's comparison map of the two editions.
+    diff = client.get("/edycje/2013/2014").get_data(True)
+    assert re.search(r'href="/porownanie/social_assistance_rate\?[^"]*against=2013', diff)
