@@ -75,10 +75,13 @@ def test_an_unknown_or_unpublished_edition_is_a_404_naming_the_published(
     published: Flask,
 ) -> None:
     client = published.test_client()
-    for code in ("1999", "%3Cb%3E"):
+    for code in ("1999", "%3Cb%3Ex%3C/b%3E", "x" * 300):
         answer = client.get(f"/porownanie/social_assistance_rate?against={code}")
         assert answer.status_code == 404
-        assert "?against=2013" in answer.get_data(True)
+        html = answer.get_data(True)
+        assert "?against=2013" in html
+        assert "<b>x" not in html
+    assert "x" * 40 + "…" in html  # the message shows the code cut to 40 characters
     runner = published.test_cli_runner()
     assert (
         runner.invoke(args=["edition", "publish", "d1", "--title", "x", "--draft"]).exit_code == 0
