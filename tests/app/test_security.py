@@ -304,7 +304,11 @@ def test_each_page_declares_exactly_the_arguments_its_parser_reads(app: Flask) -
         parsers = [
             (lambda a: query.parse_map_query(a, data, tr, layer="needs_index"), take.MAP_ARGS),
             (
-                lambda a: query.parse_compare_query(a, data, tr, layer="needs_index"),
+                # ``against`` (two editions) is read by app.pages.against_edition first.
+                lambda a: (
+                    a.get("against"),
+                    query.parse_compare_query(a, data, tr, layer="needs_index"),
+                ),
                 take.COMPARE_ARGS,
             ),
             (lambda a: query.parse_target_query(a, data, tr), take.TARGET_ARGS),
