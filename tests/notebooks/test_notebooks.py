@@ -200,10 +200,11 @@ def test_needs_and_resources_shows_its_analyses(run_notebook: Callable[[str], Ex
     change = one(nb, "change-table")
     statuses = column(html_table(change), "status")
     assert len(statuses) == DEMO_DISTRICTS
-    assert set(statuses) <= {"improved", "worsened", "unchanged"}
-    assert {"improved", "worsened"} <= set(statuses)  # the demo data has both
+    # Changes within the chance variation of the counts read no_clear_change (issue 14, point 8).
+    assert set(statuses) <= {"improved", "worsened", "no_clear_change", "unchanged"}
+    assert {"improved", "worsened", "no_clear_change"} <= set(statuses)  # the demo has all three
     printed = text_of(change)
-    for status in ("improved", "worsened"):
+    for status in ("improved", "worsened", "no_clear_change"):
         count = int(re.search(rf"^{status}\s+(\d+)$", printed, re.M).group(1))
         assert count == statuses.count(status)
 
