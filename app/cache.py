@@ -310,6 +310,22 @@ def cached_page(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any
     return decorate
 
 
+def uncached_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A public page that reads ``?edition=CODE`` like a :func:`cached_page` (an unknown edition
+    is a 404 at once, its links and forms keep the edition, it says which data it shows) but is
+    rendered on every request: what it shows (the programme's records) is not part of the
+    fingerprint a cached page's key holds."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _choose_edition()
+        _state()  # the edition's frozen data (or a 404 listing the published ones)
+        return view(*args, **kwargs)
+
+    wrapper.palmap_reads_edition = True  # type: ignore[attr-defined]  # app.pages.page_url
+    return wrapper
+
+
 #: Headers kept with a cached page.
 KEPT_HEADERS: tuple[str, ...] = ("Content-Type", "Content-Disposition", "Content-Security-Policy")
 

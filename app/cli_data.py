@@ -119,8 +119,8 @@ def _run(
 
 @click.group("import")
 def import_group() -> None:
-    """Import districts, resources, indicator values, partnerships, actions or surveys from a
-    file."""
+    """Import districts, resources, indicator values, partnerships, actions, surveys or a
+    population surface from a file."""
 
 
 def _programme_options(func: F) -> F:
@@ -295,13 +295,24 @@ def import_indicators(
     _run("indicators", file, options, report_path, definitions=define)
 
 
+def _population_command() -> click.Command:
+    from app.cli_population import import_population
+
+    return import_population
+
+
+import_group.add_command(_population_command())
+
+
 EXPORT_FORMATS = ("geojson", "gpkg", "csv", "xlsx", "shp")  # mapping.io.export.EXPORT_FORMATS
 
 
 @click.command("export")
 @click.argument(
     "kind",
-    type=click.Choice(["districts", "resources", "indicators", "partnerships", "actions"]),
+    type=click.Choice(
+        ["districts", "resources", "indicators", "partnerships", "actions", "surveys"]
+    ),
 )
 @click.option(
     "-o",
@@ -331,7 +342,9 @@ def export(
     category: str | None,
     year: int | None,
 ) -> None:
-    """Write districts, resources, indicator values, partnerships or actions to a file."""
+    """Write districts, resources, indicator values, partnerships, actions or surveys to a file.
+
+    Surveys are the suppressed tables of /ankiety.csv, never responses."""
     from mapping.io.export import format_from_path, write_frame
 
     try:
@@ -344,6 +357,14 @@ def export(
         from app.cli_programme import export_programme
 
         export_programme(engine, kind, output, fmt=fmt, excel=excel)
+        return
+    if kind == "surveys":
+        from flask import current_app
+
+        from app.cli_surveys import export_surveys
+
+        min_count = int(current_app.config["MIN_COUNT"])
+        export_surveys(engine, output, fmt=fmt, excel=excel, min_count=min_count)
         return
     districts = store.load_districts(engine)
     if district is not None and district not in set(districts["code"]):

@@ -85,10 +85,11 @@ def map_file(layer: str, args: dict[str, str], lang: str, fmt: str) -> bytes:
     """The bytes of ``/mapa/<layer>.<fmt>?<args>`` in ``lang``, from the app's database."""
     from mapping.analysis import AnalysisData
     from mapping.pages.data import PageData
+    from mapping.pages.embed_query import parse_export_query
     from mapping.pages.errors import UnknownItemError
     from mapping.pages.exports import indicator_map_file
     from mapping.pages.indicator_map import build_choropleth
-    from mapping.pages.query import parse_export_query, parse_map_query
+    from mapping.pages.query import parse_map_query
     from mapping.pages.text import Translator
 
     config = current_app.config

@@ -99,14 +99,14 @@ COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand(
         "import",
         "app.cli_data:import_group",
-        "Import districts, resources, indicator values, partnerships, actions or surveys from a "
-        "file.",
+        "Import districts, resources, indicator values, partnerships, actions, surveys or a "
+        "population surface from a file.",
         web=False,
     ),
     LazyCommand(
         "export",
         "app.cli_data:export",
-        "Write districts, resources, indicator values, partnerships or actions to a file.",
+        "Write districts, resources, indicator values, partnerships, actions or surveys to a file.",
         web=False,
     ),
     LazyCommand(

@@ -279,6 +279,31 @@ def edition_notice() -> dict[str, Any] | None:
     }
 
 
+def against_edition() -> tuple[str, Any] | None:
+    """``?against=CODE`` of the comparison page (two editions compared): that published
+    edition's code and frozen data (a 404 naming the published editions when it is none), or
+    None when the query has no ``against``."""
+    from app.cache import page_cache
+    from app.db import get_engine
+    from mapping.db import editions
+    from mapping.pages.errors import UnknownItemError
+
+    code = str(args().get("against", "")).strip()
+    if not code:
+        return None
+    engine = get_engine()
+    published = editions.list_editions(engine, published_only=True)
+    if code not in {e.code for e in published}:
+        shown = code if len(code) <= 40 else code[:40] + "…"
+        raise UnknownItemError(
+            f"against: expected a published edition, got {shown!r}",
+            field="against",
+            known=[(f"{e.code}: {e.title}", e.code) for e in reversed(published)],
+            heading=gettext("Published editions"),
+        )
+    return code, page_cache().edition(engine, code).data
+
+
 def init_app(app: Flask) -> None:
     # A global, not a context variable: the form macros are imported without the context.
     app.add_template_global(lambda: scheme_choices(translator()), "scheme_choices")

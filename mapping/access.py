@@ -38,6 +38,17 @@ Two-step floating catchment area (:func:`fca`)
     found with a k-d tree (:meth:`scipy.spatial.cKDTree.sparse_distance_matrix`), so that it stays
     small for large inputs. A district that reaches no resource gets 0. A district whose
     catchment holds a resource that only zero-demand districts reach has undefined access (NaN).
+
+From where people live (:func:`mapping.population.demand_access`)
+    The functions above measure from one point per district. ``demand_access`` measures the
+    same four things from demand points (:mod:`mapping.population`: an imported population
+    surface, or each district's residents spread over a regular grid) and aggregates them to
+    districts weighted by population: ``nearest_m`` is the mean distance of a district's
+    residents to their nearest resource, ``coverage`` the share of its residents within
+    ``radius_m`` of a resource (not of its area), and 2SFCA/E2SFCA run with every demand point
+    as a demand location (pysal ``access``), each district's score the population-weighted mean
+    of its points' scores, divided by the population-weighted city mean as above. A district
+    whose points all have population 0 is measured with equal weights on its points.
 """
 
 from __future__ import annotations
@@ -55,7 +66,19 @@ import shapely
 from mapping.crs import METRIC_CRS, to_metric
 from mapping.errors import CRSError, MappingError, ValidationError
 
-__all__ = ["COVERAGE_QUAD_SEGS", "DEFAULT_STEPS", "coverage", "fca", "nearest_distance"]
+__all__ = [
+    "COVERAGE_QUAD_SEGS",
+    "DEFAULT_STEPS",
+    "check_steps",
+    "coverage",
+    "districts_metric",
+    "fca",
+    "nearest_distance",
+    "point_scores",
+    "point_xy",
+    "resource_points",
+    "supply_values",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +101,7 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], *, name: str) -> Non
         )
 
 
-def _districts_metric(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def districts_metric(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     _require(districts, ("code", "geometry"), name="districts")
     codes = districts["code"].astype(str)
     if districts["code"].isna().any() or codes.duplicated().any():
@@ -132,7 +155,7 @@ def _population_xy(
     return np.column_stack([ordered.x.to_numpy(), ordered.y.to_numpy()])
 
 
-def _resource_points(resources: gpd.GeoDataFrame, *, category: str | None) -> gpd.GeoDataFrame:
+def resource_points(resources: gpd.GeoDataFrame, *, category: str | None) -> gpd.GeoDataFrame:
     """Resources of ``category`` (all when None) that have a point, in EPSG:2180."""
     _require(resources, ("geometry",), name="resources")
     if category is not None:
@@ -159,7 +182,7 @@ def _resource_points(resources: gpd.GeoDataFrame, *, category: str | None) -> gp
     return metric
 
 
-def _xy(points: gpd.GeoDataFrame) -> np.ndarray:
+def point_xy(points: gpd.GeoDataFrame) -> np.ndarray:
     return np.column_stack([points.geometry.x.to_numpy(), points.geometry.y.to_numpy()])
 
 
@@ -204,13 +227,13 @@ def nearest_distance(
     >>> nearest_distance(d, r, category="library")["nearest_m"].round(3).tolist()
     [0.0, 2000.0]
     """
-    metric = _districts_metric(districts)
+    metric = districts_metric(districts)
     origins = _population_xy(metric, population_points)
-    points = _resource_points(resources, category=category)
+    points = resource_points(resources, category=category)
     if len(points):
         from scipy.spatial import cKDTree  # imported when used: 0.4 s at start-up otherwise
 
-        distances, _ = cKDTree(_xy(points)).query(origins, k=1)
+        distances, _ = cKDTree(point_xy(points)).query(origins, k=1)
     else:
         distances = np.full(len(metric), np.nan)
     return pd.DataFrame(
@@ -261,8 +284,8 @@ def coverage(
         raise ValidationError(
             f"expected radius_m as a number of metres > 0, got {radius_m!r}; for example 500"
         )
-    metric = _districts_metric(districts)
-    points = _resource_points(resources, category=category)
+    metric = districts_metric(districts)
+    points = resource_points(resources, category=category)
     areas = metric.geometry.area.to_numpy()
     if len(points):
         circles = shapely.buffer(points.geometry.to_numpy(), radius_m, quad_segs=COVERAGE_QUAD_SEGS)
@@ -275,7 +298,7 @@ def coverage(
     return pd.DataFrame({"district_code": metric["code"].to_numpy(), "coverage": share})
 
 
-def _check_steps(steps: Sequence[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+def check_steps(steps: Sequence[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
     try:
         clean = tuple((float(d), float(w)) for d, w in steps)
     except (TypeError, ValueError):
@@ -392,71 +415,19 @@ def fca(
     >>> out[["2sfca_raw", "2sfca", "e2sfca"]].round(4).to_dict("list")
     {'2sfca_raw': [0.025, 0.025], '2sfca': [1.0, 1.0], 'e2sfca': [1.0, 1.0]}
     """
-    from access import Access, weights  # imported here: a heavy import few callers need
-
-    clean_steps = _check_steps(steps)
-    max_distance = clean_steps[-1][0]
-    metric = _districts_metric(districts)
+    clean_steps = check_steps(steps)
+    metric = districts_metric(districts)
     codes = metric["code"].to_numpy().astype(str)
     demand_values = _check_demand(demand, codes)
     origins = _population_xy(metric, population_points)
-
-    points = _resource_points(resources, category=category)
-    if capacity_col in points.columns:
-        try:
-            capacity = pd.to_numeric(points[capacity_col], errors="raise").astype("float64")
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(
-                f"expected numeric {capacity_col} (or empty), got text; fix the column"
-            ) from exc
-        if (capacity < 0).any():
-            raise ValidationError(f"expected {capacity_col} >= 0, got negative values")
-        supply = capacity.fillna(1.0).to_numpy()
-    else:
-        supply = np.ones(len(points))
-
-    raw_2 = np.zeros(len(codes))
-    raw_e = np.zeros(len(codes))
-    if len(points):
-        from scipy.spatial import cKDTree
-
-        pairs = cKDTree(origins).sparse_distance_matrix(
-            cKDTree(_xy(points)), max_distance, output_type="ndarray"
-        )
-        if len(pairs):
-            cost_df = pd.DataFrame(
-                {"origin": codes[pairs["i"]], "dest": pairs["j"], "cost": pairs["v"]}
-            )
-            demand_df = pd.DataFrame(
-                {"demand": demand_values}, index=pd.Index(codes, name="district_code")
-            )
-            supply_df = pd.DataFrame(
-                {"supply": supply}, index=pd.Index(np.arange(len(points)), name="supply_id")
-            )
-            with warnings.catch_warnings():
-                # Only access's own pandas-4 deprecation (set_index(inplace=True)); see above.
-                warnings.filterwarnings("ignore", category=_PANDAS4_WARNING)
-                model = Access(
-                    demand_df=demand_df,
-                    demand_index=True,
-                    demand_value="demand",
-                    supply_df=supply_df,
-                    supply_index=True,
-                    supply_value="supply",
-                    cost_df=cost_df,
-                    cost_origin="origin",
-                    cost_dest="dest",
-                    cost_name="cost",
-                )
-                two = model.two_stage_fca(name="2sfca", max_cost=max_distance)["2sfca_supply"]
-                enhanced = model.enhanced_two_stage_fca(
-                    name="e2sfca",
-                    max_cost=max_distance,
-                    weight_fn=weights.step_fn(dict(clean_steps)),
-                )["e2sfca_supply"]
-            # access leaves out districts that reach no resource: they have none, 0.
-            raw_2 = two.reindex(codes).fillna(0.0).to_numpy(dtype="float64")
-            raw_e = enhanced.reindex(codes).fillna(0.0).to_numpy(dtype="float64")
+    points = resource_points(resources, category=category)
+    raw_2, raw_e = point_scores(
+        origins,
+        demand_values,
+        point_xy(points),
+        supply_values(points, capacity_col),
+        steps=clean_steps,
+    )
 
     result = pd.DataFrame({"district_code": codes, "demand": demand_values})
     for name, raw in (("2sfca", raw_2), ("e2sfca", raw_e)):
@@ -467,3 +438,74 @@ def fca(
         result[name] = raw / mean if mean > 0 else np.nan
         result[f"{name}_raw"] = raw
     return result[["district_code", "demand", "2sfca", "e2sfca", "2sfca_raw", "e2sfca_raw"]]
+
+
+def supply_values(points: gpd.GeoDataFrame, capacity_col: str) -> np.ndarray:
+    if capacity_col not in points.columns:
+        return np.ones(len(points))
+    try:
+        capacity = pd.to_numeric(points[capacity_col], errors="raise").astype("float64")
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(
+            f"expected numeric {capacity_col} (or empty), got text; fix the column"
+        ) from exc
+    if (capacity < 0).any():
+        raise ValidationError(f"expected {capacity_col} >= 0, got negative values")
+    return capacity.fillna(1.0).to_numpy()
+
+
+def point_scores(
+    origins: np.ndarray,
+    demand: np.ndarray,
+    destinations: np.ndarray,
+    supply: np.ndarray,
+    *,
+    steps: Sequence[tuple[float, float]] = DEFAULT_STEPS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Raw 2SFCA and E2SFCA (supply per unit of demand) of every origin, with pysal ``access``.
+
+    ``origins`` and ``destinations`` are (n, 2) arrays of metres; ``demand`` and ``supply`` their
+    values. Origins that reach no destination get 0.
+    """
+    from access import Access, weights
+
+    clean_steps = check_steps(steps)
+    max_distance = clean_steps[-1][0]
+    raw_2 = np.zeros(len(origins))
+    raw_e = np.zeros(len(origins))
+    if not len(origins) or not len(destinations):
+        return raw_2, raw_e
+    from scipy.spatial import cKDTree
+
+    pairs = cKDTree(origins).sparse_distance_matrix(
+        cKDTree(destinations), max_distance, output_type="ndarray"
+    )
+    if not len(pairs):
+        return raw_2, raw_e
+    ids = np.arange(len(origins))
+    cost_df = pd.DataFrame({"origin": pairs["i"], "dest": pairs["j"], "cost": pairs["v"]})
+    demand_df = pd.DataFrame({"demand": demand}, index=pd.Index(ids, name="origin_id"))
+    supply_df = pd.DataFrame(
+        {"supply": supply}, index=pd.Index(np.arange(len(destinations)), name="supply_id")
+    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=_PANDAS4_WARNING)
+        model = Access(
+            demand_df=demand_df,
+            demand_index=True,
+            demand_value="demand",
+            supply_df=supply_df,
+            supply_index=True,
+            supply_value="supply",
+            cost_df=cost_df,
+            cost_origin="origin",
+            cost_dest="dest",
+            cost_name="cost",
+        )
+        two = model.two_stage_fca(name="2sfca", max_cost=max_distance)["2sfca_supply"]
+        enhanced = model.enhanced_two_stage_fca(
+            name="e2sfca", max_cost=max_distance, weight_fn=weights.step_fn(dict(clean_steps))
+        )["e2sfca_supply"]
+    raw_2 = two.reindex(ids).fillna(0.0).to_numpy(dtype="float64")
+    raw_e = enhanced.reindex(ids).fillna(0.0).to_numpy(dtype="float64")
+    return raw_2, raw_e

@@ -49,6 +49,7 @@ from mapping.frames import (
     RESOURCE_COLUMNS,
     RESOURCE_FILE_COLUMNS,
 )
+from mapping.indicators.registry import check_domain
 from mapping.io.programme import read_actions, read_partnerships
 from mapping.io.report import ImportReport
 from mapping.io.surveys import read_surveys
@@ -75,7 +76,7 @@ _RESOURCE_TEXT = (
     "source",
 )
 _INDICATOR_REQUIRED = ("code", "name_pl", "name_en", "unit", "higher_is_more_need")
-_INDICATOR_TEXT = ("denominator", "description", "source")
+_INDICATOR_TEXT = ("denominator", "description", "source", "domain")
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 # Names a GeoJSON "crs" member (pre-RFC 7946) may carry that still mean longitude, latitude.
@@ -470,6 +471,8 @@ def _read_indicators(path: Path) -> pd.DataFrame:
             columns[field] = _object_column(parsed)
     for field in _INDICATOR_TEXT:
         columns[field] = _object_column(_column(frame, path, field, _text_or_none))
+    for code, domain in zip(columns["code"], columns["domain"], strict=True):
+        check_domain(domain, code=code)
     _check_unique(list(columns["code"]), path.name, "line", "code", first=2)
     codes = set(columns["code"])
     _check_known(list(columns["denominator"]), codes, path, "denominator", "indicator")

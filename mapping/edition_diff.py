@@ -22,8 +22,15 @@ import pandas as pd
 
 from mapping.analysis import AnalysisData
 from mapping.crs import to_metric
+from mapping.privacy import counts_people
 
-__all__ = ["EditionDiff", "carry_counts", "diff_editions", "redrawn_districts"]
+__all__ = [
+    "EditionDiff",
+    "carried_values",
+    "carry_counts",
+    "diff_editions",
+    "redrawn_districts",
+]
 
 #: A point that moved less than this (metres) did not move (rounding of coordinates).
 MOVED_M = 1.0
@@ -171,19 +178,40 @@ def carry_counts(
     return pd.DataFrame(rows, columns=columns)
 
 
-def _value_changes(before: AnalysisData, after: AnalysisData) -> pd.DataFrame:
-    columns = ["district_code", "indicator", "year", "before", "after", "estimated", "change"]
+def carried_values(
+    before: AnalysisData, after: AnalysisData
+) -> tuple[pd.DataFrame, frozenset[str]]:
+    """The earlier edition's values on the later edition's districts, and which are estimates.
+
+    A district of ``after`` whose boundary is the same in ``before`` keeps its earlier values;
+    a redrawn or new one gets the earlier counts carried by areal weighting
+    (:func:`carry_counts`; counts of people only: a share or an index cannot be shared by area
+    and is left missing there), and its code is in the answer's set of estimated districts. Returns
+    the long values frame (``district_code``, ``indicator``, ``year``, ``value``) and that set
+    (empty when no boundary changed).
+    """
     redrawn = redrawn_districts(before.districts, after.districts)
     old_codes, new_codes = set(before.districts["code"]), set(after.districts["code"])
-    boundaries_changed = bool(redrawn) or old_codes != new_codes
-    old = before.values
-    estimated_codes: set[str] = set()
-    if boundaries_changed:
-        carried = carry_counts(before.districts, before.values, after.districts)
-        estimated_codes = {str(c) for c in new_codes if c in redrawn or c not in old_codes}
-        keep = old[~old["district_code"].isin(estimated_codes)]
-        guess = carried[carried["district_code"].isin(estimated_codes)]
-        old = pd.concat([keep, guess], ignore_index=True)
+    old = before.values[["district_code", "indicator", "year", "value"]]
+    if not redrawn and old_codes == new_codes:
+        return old.reset_index(drop=True), frozenset()
+    # Only counts of people can be shared by area; a share or an index of a redrawn district
+    # has no earlier value (missing, not a guess).
+    counts = [item.code for item in before.registry if counts_people(item)]
+    carried = carry_counts(before.districts, old[old["indicator"].isin(counts)], after.districts)
+    estimated = frozenset(str(c) for c in new_codes if c in redrawn or c not in old_codes)
+    keep = old[~old["district_code"].isin(estimated) & old["district_code"].isin(new_codes)]
+    guess = carried[carried["district_code"].isin(estimated)]
+    return pd.concat([keep, guess], ignore_index=True), estimated
+
+
+def _value_changes(before: AnalysisData, after: AnalysisData) -> pd.DataFrame:
+    columns = ["district_code", "indicator", "year", "before", "after", "estimated", "change"]
+    old, estimated_codes = carried_values(before, after)
+    # Districts removed in the later edition keep their earlier values (shown as removed).
+    gone = before.values[~before.values["district_code"].isin(set(after.districts["code"]))]
+    if estimated_codes:
+        old = pd.concat([old, gone[old.columns]], ignore_index=True)
     key = ["district_code", "indicator", "year"]
     merged = old.merge(after.values, on=key, how="outer", suffixes=("_before", "_after"))
     merged = merged.rename(columns={"value_before": "before", "value_after": "after"})

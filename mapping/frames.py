@@ -127,5 +127,6 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "denominator",
     "description",
     "source",
+    "domain",
 )
 INDICATOR_VALUE_COLUMNS: tuple[str, ...] = ("district_code", "indicator", "year", "value")

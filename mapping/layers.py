@@ -361,8 +361,12 @@ def layer_change(
     -------
     pandas.DataFrame
         ``district_code``, ``district_name``, ``from_shown``, ``from_small``, ``to_shown``,
-        ``to_small``, ``change_shown`` (to - from; NaN where either side is hidden), ``status``
-        (``improved``, ``worsened``, ``unchanged``, ``hidden`` or None for missing data).
+        ``to_small``, ``change_shown`` (to - from; NaN where either side is hidden), ``p_value``
+        (the chance test of the change, :mod:`mapping.indicators.change`; NaN where none
+        applies or a side is hidden), ``status``
+        (``improved``, ``worsened``, ``no_clear_change`` (within the chance variation of the
+        counts: :mod:`mapping.indicators.change`), ``unchanged``, ``hidden`` or None for
+        missing data).
     """
     before = layer_values(
         data, layer, year=from_year, suppression=suppression, weights=weights, method=method
@@ -377,6 +381,7 @@ def layer_change(
         a = after.needs.scores.set_index("district_code")["needs_index"].reindex(codes)
         diff = (a - b).astype("float64")
         status = change_status(diff, direction=1)
+        p_value = pd.Series(np.nan, index=codes.to_numpy(), dtype="float64")
     else:
         assert layer.indicator is not None
         change = change_between_years(
@@ -386,9 +391,11 @@ def layer_change(
             from_year=int(from_year),
             to_year=int(to_year),
             use_rate=layer.kind == "rate",
+            counts=layer.counts_people,
         ).set_index("district_code")
         diff = change["abs_change"].reindex(codes).astype("float64")
         status = change["status"].reindex(codes).astype(object)
+        p_value = change["p_value"].reindex(codes).astype("float64")
     hidden = (
         before.table.set_index("district_code")["hidden"]
         | after.table.set_index("district_code")["hidden"]
@@ -403,6 +410,7 @@ def layer_change(
             "to_shown": after.table["shown"].to_numpy(),
             "to_small": after.table["small"].to_numpy(),
             "change_shown": diff.where(~hidden).to_numpy(),
+            "p_value": p_value.where(~hidden.to_numpy()).to_numpy(),
             "status": status.to_numpy(),
         }
     )

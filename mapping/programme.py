@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Final, NamedTuple
 
-from mapping.errors import ValidationError
+from mapping.errors import Message, ValidationError, msg
 from mapping.text import slugify
 
 __all__ = [
@@ -183,12 +183,13 @@ def codes(choices: Iterable[Named]) -> tuple[str, ...]:
 
 
 class Problem(NamedTuple):
-    """What is wrong with one field: the field, the value as given, the problem and the fix."""
+    """What is wrong with one field: the field, the value as given, the problem and the fix
+    (:func:`mapping.errors.msg` messages: English in the CLI, translated on the pages)."""
 
     field: str
     value: str | None
-    problem: str
-    fix: str
+    problem: Message
+    fix: Message
 
 
 @dataclass(frozen=True)
@@ -260,18 +261,24 @@ class Action:
 def code_problem(code: str, what: str) -> Problem | None:
     """A problem with a record's code (letters, digits, ``.``, ``_``, ``-``; at most 64).
 
-    >>> code_problem("pal-2012/3", "action").fix
+    >>> str(code_problem("pal-2012/3", "action").fix)
     "use letters, digits, '.', '_' and '-' only, such as 'pal-2012-03'"
     """
     if not code:
-        return Problem("code", None, f"expected the {what}'s code, got none", "fill it in")
+        return Problem(
+            "code", None, msg("expected the {what}'s code, got none", what=what), msg("fill it in")
+        )
     if len(code) > CODE_MAX or not _CODE.fullmatch(code):
         return Problem(
             "code",
             code,
-            f"expected a code of at most {CODE_MAX} letters, digits, '.', '_' and '-', got "
-            f"{code!r}",
-            "use letters, digits, '.', '_' and '-' only, such as 'pal-2012-03'",
+            msg(
+                "expected a code of at most {limit} letters, digits, '.', '_' and '-', got "
+                "{value!r}",
+                limit=CODE_MAX,
+                value=code,
+            ),
+            msg("use letters, digits, '.', '_' and '-' only, such as 'pal-2012-03'"),
         )
     return None
 
@@ -279,7 +286,7 @@ def code_problem(code: str, what: str) -> Problem | None:
 def _text_problem(name: str, value: str | None, limit: int, *, required: bool) -> Problem | None:
     if not value:
         return (
-            Problem(name, None, f"expected the {name}, got none", "fill it in")
+            Problem(name, None, msg("expected the {name}, got none", name=name), msg("fill it in"))
             if required
             else None
         )
@@ -287,8 +294,13 @@ def _text_problem(name: str, value: str | None, limit: int, *, required: bool) -
         return Problem(
             name,
             value[:60],
-            f"expected at most {limit} characters in the {name}, got {len(value)}",
-            "shorten it",
+            msg(
+                "expected at most {limit} characters in the {name}, got {count}",
+                limit=limit,
+                name=name,
+                count=len(value),
+            ),
+            msg("shorten it"),
         )
     return None
 
@@ -296,11 +308,21 @@ def _text_problem(name: str, value: str | None, limit: int, *, required: bool) -
 def _choice_problem(name: str, value: str, choices: tuple[Named, ...]) -> Problem | None:
     if value in codes(choices):
         return None
+    return choice_problem(name, value, choices)
+
+
+def choice_problem(name: str, value: str, choices: tuple[Named, ...]) -> Problem:
+    """``value`` is none of ``choices`` (by code or by name).
+
+    >>> str(choice_problem("type", "IV.9", ACTION_TYPES[:2]).problem)
+    "expected one of IV.1, IV.2, got 'IV.9'"
+    """
+    known = ", ".join(codes(choices))
     return Problem(
         name,
         value,
-        f"expected one of {', '.join(codes(choices))}, got {value!r}",
-        f"write one of {', '.join(codes(choices))} (or its Polish or English name)",
+        msg("expected one of {known}, got {value!r}", known=known, value=value),
+        msg("write one of {known} (or its Polish or English name)", known=known),
     )
 
 
@@ -327,8 +349,10 @@ def _count_problem(name: str, value: int | None) -> Problem | None:
     return Problem(
         name,
         str(value),
-        f"expected a whole number from 0 to {PEOPLE_MAX}, got {value}",
-        "write the number of people, 0 or more",
+        msg(
+            "expected a whole number from 0 to {limit}, got {value}", limit=PEOPLE_MAX, value=value
+        ),
+        msg("write the number of people, 0 or more"),
     )
 
 
@@ -344,8 +368,8 @@ def _funding_problems(funding: tuple[Funding, ...]) -> list[Problem]:
                 Problem(
                     "funding",
                     item.source,
-                    f"expected each source once, got {item.source!r} twice",
-                    "add its amounts up into one",
+                    msg("expected each source once, got {value!r} twice", value=item.source),
+                    msg("add its amounts up into one"),
                 )
             )
         seen.add(item.source)
@@ -354,8 +378,12 @@ def _funding_problems(funding: tuple[Funding, ...]) -> list[Problem]:
                 Problem(
                     "funding",
                     f"{item.source}:{item.amount:g}",
-                    f"expected an amount in PLN from 0 to {AMOUNT_MAX:.0f}, got {item.amount:g}",
-                    "write the amount without a minus sign, such as eu:120000",
+                    msg(
+                        "expected an amount in PLN from 0 to {limit}, got {value}",
+                        limit=f"{AMOUNT_MAX:.0f}",
+                        value=f"{item.amount:g}",
+                    ),
+                    msg("write the amount without a minus sign, such as eu:120000"),
                 )
             )
     return found
@@ -368,9 +396,12 @@ def _date_problems(action: Action) -> list[Problem]:
         Problem(
             "end_date",
             action.end_date.isoformat(),
-            f"expected an end date on or after the start date {action.start_date.isoformat()}, "
-            f"got {action.end_date.isoformat()}",
-            "swap the dates, or correct the one that is wrong",
+            msg(
+                "expected an end date on or after the start date {start}, got {value}",
+                start=action.start_date.isoformat(),
+                value=action.end_date.isoformat(),
+            ),
+            msg("swap the dates, or correct the one that is wrong"),
         )
     ]
 
@@ -387,9 +418,12 @@ def _participant_problems(action: Action) -> list[Problem]:
             Problem(
                 "actual_participants",
                 str(action.actual_participants),
-                f"expected no actual participants for an action that is {action.status}, got "
-                f"{action.actual_participants}",
-                "leave it empty until the action runs, or set the status to running or done",
+                msg(
+                    "expected no actual participants for an action that is {status}, got {value}",
+                    status=action.status,
+                    value=action.actual_participants,
+                ),
+                msg("leave it empty until the action runs, or set the status to running or done"),
             )
         )
     return [p for p in found if p is not None]
@@ -407,8 +441,10 @@ def _reference_problems(
                     Problem(
                         "districts",
                         code,
-                        f"expected the code of a known district, got {code!r}",
-                        f"use one of {shown}" if shown else "import the districts first",
+                        msg("expected the code of a known district, got {value!r}", value=code),
+                        msg("use one of {codes}", codes=shown)
+                        if shown
+                        else msg("import the districts first"),
                     )
                 )
     if partnerships is not None and action.partnership and action.partnership not in partnerships:
@@ -417,8 +453,13 @@ def _reference_problems(
             Problem(
                 "partnership",
                 action.partnership,
-                f"expected the code of a known partnership, got {action.partnership!r}",
-                f"use one of {shown}" if shown else "import the partnerships first",
+                msg(
+                    "expected the code of a known partnership, got {value!r}",
+                    value=action.partnership,
+                ),
+                msg("use one of {codes}", codes=shown)
+                if shown
+                else msg("import the partnerships first"),
             )
         )
     if len(set(action.districts)) != len(action.districts):
@@ -426,8 +467,8 @@ def _reference_problems(
             Problem(
                 "districts",
                 "|".join(action.districts),
-                "expected each district once, got one twice",
-                "list each district once",
+                msg("expected each district once, got one twice"),
+                msg("list each district once"),
             )
         )
     return found
@@ -467,8 +508,8 @@ def action_problems(
 def require_valid(problems: Iterable[Problem], what: str) -> None:
     """Raise one :class:`~mapping.errors.ValidationError` naming every problem, if any.
 
-    >>> require_valid([Problem("title", None, "expected the title, got none", "fill it in")],
-    ...               "action a1")
+    >>> require_valid([Problem("title", None, msg("expected the title, got none"),
+    ...                        msg("fill it in"))], "action a1")
     Traceback (most recent call last):
     ...
     mapping.errors.ValidationError: action a1: title: expected the title, got none; fill it in

@@ -10,41 +10,70 @@ Gaps (:func:`gaps`)
     either rank are ordered by district code.
 
 Target areas (:func:`rank_target_areas`)
-    The score is a weighted sum of normalised, direction-aware terms, larger = more need:
-    the indicators of :func:`mapping.indicators.needs_index` (z-scores or IMD exponential
-    scores), and optionally lack of access and lack of supply, normalised by the same method
-    with "higher is better". ``weights``, ``access_weight`` and ``supply_weight`` are on one scale
-    and are normalised together to sum to 1. Rank 1 is the highest priority; equal scores
-    (within 1e-10) are ordered by district code, so the ranking is deterministic.
+    The score is the needs index of :func:`mapping.indicators.needs_index` by domains
+    (:mod:`mapping.indicators.domains`: indicators combined within their domain, the domain
+    score transformed - z-score, or the IMD exponential transform -, the domains weighted),
+    with lack of access and lack of supply as two more domains, normalised by the same method
+    with "higher is better". The domain weights (by default the mean weight of each domain's
+    indicators), ``access_weight`` and ``supply_weight`` are on one scale and are normalised
+    together to sum to 1. Rank 1 is the highest priority; equal scores (within 1e-10) are
+    ordered by district code, so the ranking is deterministic.
 
-    Sensitivity: ``runs`` seeded draws multiply every positive weight by its own factor drawn
-    uniformly from ``factor_range`` and rank again. ``rank_low`` and ``rank_high`` are the 5th
-    and 95th percentiles of a district's ranks over the draws (inverted-CDF definition, so they
-    are ranks that occurred); ``stability`` is ``robust`` when ``rank_high - rank_low <=
-    robust_width``, else ``fragile``. ``rank_low <= rank_high`` always holds, but the rank with
-    the unperturbed weights need not lie between them.
+    The access and supply terms are one-sided: a value above the city median counts as the
+    median. Surplus in the best-served district no longer outweighs absence elsewhere (on the
+    demo, 2021, day rooms, the uncapped z-score gave the best-served district -2.04 and the
+    districts without access +0.78).
+
+    Sensitivity: the runs perturb the weights (every indicator and domain weight times its own
+    factor from U(``factor_range``)), the normalisation (z-scores, min-max scores, IMD scores)
+    and leave each indicator out in turn; see :func:`rank_target_areas`. ``rank_low`` and
+    ``rank_high`` hold 90% of a district's ranks; ``top_share`` is the share of runs in which
+    it is in the top N; ``stability`` is ``robust`` when that share is at least 90% or at most
+    10%. ``rank_low <= rank_high`` always holds, but the rank of the unperturbed settings need
+    not lie between them.
+
+    Method versions: a saved ranking of before this method (no ``method_version``) is drawn
+    again with version 1 (weights perturbed only, uncapped terms, robust = a rank interval at
+    most 2 places wide), so that its justification sheet stays the same.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Collection, Mapping
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
 from mapping.errors import MappingError, ValidationError
-from mapping.indicators import (
-    IndicatorRegistry,
-    exponential_transform,
-    needs_index,
-    normalise,
-    normalise_weights,
-    rank_descending,
+from mapping.indicators import IndicatorRegistry, NeedsIndex, needs_index, rank_descending
+from mapping.sensitivity import (
+    DEFAULT_RUNS,
+    DEFAULT_TOP,
+    METHOD_VERSION,
+    METHOD_VERSIONS,
+    PERTURBATIONS,
+    ROBUST_SHARE,
+    RankSettings,
+    check_weight,
+    domain_ranking,
+    legacy_ranking,
+    ranking_description,
 )
 
-__all__ = ["QUADRANTS", "gaps", "rank_target_areas"]
+__all__ = [
+    "DEFAULT_RUNS",
+    "DEFAULT_TOP",
+    "METHOD_VERSION",
+    "PERTURBATIONS",
+    "QUADRANTS",
+    "ROBUST_SHARE",
+    "gaps",
+    "index_description",
+    "rank_target_areas",
+    "ranking_description",
+]
 
 #: The four quadrant labels of :func:`gaps`.
 QUADRANTS: tuple[str, ...] = (
@@ -167,129 +196,18 @@ def gaps(
     ).reset_index(drop=True)
 
 
-def _term(series: pd.Series | None, codes: np.ndarray, *, name: str, method: str) -> pd.Series:
-    if not isinstance(series, pd.Series):
+def _check_options(
+    runs: object,
+    factor_range: tuple[float, float],
+    robust_width: float,
+    top: object,
+    perturb: Collection[str],
+    method_version: object,
+) -> tuple[float, float]:
+    if method_version not in METHOD_VERSIONS or isinstance(method_version, bool):
         raise ValidationError(
-            f"expected {name} as a pandas Series indexed by district code (higher = better), got "
-            f"{type(series).__name__}; pass for example fca(...).set_index('district_code')"
-            "['e2sfca']"
+            f"expected method_version 1 or 2, got {method_version!r}; 2 is the current method"
         )
-    try:
-        numbers = pd.to_numeric(series, errors="raise").astype("float64")
-    except (TypeError, ValueError) as exc:
-        raise ValidationError(f"expected numeric {name}, got {series.dtype}") from exc
-    numbers.index = series.index.astype(str)
-    if numbers.index.has_duplicates:
-        raise ValidationError(f"expected one {name} value per district, got repeated codes")
-    numbers = numbers.reindex(codes)
-    missing = [str(c) for c in codes[~np.isfinite(numbers.to_numpy())]]
-    if missing:
-        raise ValidationError(
-            f"expected a finite {name} value for every district, got none for "
-            f"{', '.join(missing)}; compute {name} for every district or give it weight 0"
-        )
-    if method == "imd":
-        return exponential_transform(numbers, higher_is_more_need=False)
-    return normalise(numbers, method="zscore", higher_is_more_need=False)
-
-
-def _check_weight(value: float, *, name: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not math.isfinite(number) or number < 0:
-        raise ValidationError(f"expected {name} >= 0, got {value!r}; use 0 to leave it out")
-    return number
-
-
-def rank_target_areas(
-    values: pd.DataFrame,
-    registry: IndicatorRegistry,
-    *,
-    year: int,
-    weights: Mapping[str, float],
-    method: Literal["zscore", "imd"] = "zscore",
-    access: pd.Series | None = None,
-    access_weight: float = 0.0,
-    supply: pd.Series | None = None,
-    supply_weight: float = 0.0,
-    runs: int = 1000,
-    seed: int = 0,
-    factor_range: tuple[float, float] = (0.5, 1.5),
-    robust_width: float = 2,
-    use_rates: bool = True,
-) -> pd.DataFrame:
-    """Rank districts as target areas, with the stability of each rank under other weights.
-
-    Parameters
-    ----------
-    values
-        The long ``indicator_values`` frame.
-    registry
-        The indicators.
-    year
-        The year of the values.
-    weights
-        Indicator code to weight (>= 0).
-    method
-        ``zscore`` or ``imd``, as in :func:`mapping.indicators.needs_index`; also used to
-        normalise the access and supply terms.
-    access
-        Access per district (higher = better, for example the ``e2sfca`` column of
-        :func:`mapping.access.fca`), indexed by district code. Poor access raises the score.
-    access_weight
-        Weight of the access term, on the scale of ``weights``.
-    supply
-        Supply per district (higher = more, for example ``per_1000`` of one category from
-        :func:`mapping.supply.supply_per_district`), indexed by district code. Little supply
-        raises the score.
-    supply_weight
-        Weight of the supply term, on the scale of ``weights``.
-    runs
-        Number of seeded draws of weight factors (>= 1).
-    seed
-        Seed of the draws; the same seed gives the same output.
-    factor_range
-        ``(low, high)``, 0 < low <= high: each weight is multiplied by a factor from U(low, high).
-    robust_width
-        ``stability`` is ``robust`` when ``rank_high - rank_low <= robust_width``.
-    use_rates
-        Use rates per 1,000 of each indicator's denominator rather than raw values.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per district, by rank: ``district_code``, ``score`` (larger = more need),
-        ``rank`` (1 = highest priority), ``rank_low``, ``rank_high``, ``stability``, then the
-        normalised inputs: one column per indicator code, and ``access`` / ``supply`` when given.
-
-    Raises
-    ------
-    NotFoundError
-        If an indicator is unknown or has no values in ``year``.
-    ValidationError
-        If a weight or option is out of range, or a district lacks a value.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> reg = IndicatorRegistry(pd.DataFrame({
-    ...     "code": ["poverty", "crime"], "name_pl": ["Ubóstwo", "Przestępczość"],
-    ...     "name_en": ["Poverty", "Crime"], "unit": ["%", "per 1000"],
-    ...     "higher_is_more_need": [True, True], "denominator": [None, None]}))
-    >>> v = pd.DataFrame({"district_code": ["a", "b", "c"] * 2,
-    ...                   "indicator": ["poverty"] * 3 + ["crime"] * 3, "year": 2023,
-    ...                   "value": [10, 20, 30, 5, 5, 20]})
-    >>> out = rank_target_areas(v, reg, year=2023, weights={"poverty": 1, "crime": 1})
-    >>> out[["district_code", "rank", "rank_low", "rank_high", "stability"]].to_dict("records")
-    ... # doctest: +NORMALIZE_WHITESPACE
-    [{'district_code': 'c', 'rank': 1, 'rank_low': 1, 'rank_high': 1, 'stability': 'robust'},
-     {'district_code': 'b', 'rank': 2, 'rank_low': 2, 'rank_high': 2, 'stability': 'robust'},
-     {'district_code': 'a', 'rank': 3, 'rank_low': 3, 'rank_high': 3, 'stability': 'robust'}]
-    """
-    access_weight = _check_weight(access_weight, name="access_weight")
-    supply_weight = _check_weight(supply_weight, name="supply_weight")
     if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
         raise ValidationError(f"expected runs as a whole number >= 1, got {runs!r}; e.g. 1000")
     try:
@@ -303,66 +221,229 @@ def rank_target_areas(
         )
     if not (isinstance(robust_width, int | float) and robust_width >= 0):
         raise ValidationError(f"expected robust_width >= 0, got {robust_width!r}; e.g. 2")
+    if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
+        raise ValidationError(f"expected top as a whole number >= 1, got {top!r}; e.g. 5")
+    unknown = sorted(set(perturb) - set(PERTURBATIONS))
+    if unknown:
+        raise ValidationError(
+            f"expected perturbations among {', '.join(PERTURBATIONS)}, got {', '.join(unknown)}"
+        )
+    return low, high
+
+
+def rank_target_areas(
+    values: pd.DataFrame,
+    registry: IndicatorRegistry,
+    *,
+    year: int,
+    weights: Mapping[str, float],
+    method: Literal["zscore", "imd"] = "zscore",
+    access: pd.Series | None = None,
+    access_weight: float = 0.0,
+    supply: pd.Series | None = None,
+    supply_weight: float = 0.0,
+    runs: int | None = None,
+    seed: int = 0,
+    factor_range: tuple[float, float] = (0.5, 1.5),
+    robust_width: float = 2,
+    use_rates: bool = True,
+    top: int = DEFAULT_TOP,
+    domain_weights: Mapping[str, float] | None = None,
+    perturb: Collection[str] = PERTURBATIONS,
+    method_version: int = METHOD_VERSION,
+) -> pd.DataFrame:
+    """Rank districts as target areas, with the stability of each rank.
+
+    Parameters
+    ----------
+    values
+        The long ``indicator_values`` frame.
+    registry
+        The indicators (their domains group them, :mod:`mapping.indicators.domains`).
+    year
+        The year of the values.
+    weights
+        Indicator code to weight (>= 0); within a domain, the indicators' relative weights.
+    method
+        ``zscore`` or ``imd``, as in :func:`mapping.indicators.needs_index`; also used to
+        normalise the access and supply terms.
+    access
+        Access per district (higher = better, for example the ``e2sfca`` column of
+        :func:`mapping.access.fca`), indexed by district code. Poor access raises the score;
+        (version 2) access above the city median counts as the median.
+    access_weight
+        Weight of the access term, on the scale of the domain weights.
+    supply
+        Supply per district (higher = more, for example ``per_1000`` of one category from
+        :func:`mapping.supply.supply_per_district`), indexed by district code. Little supply
+        raises the score; (version 2) capped at the median like access.
+    supply_weight
+        Weight of the supply term, on the scale of the domain weights.
+    runs
+        Number of sensitivity runs (>= 1); ``None``: :data:`DEFAULT_RUNS` of the version.
+    seed
+        Seed of the draws; the same seed gives the same output.
+    factor_range
+        ``(low, high)``, 0 < low <= high: each weight is multiplied by a factor from U(low, high).
+    robust_width
+        (version 1) ``stability`` is ``robust`` when ``rank_high - rank_low <= robust_width``.
+    use_rates
+        Use rates per 1,000 of each indicator's denominator rather than raw values.
+    top
+        (version 2) The N of the top-N share.
+    domain_weights
+        Domain code to weight; ``None`` (or a domain left out): the mean of the positive weights
+        of the domain's indicators.
+    perturb
+        (version 2) What the runs perturb: ``weights``, ``method`` (z-scores, min-max scores and
+        IMD exponential scores, a third of the runs each), ``leave_one_out`` (each weighted
+        indicator left out in turn, when there are two or more).
+    method_version
+        :data:`METHOD_VERSION` (2) or 1, the method of rankings saved before version 2.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per district, by rank: ``district_code``, ``score`` (larger = more need),
+        ``rank`` (1 = highest priority), ``rank_low``, ``rank_high``, (version 2)
+        ``top_share``, ``stability``, then the normalised inputs: one column per indicator
+        code, and ``access`` / ``supply`` when given.
+
+    Raises
+    ------
+    NotFoundError
+        If an indicator is unknown or has no values in ``year``.
+    ValidationError
+        If a weight or option is out of range, or a district lacks a value.
+
+    Notes
+    -----
+    Version 2 runs every combination of the normalisation methods and the left-out indicator
+    (none, or each in turn) as a *scenario*, each with ``ceil(runs / scenarios)`` draws of weight
+    factors (every indicator weight and every domain weight times its own factor). ``rank_low``
+    and ``rank_high`` are the 5th and 95th percentiles of a district's ranks over all the runs
+    (inverted-CDF definition, so they are ranks that occurred); ``top_share`` is the share of
+    the runs in which the district is in the top ``top``; ``stability`` is ``robust`` when
+    ``top_share >= ROBUST_SHARE`` (a target in nearly every run) or ``<= 1 - ROBUST_SHARE``
+    (nearly never one), else ``fragile``. With 12,000 runs the standard error of a share is at
+    most 0.5 percentage points.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> reg = IndicatorRegistry(pd.DataFrame({
+    ...     "code": ["poverty", "crime"], "name_pl": ["Ubóstwo", "Przestępczość"],
+    ...     "name_en": ["Poverty", "Crime"], "unit": ["%", "per 1000"],
+    ...     "higher_is_more_need": [True, True], "denominator": [None, None]}))
+    >>> v = pd.DataFrame({"district_code": ["a", "b", "c"] * 2,
+    ...                   "indicator": ["poverty"] * 3 + ["crime"] * 3, "year": 2023,
+    ...                   "value": [10, 20, 30, 5, 5, 20]})
+    >>> out = rank_target_areas(v, reg, year=2023, weights={"poverty": 1, "crime": 1}, top=1)
+    >>> out[["district_code", "rank", "rank_low", "rank_high", "top_share", "stability"]].to_dict(
+    ...     "records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'district_code': 'c', 'rank': 1, 'rank_low': 1, 'rank_high': 1, 'top_share': 1.0,
+      'stability': 'robust'},
+     {'district_code': 'b', 'rank': 2, 'rank_low': 2, 'rank_high': 3, 'top_share': 0.0,
+      'stability': 'robust'},
+     {'district_code': 'a', 'rank': 3, 'rank_low': 2, 'rank_high': 3, 'top_share': 0.0,
+      'stability': 'robust'}]
+    """
+    if runs is None and method_version in DEFAULT_RUNS:
+        runs = DEFAULT_RUNS[method_version]
+    access_weight = check_weight(access_weight, name="access_weight")
+    supply_weight = check_weight(supply_weight, name="supply_weight")
+    low, high = _check_options(runs, factor_range, robust_width, top, perturb, method_version)
     for term in ("access", "supply"):
         if term in weights:
             raise ValidationError(
                 f"expected indicator codes in weights, got {term!r}, which names the {term} "
                 f"term; use {term}_weight"
             )
-
     index = needs_index(
-        values, registry, year=year, weights=weights, method=method, use_rates=use_rates
+        values,
+        registry,
+        year=year,
+        weights=weights,
+        method=method,
+        use_rates=use_rates,
+        domain_weights=domain_weights,
     )
-    scores = index.scores.sort_values("district_code", kind="stable").reset_index(drop=True)
-    codes = scores["district_code"].to_numpy().astype(str)
-
-    raw_weights: dict[str, float] = {str(k): float(v) for k, v in weights.items()}
-    inputs = scores[list(raw_weights)].copy()
-    for term, series, weight in (
-        ("access", access, access_weight),
-        ("supply", supply, supply_weight),
-    ):
-        if series is None:
-            if weight > 0:
-                raise ValidationError(
-                    f"expected {term} values when {term}_weight > 0, got none; pass {term}=..."
-                )
-            continue
-        inputs[term] = _term(series, codes, name=term, method=method).to_numpy()
-        raw_weights[term] = weight
-
-    all_weights = normalise_weights(raw_weights)
-    used = [name for name, weight in all_weights.items() if weight > 0]
-    matrix = inputs[used].to_numpy(dtype="float64")  # districts x terms, sorted by code
-    base = np.array([all_weights[name] for name in used])
-
-    score = matrix @ base
-    rank = rank_descending(score, codes)
-
-    rng = np.random.default_rng(seed)
-    drawn = base * rng.uniform(low, high, size=(runs, len(used)))
-    drawn /= drawn.sum(axis=1, keepdims=True)
-    run_scores = np.round(drawn @ matrix.T, 10)  # runs x districts
-    # Columns are sorted by code, so a stable sort breaks ties by code, as rank_descending does.
-    order = np.argsort(-run_scores, axis=1, kind="stable")
-    run_ranks = np.empty_like(order)
-    np.put_along_axis(
-        run_ranks, order, np.broadcast_to(np.arange(1, len(codes) + 1), order.shape), axis=1
+    terms = {
+        "access": (access, access_weight),
+        "supply": (supply, supply_weight),
+    }
+    for term, (series, weight) in terms.items():
+        if series is None and weight > 0:
+            raise ValidationError(
+                f"expected {term} values when {term}_weight > 0, got none; pass {term}=..."
+            )
+    settings = RankSettings(
+        method=method,
+        runs=int(cast(int, runs)),
+        seed=seed,
+        low=low,
+        high=high,
+        robust_width=float(robust_width),
+        top=int(top),
+        perturb=tuple(perturb),
     )
-    rank_low = np.percentile(run_ranks, 5, axis=0, method="inverted_cdf").astype("int64")
-    rank_high = np.percentile(run_ranks, 95, axis=0, method="inverted_cdf").astype("int64")
+    if method_version == 1:
+        return legacy_ranking(index, weights, terms, settings)
+    return domain_ranking(index, weights, terms, settings, domain_weights)
 
-    result = pd.DataFrame(
-        {
-            "district_code": codes,
-            "score": score,
-            "rank": rank,
-            "rank_low": rank_low,
-            "rank_high": rank_high,
-            "stability": np.where(rank_high - rank_low <= robust_width, "robust", "fragile"),
+
+def index_description(
+    index: NeedsIndex,
+    *,
+    top: int | None = None,
+    runs: int | None = None,
+    method_version: int | None = None,
+    access_weight: float = 0.0,
+    supply_weight: float = 0.0,
+) -> dict[str, Any]:
+    """How a needs index (and, given ``method_version``, a ranking) was made, as a
+    JSON-serialisable dict for output metadata: method, domains with their weights and
+    indicators, the indicators' weights within their domain, and the sensitivity settings.
+
+    >>> import pandas as pd
+    >>> reg = IndicatorRegistry(pd.DataFrame({
+    ...     "code": ["a", "b"], "name_pl": ["a", "b"], "name_en": ["a", "b"], "unit": ["", ""],
+    ...     "higher_is_more_need": [True, True], "denominator": [None, None],
+    ...     "domain": ["income", "income"]}))
+    >>> v = pd.DataFrame({"district_code": ["x", "y"] * 2, "indicator": ["a", "a", "b", "b"],
+    ...                   "year": 2023, "value": [1, 2, 3, 5]})
+    >>> d = index_description(needs_index(v, reg, year=2023, weights={"a": 1, "b": 1}))
+    >>> d["domains"]
+    {'income': {'weight': 1.0, 'indicators': {'a': 0.5, 'b': 0.5}}}
+    """
+    domains: dict[str, dict[str, Any]] = {}
+    for domain, weight in index.domain_weights.items():
+        members = {c: float(w) for c, w in index.weights.items() if index.domains[c] == domain}
+        total = math.fsum(members.values())
+        domains[domain] = {
+            "weight": float(weight),
+            "indicators": {c: (w / total if total else 0.0) for c, w in members.items()},
         }
-    )
-    result["stability"] = result["stability"].astype(object)
-    for column in inputs.columns:
-        result[column] = inputs[column].to_numpy()
-    return result.sort_values("rank", kind="stable").reset_index(drop=True)
+    out: dict[str, Any] = {
+        "method": index.method,
+        "year": int(index.year),
+        "domains": domains,
+        "domain_transform": (
+            "IMD exponential transform of the ranked domain score"
+            if index.method == "imd"
+            else "z-score of the domain score"
+        ),
+        "inputs": "rates per 1,000 of each denominator" if index.use_rates else "values",
+    }
+    if method_version is not None:
+        out["terms"] = {
+            "access_weight": float(access_weight),
+            "supply_weight": float(supply_weight),
+        }
+        out["sensitivity"] = ranking_description(
+            method=index.method,
+            top=DEFAULT_TOP if top is None else top,
+            runs=runs,
+            method_version=method_version,
+        )
+    return out

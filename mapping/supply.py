@@ -7,11 +7,21 @@ code, a resource without a point to the district it was assigned to). Resources 
 reported in rows whose ``district_code`` is ``None``; they are never dropped silently.
 
 Areas are measured in EPSG:2180 (:func:`mapping.crs.to_metric`).
+
+Units of supply (:func:`category_supply`)
+    A capacity counts something different in each category (gym places, day-room places, m² of
+    premises): the category's ``capacity_unit`` says what. Capacities are therefore only ever
+    added within one category, never across categories. In a category where at least one
+    resource has a capacity, a resource without one counts the median of the known capacities
+    of its category (it exists, and counting it 1 place or 0 would be wrong); in a category
+    where none has a capacity, every resource counts 1 and the unit is "resources".
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -20,7 +30,19 @@ import pandas as pd
 from mapping.crs import to_metric
 from mapping.errors import MappingError, ValidationError
 
-__all__ = ["SUPPLY_COLUMNS", "supply_per_district"]
+__all__ = [
+    "COUNT_UNIT",
+    "SUPPLY_COLUMNS",
+    "CategorySupply",
+    "category_supply",
+    "supply_per_district",
+]
+
+#: The unit of a category whose resources have no capacity: each resource counts 1.
+COUNT_UNIT = "resources"
+
+#: The unit named when a category's resources have capacities but its ``capacity_unit`` is empty.
+UNNAMED_UNIT = "capacity (unit not set)"
 
 #: Columns of :func:`supply_per_district`, in order.
 SUPPLY_COLUMNS: tuple[str, ...] = (
@@ -40,6 +62,98 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], *, name: str) -> Non
             f"expected {name} with columns {', '.join(columns)}, got none named "
             f"{', '.join(missing)}; rename the columns or read the file with mapping.io"
         )
+
+
+def _capacities(resources: pd.DataFrame) -> pd.Series:
+    """The ``capacity`` column as floats (NaN where unknown), checked: numbers >= 0."""
+    if "capacity" not in resources.columns:
+        return pd.Series(np.nan, index=resources.index, dtype="float64")
+    try:
+        capacity = pd.to_numeric(resources["capacity"], errors="raise").astype("float64")
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(
+            "expected numeric capacities (or empty), got text; fix the capacity column"
+        ) from exc
+    if (capacity < 0).any():
+        raise ValidationError(
+            "expected capacities >= 0, got negative values; fix the capacity column"
+        )
+    return capacity
+
+
+@dataclass(frozen=True)
+class CategorySupply:
+    """How the supply of one category is measured (see "Units of supply" above)."""
+
+    #: The category code.
+    code: str
+    #: ``capacity`` (the resources' capacities) or ``count`` (each resource counts 1).
+    measure: Literal["capacity", "count"]
+    #: What one unit of supply is: the category's ``capacity_unit``, :data:`UNNAMED_UNIT`, or
+    #: :data:`COUNT_UNIT`.
+    unit: str
+    #: Resources of the category (with or without a point).
+    resources: int
+    #: Resources whose unknown capacity counted as the category's median (``fill``).
+    imputed: int = 0
+    #: The median capacity given to resources without one; None when nothing was filled.
+    fill: float | None = None
+
+
+def category_supply(
+    resources: pd.DataFrame, code: str, *, capacity_unit: str | None = None
+) -> tuple[pd.Series, CategorySupply]:
+    """The supply of every resource of category ``code``, in the category's own unit.
+
+    Parameters
+    ----------
+    resources
+        Resources with ``category`` and optionally ``capacity``.
+    code
+        The category.
+    capacity_unit
+        The category's unit (places, seats, m²); None or empty when it is not set.
+
+    Returns
+    -------
+    tuple
+        The supply of each resource of the category (a float Series indexed like
+        ``resources``, only that category's rows), and how it was measured.
+
+    Examples
+    --------
+    Three day rooms, one with an unknown capacity (it counts the median, 20), and two NGOs
+    without capacities (each counts 1):
+
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"category": ["room", "room", "room", "ngo", "ngo"],
+    ...                   "capacity": [15, 25, None, None, None]})
+    >>> units, how = category_supply(r, "room", capacity_unit="places")
+    >>> units.tolist(), how.unit, how.imputed, how.fill
+    ([15.0, 25.0, 20.0], 'places', 1, 20.0)
+    >>> units, how = category_supply(r, "ngo")
+    >>> units.tolist(), how.measure, how.unit
+    ([1.0, 1.0], 'count', 'resources')
+    """
+    _require(resources, ("category",), name="resources")
+    rows = resources[resources["category"] == code]
+    capacity = _capacities(rows)
+    known = capacity.dropna()
+    if not len(known):
+        return pd.Series(1.0, index=rows.index, dtype="float64"), CategorySupply(
+            code, "count", COUNT_UNIT, len(rows)
+        )
+    unknown = int(capacity.isna().sum())
+    fill = float(known.median())
+    how = CategorySupply(
+        code,
+        "capacity",
+        (capacity_unit or "").strip() or UNNAMED_UNIT,
+        len(rows),
+        imputed=unknown,
+        fill=fill if unknown else None,
+    )
+    return capacity.fillna(fill), how
 
 
 def _check_residents(residents: pd.Series) -> pd.Series:
@@ -164,19 +278,7 @@ def supply_per_district(
             "give every district its own code"
         )
 
-    if "capacity" in resources.columns:
-        try:
-            capacity = pd.to_numeric(resources["capacity"], errors="raise").astype("float64")
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(
-                "expected numeric capacities (or empty), got text; fix the capacity column"
-            ) from exc
-        if (capacity < 0).any():
-            raise ValidationError(
-                "expected capacities >= 0, got negative values; fix the capacity column"
-            )
-    else:
-        capacity = pd.Series(np.nan, index=resources.index, dtype="float64")
+    capacity = _capacities(resources)
 
     category = resources["category"]
     if categories is None:

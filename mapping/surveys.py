@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from mapping.disclosure import Equation, check_min_count, primary, secondary
+from mapping.errors import msg
 from mapping.programme import Named, Problem, codes
 
 __all__ = [
@@ -85,7 +86,7 @@ def count_problems(
     question or answer, a count that is not a whole number from 0 to 1,000,000.
 
     >>> c = SurveyCount("a9", "gaj", "middle", "Q", "", 3)
-    >>> [(p.field, p.problem) for p in count_problems(c, actions=["a1"], districts=["gaj"])]
+    >>> [(p.field, str(p.problem)) for p in count_problems(c, actions=["a1"], districts=["gaj"])]
     ... # doctest: +NORMALIZE_WHITESPACE
     [('action', "expected the code of a stored action, got 'a9'"),
      ('wave', "expected initial or final, got 'middle'"),
@@ -96,15 +97,15 @@ def count_problems(
         listed = sorted(actions)
         known = ", ".join(listed[:20]) + (" ..." if len(listed) > 20 else "")
         fix = (
-            f"write one of the stored actions: {known}"
+            msg("write one of the stored actions: {known}", known=known)
             if listed
-            else "import the actions first (palmap import actions)"
+            else msg("import the actions first (palmap import actions)")
         )
         problems.append(
             Problem(
                 "action",
                 count.action,
-                f"expected the code of a stored action, got {count.action!r}",
+                msg("expected the code of a stored action, got {value!r}", value=count.action),
                 fix,
             )
         )
@@ -113,8 +114,8 @@ def count_problems(
             Problem(
                 "district",
                 count.district,
-                f"expected a stored district, got {count.district!r}",
-                "write the code or name of a district",
+                msg("expected a stored district, got {value!r}", value=count.district),
+                msg("write the code or name of a district"),
             )
         )
     if count.wave not in codes(WAVES):
@@ -122,21 +123,29 @@ def count_problems(
             Problem(
                 "wave",
                 count.wave,
-                f"expected initial or final, got {count.wave!r}",
-                "write initial or final (wstępna or końcowa)",
+                msg("expected initial or final, got {value!r}", value=count.wave),
+                msg("write initial or final (wstępna or końcowa)"),
             )
         )
     for name, limit in (("question", QUESTION_MAX), ("answer", ANSWER_MAX)):
         text = getattr(count, name)
         if not text:
-            problems.append(Problem(name, None, f"expected the {name}, got none", "fill it in"))
+            problems.append(
+                Problem(
+                    name, None, msg("expected the {name}, got none", name=name), msg("fill it in")
+                )
+            )
         elif len(text) > limit:
             problems.append(
                 Problem(
                     name,
                     text,
-                    f"expected at most {limit} characters, got {len(text)}",
-                    "shorten it",
+                    msg(
+                        "expected at most {limit} characters, got {count}",
+                        limit=limit,
+                        count=len(text),
+                    ),
+                    msg("shorten it"),
                 )
             )
     if not 0 <= count.count <= COUNT_MAX:
@@ -144,8 +153,12 @@ def count_problems(
             Problem(
                 "count",
                 str(count.count),
-                f"expected a count from 0 to {COUNT_MAX:,}, got {count.count}".replace(",", " "),
-                "write the number of respondents who gave the answer",
+                msg(
+                    "expected a count from 0 to {limit}, got {value}",
+                    limit=f"{COUNT_MAX:,}".replace(",", " "),
+                    value=count.count,
+                ),
+                msg("write the number of respondents who gave the answer"),
             )
         )
     return problems

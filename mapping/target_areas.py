@@ -50,8 +50,15 @@ def ranking_json(args: Mapping[str, object], *, runs: int, seed: int = SEED) -> 
 
 def sheet_args(record: TargetAreaRecord) -> dict[str, str]:
     """The query of the justification sheet that reproduces the saved ranking (the edition
-    included; runs and seed are the sheet's own, kept to show what was used)."""
+    included; runs and seed are the sheet's own, kept to show what was used). A ranking saved
+    before method versions (no ``mv``) is of version 1, and is drawn again with it.
+
+    >>> record = TargetAreaRecord("p", "2013", ("a",), {"year": "2013", "runs": "1000"})
+    >>> sheet_args(record)
+    {'year': '2013', 'mv': '1', 'edition': '2013'}
+    """
     values = {k: v for k, v in record.ranking.items() if k not in ("runs", "seed")}
+    values.setdefault("mv", "1")
     return {**values, "edition": record.edition}
 
 

@@ -79,6 +79,20 @@ def publish() -> BaseResponse:
     return redirect(pages.page_url("editions.index"))
 
 
+def _change_maps(data: Any, codes: tuple[str, str]) -> list[tuple[str, str]]:
+    """Links to the comparison maps of the two editions: each indicator's rate (or value)."""
+    from mapping.layers import RATE_SUFFIX
+    from mapping.pages.labels import indicator_name
+
+    tr = pages.translator()
+    links = []
+    for item in data.registry:
+        layer = item.code + RATE_SUFFIX if item.denominator else item.code
+        url = pages.page_url("maps.compare", layer=layer, edition=codes[1], against=codes[0])
+        links.append((indicator_name(data, item.code, tr), url))
+    return links
+
+
 @pages.page_route(bp, "/edycje/<before>/<after>", "/editions/<before>/<after>", endpoint="diff")
 def diff(before: str, after: str) -> tuple[str, int]:
     """What changed between two published editions (values of one year at a time)."""
@@ -110,6 +124,7 @@ def diff(before: str, after: str) -> tuple[str, int]:
     tr = pages.translator()
     page = render_template(
         "edition_diff.html",
+        maps=_change_maps(second, codes),
         before=codes[0],
         after=codes[1],
         districts=found.districts.to_dict("records"),

@@ -11,8 +11,8 @@ Polish                                      English
 
 Each takes the query of its page (year, scheme, k, palette, method, weights; the resource filters;
 the ranking's settings) and these options, every one checked by
-:func:`mapping.pages.query.parse_embed_options` (a 400 names the allowed values; an unknown layer
-or year is a 404, as on the pages):
+:func:`mapping.pages.embed_query.parse_embed_options` (a 400 names the allowed values; an
+unknown layer or year is a 404, as on the pages):
 
 ``legend=0|1``, ``title=0|1``
     Show the legend (default 1) and a title bar with a link to the full page (default 1).
@@ -49,13 +49,11 @@ from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
 from mapping.pages.comparison import build_comparison
 from mapping.pages.data import PageData
+from mapping.pages.edition_compare import comparison_inputs
+from mapping.pages.embed_query import EMBED_OPTIONS, EmbedOptions, parse_embed_options
 from mapping.pages.indicator_map import build_choropleth
 from mapping.pages.query import (
-    EMBED_OPTIONS,
-    EmbedOptions,
     choice,
-    parse_compare_query,
-    parse_embed_options,
     parse_map_query,
     parse_resource_query,
     parse_target_query,
@@ -167,10 +165,13 @@ def indicator_map(layer: str) -> str:
 @pages.page_route(bp, "/porownanie/<layer>", "/compare/<layer>", endpoint="compare")
 @cached_page(*take.COMPARE_ARGS, *take.EMBED_ARGS)
 def compare(layer: str) -> str:
-    """The change map of the comparison of two years (``from``, ``to`` and the page's classes)."""
-    data, tr, chosen = _start()
-    query = parse_compare_query(pages.args(), data.analysis, tr, layer=layer)
-    built = build_comparison(data, query, tr)
+    """The change map of the comparison of two years (``from``, ``to``, ``against`` and the
+    page's classes)."""
+    page_data, tr, chosen = _start()
+    data, query, estimated = comparison_inputs(
+        page_data, pages.args(), tr, layer=layer, against=pages.against_edition()
+    )
+    built = build_comparison(data, query, tr, estimated=estimated)
     folium_map = core_maps.change_map(
         data,
         built,

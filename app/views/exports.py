@@ -23,6 +23,8 @@ from app.cache import cached_page
 from mapping.pages import arguments as take
 from mapping.pages.comparison import build_comparison
 from mapping.pages.data import PageData
+from mapping.pages.edition_compare import comparison_inputs
+from mapping.pages.embed_query import parse_export_query
 from mapping.pages.exports import (
     MIME,
     change_map_spec,
@@ -34,12 +36,10 @@ from mapping.pages.exports import (
 )
 from mapping.pages.indicator_map import build_choropleth
 from mapping.pages.query import (
-    parse_compare_query,
-    parse_export_query,
     parse_map_query,
     parse_target_query,
 )
-from mapping.pages.targets import RUNS, TargetRanking, build_ranking
+from mapping.pages.targets import TargetRanking, build_ranking
 from mapping.pages.text import Translator
 from mapping.render import sheet
 from mapping.render.static import PageSize
@@ -88,14 +88,18 @@ def indicator_map(layer: str, fmt: str) -> Response:
 )
 @cached_page(*take.COMPARE_ARGS, *take.EXPORT_ARGS)
 def compare_map(layer: str, fmt: str) -> Response:
-    """The change map of a comparison (improved / worsened) as a file for a report."""
-    data, tr, args = pages.page_data(), pages.translator(), pages.args()
-    query = parse_compare_query(args, data.analysis, tr, layer=layer)
+    """The change map of a comparison (improved / worsened / no clear change; two editions
+    with ``against``, estimates outlined) as a file for a report."""
+    tr, args = pages.translator(), pages.args()
+    data, query, estimated = comparison_inputs(
+        pages.page_data(), args, tr, layer=layer, against=pages.against_edition()
+    )
     size = parse_export_query(args, tr).size
-    built = build_comparison(data, query, tr)
+    built = build_comparison(data, query, tr, estimated=estimated)
     today = date.today()
     body = draw_static(data, change_map_spec(data, built, tr, today), size, fmt, today)
-    return _file(body, fmt, file_name(query.layer.code, query.first, query.last))
+    against = () if query.against is None else ("against", query.against)
+    return _file(body, fmt, file_name(query.layer.code, query.first, query.last, *against))
 
 
 def _ranking(data: PageData, tr: Translator) -> TargetRanking:
@@ -177,8 +181,12 @@ def _sheet_pdf(data: PageData, built: TargetRanking, tr: Translator) -> bytes:
                 "times a factor from 0.5 to 1.5.",
                 year=query.year,
                 method=query.method,
-                runs=RUNS,
-            ),
+                runs=built.runs,
+            )
+            if query.method_version == 1
+            else _("Year: %(year)s. Method: %(method)s.", year=query.year, method=query.method)
+            + " "
+            + built.sensitivity,
             _("Weights: %(weights)s", weights=", ".join(f"{n} {s}%" for n, s in built.shares)),
         ],
         rows=_sheet_rows(built),

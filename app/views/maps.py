@@ -1,5 +1,6 @@
 """The overview map (``/``), the indicator map (``/mapa/<layer>``) with its table as CSV, and the
-comparison of two years (``/porownanie/<layer>``); English aliases ``/map``, ``/compare``.
+comparison of two years or two editions (``/porownanie/<layer>``, ``?against=CODE``) with its
+table as CSV; English aliases ``/map``, ``/compare``.
 
 Each view parses its query with :mod:`mapping.pages.query`, calls the page's core function and
 renders the template.
@@ -13,13 +14,20 @@ from flask_babel import gettext as _
 from app import pages
 from app.cache import cached_page
 from mapping.listing import csv_text
+from mapping.method import comment_rows, layer_meta
 from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
-from mapping.pages.comparison import build_comparison_page
+from mapping.pages.comparison import (
+    CHANGE_COLUMNS,
+    build_comparison,
+    build_comparison_page,
+    change_table,
+)
+from mapping.pages.edition_compare import comparison_inputs
 from mapping.pages.exports import FILE_FORMATS
 from mapping.pages.indicator_map import TABLE_COLUMNS, build_indicator_map, indicator_table
 from mapping.pages.overview import build_overview
-from mapping.pages.query import default_layer, parse_compare_query, parse_map_query
+from mapping.pages.query import default_layer, parse_map_query
 from mapping.render.choropleth import merge_fragments
 from mapping.render.interactive import map_fragments
 
@@ -101,7 +109,19 @@ def indicator_table_csv(layer: str) -> Response:
     """The table under the indicator map as CSV (small counts as "< 5", hidden rates empty)."""
     data = pages.page_data()
     query = parse_map_query(pages.args(), data.analysis, pages.translator(), layer=layer)
-    text = csv_text(indicator_table(data, query), list(TABLE_COLUMNS))
+    meta = layer_meta(
+        data.analysis,
+        layer=query.layer.code,
+        kind=query.layer.kind,
+        indicator=None if query.layer.indicator is None else query.layer.indicator.code,
+        year=query.year,
+        weights=query.weights,
+        method=query.method,
+        min_count=data.min_count,
+    )
+    text = comment_rows(meta, line_end="\r\n") + csv_text(
+        indicator_table(data, query), list(TABLE_COLUMNS)
+    )
     filename = f"palmap-{query.layer.code}-{query.year}.csv"
     return Response(
         text,
@@ -117,19 +137,32 @@ def compare_default() -> Response:
     return _to_layer("maps.compare")
 
 
+def _published() -> list[tuple[str, str]]:
+    """The published editions as choices of the comparison's ``against`` (newest first)."""
+    from app.db import get_engine
+    from mapping.db import editions
+
+    found = editions.list_editions(get_engine(), published_only=True)
+    return [(e.code, f"{e.code}: {e.title}") for e in reversed(found)]
+
+
 @pages.page_route(bp, "/porownanie/<layer>", "/compare/<layer>", endpoint="compare")
 @cached_page(*take.COMPARE_ARGS, *take.LAYER_SELECT)
 def compare(layer: str) -> Response | str:
-    """Two years side by side on pooled class breaks, and a map of what improved or worsened."""
+    """Two years (or two editions, ``?against=``) side by side on pooled class breaks, and a map
+    of what improved, worsened or did not clearly change."""
     moved = _switch_layer("maps.compare", layer)
     if moved is not None:
         return moved
-    data, tr = pages.page_data(), pages.translator()
-    query = parse_compare_query(pages.args(), data.analysis, tr, layer=layer)
-    page = build_comparison_page(data, query, tr)
+    tr, args = pages.translator(), pages.args()
+    data, query, estimated = comparison_inputs(
+        pages.page_data(), args, tr, layer=layer, against=pages.against_edition()
+    )
+    page = build_comparison_page(data, query, tr, estimated=estimated)
     built = page.comparison
     maps = core_maps.comparison_maps(data, built, pages.map_settings(), change_name=_("Change"))
     parts = [map_fragments(m) for m in maps]
+    links = query.link()
     return render_template(
         "compare.html",
         header=merge_fragments(parts).header,
@@ -142,6 +175,37 @@ def compare(layer: str) -> Response | str:
         settings=query,
         first=query.first,
         last=query.last,
+        first_label=built.first_label,
+        last_label=built.last_label,
+        estimated=built.estimated,
+        against=query.against,
+        editions=_published(),
         legend=built.shared_legend,
         change_legend=built.change_legend,
+        csv_url=pages.page_url("maps.compare_table", layer=query.layer.code, **links),
+        export_urls={
+            fmt: pages.page_url("exports.compare_map", layer=query.layer.code, fmt=fmt, **links)
+            for fmt in ("png", "svg", "pdf")
+        },
+    )
+
+
+@pages.page_route(
+    bp, "/porownanie/<layer>/tabela.csv", "/compare/<layer>/table.csv", endpoint="compare_table"
+)
+@cached_page(*take.COMPARE_ARGS)
+def compare_table_csv(layer: str) -> Response:
+    """The comparison's table as CSV: values shown, change, p-value, status, ``estimated``."""
+    tr = pages.translator()
+    data, query, estimated = comparison_inputs(
+        pages.page_data(), pages.args(), tr, layer=layer, against=pages.against_edition()
+    )
+    built = build_comparison(data, query, tr, estimated=estimated)
+    text = csv_text(change_table(built), list(CHANGE_COLUMNS))
+    against = "" if query.against is None else f"-against-{query.against}"
+    filename = f"palmap-{query.layer.code}-{query.first}-{query.last}{against}.csv"
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

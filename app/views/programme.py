@@ -2,10 +2,12 @@
 actions by district, on a map and in a filterable list (``/dzialania``, ``/actions``)
 (:mod:`mapping.pages.programme`).
 
-Neither page is kept in the page cache (:mod:`app.cache`): its key is a fingerprint of the
-analysis frames (districts, resources, indicators), which the programme's tables are not part
-of, so a cached page would not change after an import of actions. Both read a few dozen rows
-per request.
+Both read ``?edition=CODE``: then they show the records of that edition's programme year on
+its frozen district boundaries (the rule: :mod:`mapping.pages.programme_year`); without it every
+live record on the live boundaries, and they say so. Neither page is kept in the page cache
+(:func:`app.cache.uncached_page`): its key is a fingerprint of the analysis frames (districts,
+resources, indicators), which the programme's tables are not part of, so a cached page would not
+change after an import of actions. Both read a few dozen rows per request.
 """
 
 from __future__ import annotations
@@ -14,38 +16,47 @@ from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
 from app import pages
+from app.cache import uncached_page
 from app.db import get_engine
-from mapping.db import programme as stored
 from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
+from mapping.pages.data import PageData
 from mapping.pages.programme import build_actions, build_partnerships, parse_actions_query
+from mapping.pages.programme_year import ProgrammeRecords, load_programme
 from mapping.render.interactive import map_fragments
 
 bp = Blueprint("programme", __name__)
 
 
+def _records(data: PageData) -> ProgrammeRecords:
+    """The live records, or those of the page's edition (``?edition=``)."""
+    return load_programme(get_engine(), data.edition, data.analysis.years)
+
+
 @pages.page_route(bp, "/partnerstwa", "/partnerships", endpoint="partnerships")
+@uncached_page
 def partnerships() -> str:
-    """Every partnership with its members and the number of its actions."""
-    engine = get_engine()
-    page = build_partnerships(
-        stored.load_partnerships(engine), stored.load_actions(engine), pages.translator()
-    )
+    """Every partnership with its members and the number of its actions (of the edition)."""
+    data = pages.page_data()
+    records = _records(data)
+    page = build_partnerships(records.partnerships, records.actions, pages.translator())
     return render_template(
-        "partnerships.html", **pages.fields_of(page), target_areas=_target_areas(engine)
+        "partnerships.html",
+        **pages.fields_of(page),
+        target_areas=_target_areas(data, records),
+        programme_year=records.year,
     )
 
 
-def _target_areas(engine: object) -> dict[str, list[dict[str, object]]]:
+def _target_areas(data: PageData, records: ProgrammeRecords) -> dict[str, list[dict[str, object]]]:
     """Each partnership's target areas, by edition, with the link to the justification sheet
     that reproduces the saved ranking (mapping.target_areas.sheet_args)."""
-    from mapping.db import target_areas as chosen
     from mapping.target_areas import sheet_args
 
-    districts = pages.page_data().analysis.districts
+    districts = data.analysis.districts
     names = dict(zip(districts["code"], districts["name"], strict=True))
     found: dict[str, list[dict[str, object]]] = {}
-    for area in chosen.list_target_areas(engine):  # type: ignore[arg-type]
+    for area in records.target_areas:
         found.setdefault(area.partnership, []).append(
             {
                 "edition": area.edition,
@@ -60,15 +71,17 @@ def _target_areas(engine: object) -> dict[str, list[dict[str, object]]]:
 
 
 @pages.page_route(bp, "/dzialania", "/actions", endpoint="actions")
+@uncached_page
 def actions() -> str:
     """The actions by district (map and table) and one by one, filtered by type, district, year
-    and partnership."""
-    data, tr, engine = pages.page_data(), pages.translator(), get_engine()
-    known = stored.load_partnerships(engine)
+    and partnership (of the edition's programme year with ``?edition=``)."""
+    data, tr = pages.page_data(), pages.translator()
+    records = _records(data)
+    known = records.partnerships
     districts = data.analysis.districts
     names = {str(c): str(n) for c, n in zip(districts["code"], districts["name"], strict=True)}
     query = parse_actions_query(pages.args(), districts=names, partnerships=known, tr=tr)
-    page = build_actions(data, stored.load_actions(engine), known, query, tr)
+    page = build_actions(data, records.actions, known, query, tr)
     here = {k: v for k, v in pages.args().items() if k in take.ACTIONS_ARGS and v}
     links = {
         code: (
@@ -79,5 +92,8 @@ def actions() -> str:
     }
     folium_map = core_maps.actions_map(data, page, links, pages.map_settings(), name=_("Actions"))
     return render_template(
-        "actions.html", fragments=map_fragments(folium_map), **pages.fields_of(page)
+        "actions.html",
+        fragments=map_fragments(folium_map),
+        programme_year=records.year,
+        **pages.fields_of(page),
     )

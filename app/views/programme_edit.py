@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from app import auth, pages
+from app import auth, findings, pages
 from app.db import get_engine
 from mapping.errors import ConflictError, ValidationError
 from mapping.programme import ACTION_TYPES, STATUSES
@@ -120,7 +120,8 @@ def _save(code: str | None, version: int | None) -> BaseResponse | tuple[str, in
     districts = pages.page_data().analysis.districts
     action, problems = check_action_form(fields, chosen, districts=districts, partnerships=known)
     if action is None:
-        return _page(code, fields, chosen, status=422, problems=problems, version=version)
+        shown = findings.shown_findings(problems)  # in the page's language
+        return _page(code, fields, chosen, status=422, problems=shown, version=version)
     try:
         with engine.begin() as conn:
             stored.save_actions(
@@ -190,6 +191,26 @@ def action(code: str) -> BaseResponse | tuple[str, int]:
     return _save(code, int(version))
 
 
+def _partnership_labels(lines: int) -> dict[str, str]:
+    """The form's label of each field the history and the conflict view name."""
+    labels = {
+        "code": _("Code"),
+        "name": _("Name"),
+        "description": _("Description"),
+        "members": _("Member"),
+    }
+    for n in range(1, lines + 1):
+        member = _("Member %(number)s", number=n)
+        for field, label in (
+            ("member", _("Member")),
+            ("kind", _("Kind")),
+            ("role", _("Role")),
+            ("contact", _("Contact")),
+        ):
+            labels[f"{field}_{n}"] = f"{member}: {label}"
+    return labels
+
+
 def _partnership_page(
     code: str | None, fields: dict[str, str], *, status: int = 200, **extra: Any
 ) -> tuple[str, int]:
@@ -204,12 +225,14 @@ def _partnership_page(
             get_engine(), audit.AuditFilter(table="partnership", record_id=code), limit=50
         )
         history = list(entries.to_dict("records"))
+    lines = member_lines(fields)
     page = render_template(
         "partnership_edit.html",
         form=auth.TokenForm(),
         code=code,
         fields=fields,
-        lines=range(1, member_lines(fields) + 1),
+        lines=range(1, lines + 1),
+        labels=_partnership_labels(lines),
         kinds=[(k.code, k.name(lang)) for k in MEMBER_KINDS],
         history=history,
         **extra,
@@ -231,7 +254,8 @@ def _save_partnership(code: str | None, version: int | None) -> BaseResponse | t
         fields["code"] = code
     partnership, problems = check_partnership_form(fields)
     if partnership is None:
-        return _partnership_page(code, fields, status=422, problems=problems, version=version)
+        shown = findings.shown_findings(problems)  # in the page's language
+        return _partnership_page(code, fields, status=422, problems=shown, version=version)
     try:
         with get_engine().begin() as conn:
             stored.save_partnerships(

@@ -53,7 +53,9 @@ def index() -> str:
             for fmt in ("png", "svg", "pdf")
         },
         top_choices=TOP_CHOICES,
-        runs=RUNS,
+        sensitivity=built.sensitivity,
+        correlations=built.correlations,
+        correlation_limit=built.correlation_limit,
         shares=built.shares,
         schematic=data.schematic,
         choice=_choice_form(data, built.args),

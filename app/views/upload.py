@@ -29,7 +29,7 @@ from mapping.io.uploads import UploadStore
 
 bp = Blueprint("upload", __name__)
 
-KINDS = ("resources", "districts", "indicators", "partnerships", "actions")
+KINDS = ("resources", "districts", "indicators", "partnerships", "actions", "surveys")
 #: The columns a person may choose, per kind (``ImportOptions`` ``<name>_field``).
 FIELDS: dict[str, tuple[str, ...]] = {
     "resources": ("name", "category", "address", "district", "external_id", "lat", "lon", "x", "y"),
@@ -37,6 +37,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "indicators": (),
     "partnerships": (),
     "actions": (),
+    # Counts (action, district, wave, question, answer, count) or anonymous responses
+    # (respondent instead of count, hashed with PALMAP_SURVEY_KEY): told by the columns.
+    "surveys": (),
 }
 LAYOUTS = ("long", "wide_indicators", "wide_years")
 #: Findings shown on the preview (the rest are counted).
@@ -115,8 +118,16 @@ def _import(upload: Any, data: bytes, **how: Any) -> Any:
         engine=get_engine(),
         options=options,
         limits=import_limits(),
+        survey_key=_survey_key() if upload.kind == "surveys" else None,
         **how,
     )
+
+
+def _survey_key() -> bytes | None:
+    """The key that hashes respondent ids (``PALMAP_SURVEY_KEY``), as ``palmap import surveys``
+    takes it: without it a file of responses is refused with the CLI's words."""
+    key = current_app.config.get("SURVEY_KEY")
+    return key.encode("utf-8") if key else None
 
 
 def _rehearse(upload: Any, data: bytes) -> dict[str, Any]:
@@ -261,9 +272,9 @@ def cancel(token: str) -> BaseResponse:
 
 @pages.page_route(
     bp,
-    "/dane/szablon/<any(resources,districts,indicators,partnerships,actions):kind>"
+    "/dane/szablon/<any(resources,districts,indicators,partnerships,actions,surveys):kind>"
     ".<any(xlsx,csv):fmt>",
-    "/data/template/<any(resources,districts,indicators,partnerships,actions):kind>"
+    "/data/template/<any(resources,districts,indicators,partnerships,actions,surveys):kind>"
     ".<any(xlsx,csv):fmt>",
     endpoint="template",
 )
@@ -281,6 +292,14 @@ def template(kind: str, fmt: str) -> Response:
         known = [p.code for p in programme.load_partnerships(engine)]
         sheets = programme_template(
             kind, districts=store.load_districts(engine), partnerships=known
+        )
+    elif kind == "surveys":
+        from mapping.db import programme
+        from mapping.io.survey_export import survey_template
+
+        sheets = survey_template(
+            districts=store.load_districts(engine),
+            actions=[a.code for a in programme.load_actions(engine)],
         )
     else:
         sheets = template_frame(

@@ -337,6 +337,7 @@ INDICATOR_FIELDS: tuple[str, ...] = (
     "denominator",
     "description",
     "source",
+    "domain",
 )
 INDICATOR_VALUE_FIELDS: tuple[str, ...] = ("district_code", "indicator", "year", "value")
 
@@ -389,6 +390,7 @@ AGE_GROUP_INDICATORS: tuple[dict[str, str], ...] = tuple(
         "description": f"Registered residents aged {ages} (invented split of the residents; the "
         "three age groups add up to the residents); the denominator of rates of that age group.",
         "source": AGE_GROUP_SOURCE,
+        "domain": "",
     }
     for code, name_pl, name_en, ages in AGE_GROUPS
 )
@@ -404,6 +406,7 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "description": "Registered residents of the district (zameldowani); the denominator of "
         "the rates.",
         "source": RESIDENTS_SOURCE,
+        "domain": "",
     },
     *AGE_GROUP_INDICATORS,
     {
@@ -415,6 +418,7 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "denominator": "residents",
         "description": "People in households receiving social assistance benefits during the year.",
         "source": ILLUSTRATIVE_SOURCE,
+        "domain": "income",
     },
     {
         "code": "long_term_unemployed",
@@ -426,6 +430,7 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "description": "Registered unemployed for more than 12 of the last 24 months, per "
         "residents of working age (18-64).",
         "source": ILLUSTRATIVE_SOURCE,
+        "domain": "labour",
     },
     {
         "code": "children_assisted",
@@ -437,6 +442,7 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "description": "Children and young people under 18 in families receiving social "
         "assistance, per residents aged 0-17.",
         "source": ILLUSTRATIVE_SOURCE,
+        "domain": "children",
     },
     {
         "code": "disability_support",
@@ -448,6 +454,7 @@ INDICATORS: tuple[dict[str, str], ...] = (
         "description": "People with a disability certificate receiving support from the social "
         "welfare system.",
         "source": ILLUSTRATIVE_SOURCE,
+        "domain": "disability",
     },
 )
 

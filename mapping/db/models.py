@@ -117,6 +117,8 @@ class Indicator(Base):
     denominator: Mapped[str | None] = mapped_column(ForeignKey("indicator.code"))
     description: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
+    #: Domain code (mapping.indicators.domains): indicators of one domain count once together.
+    domain: Mapped[str | None] = mapped_column(String(64))
 
 
 class IndicatorValue(Base):
@@ -371,3 +373,18 @@ class SurveyCount(Base):
     question: Mapped[str] = mapped_column(String(300))
     answer: Mapped[str] = mapped_column(String(200))
     count: Mapped[int] = mapped_column(Integer)
+
+
+class PopulationPoint(Base):
+    """One point of a year's population surface (:mod:`mapping.population`): a census grid
+    cell (stored as a point inside it), an address point with its residents or a building
+    point. Longitude and latitude in EPSG:4326 as numbers: the surface is read whole, never
+    queried spatially in the database."""
+
+    __tablename__ = "population_point"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    population: Mapped[float] = mapped_column(Float)

@@ -23,6 +23,7 @@ year and the indicators' sources travel with the result (:class:`NeedsIndex`).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -32,6 +33,12 @@ import numpy as np
 import pandas as pd
 
 from mapping.errors import ValidationError
+from mapping.indicators.domains import domain_weights as weigh_domains
+from mapping.indicators.domains import (
+    domains_of,
+    standardise,
+    weighted_domains,
+)
 from mapping.indicators.normalisation import (
     exponential_transform,
     normalise,
@@ -82,6 +89,12 @@ class NeedsIndex:
     use_rates: bool = True
     higher_is_more_need: Mapping[str, bool] = field(default_factory=dict)
     smoothing: str = "none"
+    #: Indicator code to domain code (an indicator without a domain is its own).
+    domains: Mapping[str, str] = field(default_factory=dict)
+    #: Domain code to weight, normalised to sum to 1.
+    domain_weights: Mapping[str, float] = field(default_factory=dict)
+    #: The values the index was computed on (rates or raw values), districts x indicator codes.
+    inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def explain(self) -> str:
         """A short English paragraph saying how the index was computed."""
@@ -115,6 +128,17 @@ class NeedsIndex:
             for code, weight in self.weights.items()
         )
         sources = "; ".join(f"{code}: {text or 'unknown'}" for code, text in self.sources.items())
+        grouped = [d for d in self.domain_weights if sum(v == d for v in self.domains.values()) > 1]
+        if grouped:
+            how += (
+                "; indicators of one domain combined first (weights within the domain), the "
+                "domain score transformed as one indicator, then the domains weighted: "
+                + ", ".join(
+                    f"{d} ({', '.join(c for c, v in self.domains.items() if v == d)}) "
+                    f"{self.domain_weights[d]:.3g}"
+                    for d in self.domain_weights
+                )
+            )
         return (
             f"Needs index for {self.year} by {how}, computed on {inputs}. Weights, normalised "
             f"to sum to 1: {weights}. Rank 1 is the highest need; ties are ordered by district "
@@ -130,6 +154,8 @@ class NeedsIndex:
             "smoothing": self.smoothing,
             "weights": {k: float(v) for k, v in self.weights.items()},
             "higher_is_more_need": {k: bool(v) for k, v in self.higher_is_more_need.items()},
+            "domains": dict(self.domains),
+            "domain_weights": {k: float(v) for k, v in self.domain_weights.items()},
             "sources": dict(self.sources),
             "explanation": self.explain(),
             "scores": json.loads(self.scores.to_json(orient="records")),
@@ -167,6 +193,8 @@ def needs_index(
     method: Literal["zscore", "imd"] = "zscore",
     use_rates: bool = True,
     smoothing: Smoothing = "eb",
+    domains: Mapping[str, str | None] | None = None,
+    domain_weights: Mapping[str, float] | None = None,
 ) -> NeedsIndex:
     """A composite needs index per district from weighted indicators.
 
@@ -188,6 +216,12 @@ def needs_index(
     smoothing
         ``eb`` (the default): the rates are empirical Bayes estimates, so that a small
         district's chance swing does not rank it; ``none``: raw rates.
+    domains
+        Indicator code to domain code; ``None``: the registry's (an indicator without a domain
+        is a domain of its own). See :mod:`mapping.indicators.domains`.
+    domain_weights
+        Domain code to weight; ``None`` (or a domain left out): the mean of the positive
+        weights of the domain's indicators.
 
     Returns
     -------
@@ -255,8 +289,30 @@ def needs_index(
         else:
             normalised[code] = exponential_transform(raw[code], higher_is_more_need=direction)
 
-    matrix = normalised[weighted].to_numpy(dtype="float64")
-    index_values = matrix @ np.array([norm_weights[c] for c in weighted])
+    declared = domains if domains is not None else {c: registry[c].domain for c in codes}
+    by_domain = domains_of(codes, declared)
+    # On the scale of the given weights, so that explicit domain weights compare with them.
+    weights_of_domains = weigh_domains(
+        {c: float(weights[c]) for c in weighted}, by_domain, domain_weights
+    )
+    order = list(weights_of_domains)
+    standardised = np.vstack(
+        [
+            standardise(
+                raw[c], method=method, higher_is_more_need=registry[c].higher_is_more_need
+            ).to_numpy(dtype="float64")
+            for c in weighted
+        ]
+    )
+    index, _ = weighted_domains(
+        standardised,
+        [[i for i, c in enumerate(weighted) if by_domain[c] == d] for d in order],
+        np.array([[norm_weights[c] for c in weighted]]),
+        np.array([[weights_of_domains[d] for d in order]]),
+        method,
+    )
+    index_values = index[0]
+    domain_total = math.fsum(weights_of_domains.values())
     district_codes = normalised.index.to_numpy().astype(str)
     ranks = rank_descending(index_values, district_codes)
 
@@ -285,5 +341,10 @@ def needs_index(
         smoothing=smoothing if use_rates else "none",
         higher_is_more_need=MappingProxyType(
             {code: registry[code].higher_is_more_need for code in codes}
+        ),
+        domains=MappingProxyType(by_domain),
+        inputs=raw,
+        domain_weights=MappingProxyType(
+            {d: w / domain_total for d, w in weights_of_domains.items()}
         ),
     )

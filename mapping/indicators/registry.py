@@ -1,13 +1,15 @@
 """The indicator registry: what each indicator is (names, unit, direction, denominator, source).
 
 Indicators are data: a definitions table (``code``, ``name_pl``, ``name_en``, ``unit``,
-``higher_is_more_need``, ``denominator``, optional ``description`` and ``source``), loaded by
-``palmap import indicators --define`` or the demo data, becomes an :class:`IndicatorRegistry`.
+``higher_is_more_need``, ``denominator``, optional ``description``, ``source`` and ``domain``),
+loaded by ``palmap import indicators --define`` or the demo data, becomes an
+:class:`IndicatorRegistry`.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -15,9 +17,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from mapping.errors import MappingError, NotFoundError, ValidationError
+from mapping.errors import MappingError, NotFoundError, ValidationError, msg
 
-__all__ = ["Indicator", "IndicatorRegistry", "denominator_cycle"]
+__all__ = ["DOMAIN_PATTERN", "Indicator", "IndicatorRegistry", "check_domain", "denominator_cycle"]
+
+#: A domain code: lower-case letters, digits and ``_``, starting with a letter, at most 64.
+DOMAIN_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 _REQUIRED_INDICATOR_COLUMNS = (
     "code",
@@ -93,6 +98,29 @@ def _check_no_cycle(items: dict[str, Indicator]) -> None:
         )
 
 
+def check_domain(value: object, *, code: str) -> str | None:
+    """A domain code (:mod:`mapping.indicators.domains`), or ``None`` for an empty one.
+
+    >>> check_domain(" income ", code="social_assistance")
+    'income'
+    >>> check_domain("", code="x") is None
+    True
+    """
+    text = _text(value)
+    if not text:
+        return None
+    if not DOMAIN_PATTERN.fullmatch(text):
+        raise ValidationError(
+            msg(
+                "domain of indicator {code}: expected lower-case letters, digits or '_' "
+                "(such as income), got {value!r}; write a short code or leave it empty",
+                code=code,
+                value=text,
+            )
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class Indicator:
     """One indicator of the registry.
@@ -115,6 +143,8 @@ class Indicator:
     denominator: str | None
     description: str = ""
     source: str = ""
+    #: The domain code (:mod:`mapping.indicators.domains`), or ``None``: a domain of its own.
+    domain: str | None = None
 
     @property
     def direction(self) -> int:
@@ -197,6 +227,7 @@ known indicators: residents, unemployed
                 denominator=_text(row["denominator"]) or None,
                 description=_text(row.get("description")),
                 source=_text(row.get("source")),
+                domain=check_domain(row.get("domain"), code=code),
             )
         for item in items.values():
             if item.denominator is not None and (

@@ -21,9 +21,11 @@ from typing import Any, Literal
 import pandas as pd
 
 from mapping.db import Engine, audit, store
+from mapping.db import population as population_store
 from mapping.db import programme as programme_store
 from mapping.db import surveys as survey_store
 from mapping.io.options import DEFAULT_OPTIONS, ImportOptions, OptionsError
+from mapping.io.population import read_population
 from mapping.io.programme import read_actions, read_partnerships
 from mapping.io.readers import (
     read_districts,
@@ -37,7 +39,9 @@ from mapping.io.surveys import read_surveys
 
 __all__ = ["KINDS", "ImportResult", "Progress", "run_import"]
 
-Kind = Literal["districts", "resources", "indicators", "partnerships", "actions", "surveys"]
+Kind = Literal[
+    "districts", "resources", "indicators", "partnerships", "actions", "surveys", "population"
+]
 #: What :func:`run_import` imports.
 KINDS: tuple[str, ...] = (
     "districts",
@@ -46,6 +50,7 @@ KINDS: tuple[str, ...] = (
     "partnerships",
     "actions",
     "surveys",
+    "population",
 )
 Status = Literal["written", "dry_run", "rehearsed", "refused"]
 #: Given the number of rows to write, a context that yields a callback taking rows written (or
@@ -298,6 +303,17 @@ def _surveys(
     return _Prepared(report, len(counts), write)
 
 
+def _population(data: bytes, filename: str, options: ImportOptions, limits: Limits) -> _Prepared:
+    """A population surface (:mod:`mapping.io.population`): it replaces the stored surface of
+    its year as a whole."""
+    points, year, report = read_population(data, filename=filename, options=options, limits=limits)
+
+    def write(conn: Any, _progress: Callable[[int], None] | None) -> store.SaveResult:
+        return population_store.save_population(conn, points, year=year)
+
+    return _Prepared(report, len(points), write)
+
+
 def _nothing(conn: Any, progress: Callable[[int], None] | None) -> store.SaveResult:
     return store.SaveResult()
 
@@ -334,6 +350,8 @@ def _prepare(
         return _surveys(
             data, filename, options, engine, limits, actor=actor, how=how, survey_key=survey_key
         )
+    if kind == "population":
+        return _population(data, filename, options, limits)
     raise ValueError(f"expected a kind in {KINDS}, got {kind!r}")
 
 
@@ -360,8 +378,8 @@ def run_import(
     Parameters
     ----------
     kind
-        ``districts``, ``resources``, ``indicators``, ``partnerships``, ``actions`` or
-        ``surveys``.
+        ``districts``, ``resources``, ``indicators``, ``partnerships``, ``actions``,
+        ``surveys`` or ``population``.
     data, filename
         The file's bytes and the name it came with (its extension must agree with its content).
     engine

@@ -14,7 +14,7 @@ import pandas as pd
 
 from mapping.errors import ValidationError, msg
 from mapping.frames import INDICATOR_COLUMNS, INDICATOR_VALUE_COLUMNS
-from mapping.indicators.registry import denominator_cycle
+from mapping.indicators.registry import check_domain, denominator_cycle
 from mapping.io.fields import as_object, booleans, nones, or_none, texts
 from mapping.io.matching import (
     DISTRICT_KEYS,
@@ -408,6 +408,28 @@ def _check_denominators(
             )
 
 
+def _domains(
+    domains: pd.Series, codes: pd.Series, report: ImportReport, fields: dict[str, str]
+) -> pd.Series:
+    """The optional domain column: a short lower-case code; a bad one is an error of its row."""
+    out = domains.copy()
+    for row, value in domains.items():
+        try:
+            out.loc[row] = check_domain(value, code=str(codes.loc[row]))
+        except ValidationError:
+            report.add(
+                msg(
+                    "expected a domain of lower-case letters, digits or '_', got {value!r}",
+                    value=value,
+                ),
+                row=row,
+                field=fields.get("domain"),
+                value=value,
+                fix=msg("write a short code such as income, or leave it empty"),
+            )
+    return out
+
+
 def indicators_from_table(
     table: pd.DataFrame,
     report: ImportReport,
@@ -421,6 +443,8 @@ def indicators_from_table(
     description (opis), source (źródło). Any indicator may be a denominator (``residents``,
     an age group such as ``residents_0_17``): one defined in the table or, with ``known``
     (the stored indicators' codes and their denominators), one already stored.
+    Optional domain (domena): a short lower-case code such as ``income``; indicators of one
+    domain count once together in the needs index.
 
     Returns
     -------
@@ -445,7 +469,7 @@ def indicators_from_table(
     ... # doctest: +NORMALIZE_WHITESPACE
     {'code': 'bezrobotni', 'name_pl': 'bezrobotni', 'name_en': 'bezrobotni', 'unit': 'osoby',
      'higher_is_more_need': True, 'denominator': 'residents', 'description': None,
-     'source': None}
+     'source': None, 'domain': None}
     """
     fields = resolve_fields(table, report, kind="indicators", explicit={})
     index = table.index
@@ -522,6 +546,7 @@ def indicators_from_table(
             "denominator": as_object(denominator),
             "description": as_object(optional("description")),
             "source": as_object(optional("source")),
+            "domain": as_object(_domains(optional("domain"), codes, report, fields)),
         },
         index=index,
     )

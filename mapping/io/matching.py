@@ -155,6 +155,7 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "denominator": ("denominator", "mianownik"),
         "description": ("description", "opis"),
         "source": _SOURCE_KEYS,
+        "domain": ("domain", "domena", "dziedzina"),
     },
 }
 #: Column keys of a WKT geometry column.

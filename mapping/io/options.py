@@ -38,6 +38,7 @@ OPTION_LABELS: dict[str, str] = {
     "layout": "the layout (long, one column per indicator, or one column per year)",
     "year": "the year",
     "indicator": "the indicator",
+    "population_field": "the population column",
     "skip_invalid": "skip invalid rows",
     "dry_run": "dry run",
     "replace": "replace the layer",
@@ -86,7 +87,10 @@ class ImportOptions:
         column per indicator, for ``year``) or ``wide_years`` (one column per year, for
         ``indicator``).
     year, indicator
-        The year of a ``wide_indicators`` file, the indicator of a ``wide_years`` file.
+        The year of a ``wide_indicators`` file (and of a population surface), the indicator of
+        a ``wide_years`` file.
+    population_field
+        The population column of a population surface (:mod:`mapping.io.population`).
     skip_invalid
         Load the valid rows and report the rest, instead of refusing the whole file.
     dry_run
@@ -123,6 +127,7 @@ column, got only one; choose both or neither
     layout: Layout = "long"
     year: int | None = None
     indicator: str | None = None
+    population_field: str | None = None
     skip_invalid: bool = False
     dry_run: bool = False
     replace: bool = False

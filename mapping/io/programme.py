@@ -32,10 +32,10 @@ from datetime import date
 
 import pandas as pd
 
-from mapping.errors import ValidationError, msg
+from mapping.errors import Message, ValidationError, msg
 from mapping.io.fields import texts
 from mapping.io.matching import column_key, district_problem, match_districts
-from mapping.io.report import ImportReport
+from mapping.io.report import ImportReport, unit_word
 from mapping.io.safety import DEFAULT_LIMITS, Limits
 from mapping.io.tabular import number, read_table
 from mapping.programme import (
@@ -50,6 +50,7 @@ from mapping.programme import (
     Partnership,
     Problem,
     action_problems,
+    choice_problem,
     codes,
     match_named,
     partnership_problems,
@@ -123,8 +124,12 @@ def _need(fields: Mapping[str, str], names: tuple[str, ...], report: ImportRepor
     missing = [n for n in names if n not in fields]
     if missing:
         raise ValidationError(
-            f"{report.source or 'file'}: expected the columns {', '.join(missing)}, got none; "
-            "add them (palmap template writes a file with every column)"
+            msg(
+                "{source}: expected the columns {columns}, got none; add them (palmap template "
+                "writes a file with every column)",
+                source=report.source or "file",
+                columns=", ".join(missing),
+            )
         )
 
 
@@ -139,7 +144,7 @@ class _Row:
     def get(self, name: str) -> str:
         return self.cells.get(name, "")
 
-    def problem(self, name: str, value: str | None, problem: str, fix: str) -> None:
+    def problem(self, name: str, value: str | None, problem: Message, fix: Message) -> None:
         self.problems.append(Problem(name, value, problem, fix))
 
 
@@ -158,8 +163,8 @@ def _date(row: _Row, name: str) -> date | None:
     row.problem(
         name,
         text,
-        f"expected a date such as 2012-06-01 or 01.06.2012, got {text!r}",
-        "write the day, month and year of a real date",
+        msg("expected a date such as 2012-06-01 or 01.06.2012, got {value!r}", value=text),
+        msg("write the day, month and year of a real date"),
     )
     return None
 
@@ -176,8 +181,8 @@ def _count(row: _Row, name: str) -> int | None:
         row.problem(
             name,
             text,
-            f"expected a whole number of people, got {text!r}",
-            "write digits only, such as 25",
+            msg("expected a whole number of people, got {value!r}", value=text),
+            msg("write digits only, such as 25"),
         )
         return None
     return int(value)
@@ -187,16 +192,13 @@ def _choice(row: _Row, name: str, choices: tuple[Named, ...], default: str | Non
     text = row.get(name)
     if not text:
         if default is None:
-            row.problem(name, None, f"expected the {name}, got none", "fill it in")
+            row.problem(
+                name, None, msg("expected the {name}, got none", name=name), msg("fill it in")
+            )
         return default
     code = match_named(text, choices)
     if code is None:
-        row.problem(
-            name,
-            text,
-            f"expected one of {', '.join(codes(choices))}, got {text!r}",
-            f"write one of {', '.join(codes(choices))} (or its Polish or English name)",
-        )
+        row.problems.append(choice_problem(name, text, choices))
     return code
 
 
@@ -214,9 +216,13 @@ def _funding(row: _Row) -> tuple[Funding, ...]:
             row.problem(
                 "funding",
                 part,
-                "expected source:amount with a source of "
-                f"{', '.join(codes(FUNDING_SOURCES))} and an amount in PLN, got {part!r}",
-                "write for example eu:120000|city:15000,50",
+                msg(
+                    "expected source:amount with a source of {sources} and an amount in PLN, "
+                    "got {value!r}",
+                    sources=", ".join(codes(FUNDING_SOURCES)),
+                    value=part,
+                ),
+                msg("write for example eu:120000|city:15000,50"),
             )
             continue
         found.append(Funding(source, round(amount, 2)))
@@ -230,7 +236,7 @@ def _districts(row: _Row, districts: pd.DataFrame) -> tuple[str, ...]:
     matched, unmatched = match_districts(pd.Series(parts, dtype=object), districts)
     for value, closest in unmatched.items():
         problem, fix = district_problem(value, closest, districts)
-        row.problem("districts", value, str(problem), str(fix))
+        row.problem("districts", value, problem, fix)
     return tuple(str(c) for c in matched if c is not None)
 
 
@@ -297,7 +303,9 @@ def actions_from_table(
     for row in _rows(table, fields):
         action = _action(row, districts)
         if action.start_date == date.min and not any(p.field == "start_date" for p in row.problems):
-            row.problem("start_date", None, "expected the start date, got none", "fill it in")
+            row.problem(
+                "start_date", None, msg("expected the start date, got none"), msg("fill it in")
+            )
         reported = {p.field for p in row.problems}
         for problem in action_problems(action, districts=district_codes, partnerships=partnerships):
             unknown_start = problem.field == "end_date" and action.start_date == date.min
@@ -307,9 +315,13 @@ def actions_from_table(
             row.problem(
                 "code",
                 action.code,
-                f"expected each code once, got {action.code!r} also on {report.unit} "
-                f"{seen[action.code]}",
-                "give each action its own code",
+                msg(
+                    "expected each code once, got {value!r} also on {unit} {row}",
+                    value=action.code,
+                    unit=unit_word(report.unit),
+                    row=seen[action.code],
+                ),
+                msg("give each action its own code"),
             )
         seen.setdefault(action.code, row.number)
         _report(report, row)
@@ -324,7 +336,9 @@ def _member(row: _Row) -> Member | None:
     kind = _choice(row, "kind", MEMBER_KINDS, "other")
     if not name:
         if row.get("kind") or row.get("role") or row.get("contact"):
-            row.problem("member", None, "expected the member's name, got none", "fill it in")
+            row.problem(
+                "member", None, msg("expected the member's name, got none"), msg("fill it in")
+            )
         return None
     return Member(name, kind or "", row.get("role") or None, row.get("contact") or None)
 
@@ -344,9 +358,15 @@ def _same(row: _Row, group: _Group, name: str) -> None:
         row.problem(
             name,
             given,
-            f"expected the {name} of partnership {group.code} as on its first row ({kept!r}), "
-            f"got {given!r}",
-            "write it the same way on every row, or only on the first",
+            msg(
+                "expected the {name} of partnership {code} as on its first row ({kept!r}), "
+                "got {value!r}",
+                name=name,
+                code=group.code,
+                kept=kept,
+                value=given,
+            ),
+            msg("write it the same way on every row, or only on the first"),
         )
     elif given:
         setattr(group, name, given)

@@ -76,19 +76,37 @@ def _fields(table: pd.DataFrame, report: ImportReport) -> dict[str, str]:
     if missing or len(layouts) != 1:
         need = missing + ([] if len(layouts) == 1 else ["count or respondent (one of them)"])
         raise ValidationError(
-            f"{report.source or 'file'}: expected the columns {', '.join(need)}; add them "
-            "(palmap template surveys writes a file of counts with every column)"
+            msg(
+                "{source}: expected the columns {columns}; add them (palmap template surveys "
+                "writes a file of counts with every column)",
+                source=report.source or "file",
+                columns=", ".join(need),
+            )
         )
     return found
 
 
 def _hasher(key: bytes | None, report: ImportReport) -> hmac.HMAC:
     if key is None or len(key) < KEY_MIN_LENGTH:
+        source = report.source or "file"
         raise ValidationError(
-            f"{report.source or 'file'}: expected a secret key of at least {KEY_MIN_LENGTH} "
-            "characters to hash the respondent ids of survey responses, got "
-            f"{'none' if not key else 'a shorter one'}; set PALMAP_SURVEY_KEY to a long random "
-            "secret, or import aggregated counts (a count column instead of respondent)"
+            msg(
+                "{source}: expected a secret key of at least {limit} characters to hash the "
+                "respondent ids of survey responses, got none; set PALMAP_SURVEY_KEY to a long "
+                "random secret, or import aggregated counts (a count column instead of "
+                "respondent)",
+                source=source,
+                limit=KEY_MIN_LENGTH,
+            )
+            if not key
+            else msg(
+                "{source}: expected a secret key of at least {limit} characters to hash the "
+                "respondent ids of survey responses, got a shorter one; set PALMAP_SURVEY_KEY to "
+                "a long random secret, or import aggregated counts (a count column instead of "
+                "respondent)",
+                source=source,
+                limit=KEY_MIN_LENGTH,
+            )
         )
     return hmac.new(key, digestmod=hashlib.sha256)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from mapping.pages.query import EMBED_OPTIONS
+from mapping.pages.embed_query import EMBED_OPTIONS
 
 #: Every public page reads it: ``?edition=CODE`` shows a published edition's frozen data.
 EDITION_ARG: Final = "edition"
@@ -34,8 +34,9 @@ WEIGHT_FIELDS: Final = "w_<indicator>"
 CLASS_ARGS: tuple[str, ...] = ("scheme", "k", "palette", "method", "weights", WEIGHT_FIELDS)
 #: :func:`mapping.pages.query.parse_map_query`.
 MAP_ARGS: tuple[str, ...] = ("year", *CLASS_ARGS)
-#: :func:`mapping.pages.query.parse_compare_query`.
-COMPARE_ARGS: tuple[str, ...] = ("from", "to", *CLASS_ARGS)
+#: :func:`mapping.pages.query.parse_compare_query`; ``against``: an earlier edition compared
+#: (:mod:`mapping.pages.edition_compare`).
+COMPARE_ARGS: tuple[str, ...] = ("from", "to", "against", *CLASS_ARGS)
 #: The layer select of the map and comparison forms (a redirect to the layer's own URL).
 LAYER_SELECT: tuple[str, ...] = ("layer",)
 #: :func:`mapping.pages.query.parse_target_query`.
@@ -48,6 +49,7 @@ TARGET_ARGS: tuple[str, ...] = (
     "supply_weight",
     "category",
     "top",
+    "mv",
 )
 #: :func:`mapping.pages.query.parse_district_query`.
 DISTRICT_ARGS: tuple[str, ...] = ("year",)
@@ -55,9 +57,9 @@ DISTRICT_ARGS: tuple[str, ...] = ("year",)
 RESOURCE_ARGS: tuple[str, ...] = ("category", "district", "q", "page")
 #: :func:`mapping.pages.programme.parse_actions_query`.
 ACTIONS_ARGS: tuple[str, ...] = ("type", "district", "year", "partnership")
-#: :func:`mapping.pages.query.parse_export_query`.
+#: :func:`mapping.pages.embed_query.parse_export_query`.
 EXPORT_ARGS: tuple[str, ...] = ("width", "height", "dpi", "tiles")
-#: :func:`mapping.pages.query.parse_embed_options`.
+#: :func:`mapping.pages.embed_query.parse_embed_options`.
 EMBED_ARGS: tuple[str, ...] = EMBED_OPTIONS
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from mapping.analysis import access_table, supply_table
+from mapping.analysis import access_table, demand_for, supply_table
 from mapping.classify import class_breaks
 from mapping.errors import MappingError
 from mapping.layers import (
@@ -270,12 +270,30 @@ def _access(data: PageData, code: str, year: int, tr: Translator, demand: str) -
         return None
     a = row.iloc[0]
     return {
+        "model": _demand_model(data, year, tr),
         "nearest": tr.number(a["nearest_m"], 0),
         "coverage": tr.number(a["coverage"] * 100, 0),
         "fca2": tr.number(a["2sfca"], 2),
         "fca2e": tr.number(a["e2sfca"], 2),
         "demand": demand,
     }
+
+
+def _demand_model(data: PageData, year: int, tr: Translator) -> str:
+    """The demand model of the access figures, in one sentence (:mod:`mapping.population`)."""
+    demand = data.memo(("demand", year), lambda: demand_for(data.analysis, year=year))
+    if demand.model == "surface":
+        return tr(
+            "Measured from where people live: the population surface imported for %(year)s, "
+            "weighted by population.",
+            year=year,
+        )
+    return tr(
+        "Measured from where people live: the residents of %(year)s spread evenly over a "
+        "%(cell)s m grid inside the district, weighted by population.",
+        year=year,
+        cell=tr.number(demand.cell_m, 0),
+    )
 
 
 @dataclass(frozen=True)

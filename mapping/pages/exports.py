@@ -15,10 +15,10 @@ from typing import Literal
 
 from mapping.pages.comparison import Comparison
 from mapping.pages.data import PageData
+from mapping.pages.embed_query import ExportQuery
 from mapping.pages.indicator_map import Choropleth
 from mapping.pages.labels import scheme_names
 from mapping.pages.maps import ASSET_PREFIX, indicator_map, map_settings
-from mapping.pages.query import ExportQuery
 from mapping.pages.targets import TargetRanking
 from mapping.pages.text import Translator
 from mapping.render.assets import inline_assets
@@ -151,11 +151,13 @@ def indicator_map_file(
 
 
 def change_map_spec(data: PageData, built: Comparison, tr: Translator, today: date) -> StaticMap:
-    """The static change map of a comparison."""
+    """The static change map of a comparison (estimated districts outlined, with their entry)."""
     return StaticMap(
         colours=built.change_fills,
         legend=built.change_legend,
-        title=f"{built.label}: {built.query.first}–{built.query.last}",
+        highlight=tuple(sorted(built.estimated)),
+        highlight_label=built.change_legend.note,
+        title=f"{built.label}: {built.first_label}–{built.last_label}",
         subtitle=built.change_legend.unit,
         source=built.source,
         export_date=tr.long_date(data.day(today)),

@@ -88,17 +88,19 @@ def indicator_map(
 def comparison_maps(
     data: PageData, built: Comparison, settings: Mapping[str, Any], *, change_name: str
 ) -> tuple[Any, Any, Any]:
-    """The two years (no legend: the page shows one under the pair) and the change map."""
+    """The two years (no legend: the page shows one under the pair) and the change map; the
+    districts whose earlier value is an estimate outlined on the earlier year and the change."""
     pair = tuple(
         district_map(
             data.analysis.districts,
             fills=year.fills,
             tooltips=year.tooltips,
             legend=None,
+            highlight=marked,
             layer_name=f"{built.label}, {year.values.year}",
             **settings,
         )
-        for year in (built.before, built.after)
+        for year, marked in ((built.before, built.estimated), (built.after, frozenset()))
     )
     return pair[0], pair[1], change_map(data, built, settings, name=change_name)
 
@@ -112,12 +114,14 @@ def change_map(
     legend: bool = True,
     **extra: Any,
 ) -> Any:
-    """The change map: improved / worsened / unchanged by the indicator's direction."""
+    """The change map: improved / worsened / no clear change by the indicator's direction and
+    the chance test; estimated districts outlined."""
     return district_map(
         data.analysis.districts,
         fills=built.change_fills,
         tooltips=built.change_tips,
         legend=built.change_legend if legend else None,
+        highlight=built.estimated,
         layer_name=name,
         **extra,
         **settings,

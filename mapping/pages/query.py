@@ -44,7 +44,7 @@ from mapping.pages.labels import (
 )
 from mapping.pages.text import Translator
 from mapping.render.choropleth import DEFAULT_PALETTE, PALETTES
-from mapping.render.static import MAX_DPI, MAX_MM, MIN_DPI, MIN_MM, PageSize
+from mapping.sensitivity import METHOD_VERSION, METHOD_VERSIONS
 
 #: The query arguments of a page: any mapping of strings (Werkzeug's MultiDict is one).
 Args = Mapping[str, str]
@@ -60,7 +60,6 @@ DEFAULT_TOP = 5
 #: Longest text query of the resource list (longer ones are cut): matched, never stored.
 MAX_TEXT = 200
 TILES: tuple[str, ...] = ("osm", "none")
-MIN_ZOOM, MAX_ZOOM = 1, 18
 #: Arguments that are not settings of a page (the language, the layer select of a form).
 NOT_SETTINGS: tuple[str, ...] = ("lang", "layer")
 
@@ -70,7 +69,7 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------- values
 
 
-def _raw(args: Args, name: str) -> str | None:
+def raw_arg(args: Args, name: str) -> str | None:
     value = args.get(name)
     return None if value is None or value == "" else str(value)
 
@@ -166,11 +165,11 @@ def _layer(data: AnalysisData, code: str, tr: Translator) -> Layer:
 
 
 def _weight_fields(args: Args, data: AnalysisData) -> dict[str, str]:
-    text = _raw(args, "weights")
+    text = raw_arg(args, "weights")
     if text is not None:
         return {"weights": text}
     return {
-        code: raw for code in data.registry.codes if (raw := _raw(args, f"w_{code}")) is not None
+        code: raw for code in data.registry.codes if (raw := raw_arg(args, f"w_{code}")) is not None
     }
 
 
@@ -247,6 +246,8 @@ class CompareQuery:
     method: Method
     weights: Mapping[str, float] | None
     args: tuple[tuple[str, str], ...] = ()
+    against: str | None = None  # ?against=: an earlier edition (``first`` of its ``first_years``)
+    first_years: tuple[int, ...] = ()
 
     def link(self, **changes: Any) -> dict[str, Any]:
         """The settings as URL query values, with ``changes`` applied."""
@@ -257,15 +258,17 @@ def _classes(args: Args, data: AnalysisData, layer: Layer, tr: Translator) -> di
     weights = parse_weights_query(args, data, tr) if layer.kind == "index" else None
     settings: dict[str, Any] = {
         "weights": weights,
-        "method": choice(_raw(args, "method"), METHODS, default="zscore", what=tr("Method"), tr=tr),
+        "method": choice(
+            raw_arg(args, "method"), METHODS, default="zscore", what=tr("Method"), tr=tr
+        ),
         "scheme": choice(
-            _raw(args, "scheme"), SCHEMES, default=DEFAULT_SCHEME, what=tr("Classes"), tr=tr
+            raw_arg(args, "scheme"), SCHEMES, default=DEFAULT_SCHEME, what=tr("Classes"), tr=tr
         ),
         "k": choice(
-            _raw(args, "k"), CLASS_COUNTS, default=DEFAULT_K, what=tr("Number of classes"), tr=tr
+            raw_arg(args, "k"), CLASS_COUNTS, default=DEFAULT_K, what=tr("Number of classes"), tr=tr
         ),
         "palette": choice(
-            _raw(args, "palette"),
+            raw_arg(args, "palette"),
             tuple(PALETTES),
             default=DEFAULT_PALETTE,
             what=tr("Colours"),
@@ -289,18 +292,19 @@ def parse_map_query(args: Args, data: AnalysisData, tr: Translator, *, layer: st
     found = _layer(data, layer, tr)
     settings = _classes(args, data, found, tr)
     years = settings["years"]
-    year = _year(_raw(args, "year"), years, default=years[-1], field="year", tr=tr)
+    year = _year(raw_arg(args, "year"), years, default=years[-1], field="year", tr=tr)
     return MapQuery(layer=found, year=year, args=_settings_args(args), **settings)
 
 
 def parse_compare_query(
-    args: Args, data: AnalysisData, tr: Translator, *, layer: str
+    args: Args, data: AnalysisData, tr: Translator, *, layer: str, against: Any = None
 ) -> CompareQuery:
-    """The comparison's query: ``from`` and ``to`` (two different years) and the classes."""
+    """``from``, ``to`` (two years), classes; ``against``: ``edition_compare.earlier_years``."""
     found = _layer(data, layer, tr)
     settings = _classes(args, data, found, tr)
     years = settings["years"]
-    if len(years) < 2:
+    code, first_years = against or (None, years)
+    if len(years) < 2 and code is None:
         raise UnknownItemError(
             tr("This layer has data for one year only: nothing to compare."),
             field="year",
@@ -308,11 +312,14 @@ def parse_compare_query(
             heading=tr("Years with data"),
             page="maps.indicator_map",
         )
-    first = _year(_raw(args, "from"), years, default=years[0], field="from", tr=tr)
-    last = _year(_raw(args, "to"), years, default=years[-1], field="to", tr=tr)
+    last = _year(raw_arg(args, "to"), years, default=years[-1], field="to", tr=tr)
+    before = [y for y in first_years if y < last] or list(first_years)  # of another edition
+    default = first_years[0] if code is None else before[-1]
+    first = _year(raw_arg(args, "from"), first_years, default=default, field="from", tr=tr)
     if first == last:
         raise QueryError(tr("Choose two different years to compare."), field="to")
-    return CompareQuery(layer=found, first=first, last=last, args=_settings_args(args), **settings)
+    settings.update(against=code, first_years=tuple(first_years), args=_settings_args(args))
+    return CompareQuery(layer=found, first=first, last=last, **settings)
 
 
 # --------------------------------------------------------------------------- target areas
@@ -330,10 +337,11 @@ class TargetQuery:
     supply_weight: float
     category: str | None
     top: int
+    method_version: int = METHOD_VERSION  # mv=1: a ranking saved before version 2, as it was
 
 
 def _category(args: Args, data: AnalysisData, tr: Translator) -> str | None:
-    category = _raw(args, "category")
+    category = raw_arg(args, "category")
     if category is not None and category not in set(data.categories["code"]):
         raise UnknownItemError(
             tr("There is no resource category %(code)s.", code=category),
@@ -346,14 +354,14 @@ def _category(args: Args, data: AnalysisData, tr: Translator) -> str | None:
 
 def parse_target_query(args: Args, data: AnalysisData, tr: Translator) -> TargetQuery:
     """The ranking's query: weights, ``method``, ``access_weight``, ``supply_weight``,
-    ``category``, ``top`` and ``year``."""
+    ``category``, ``top``, ``year`` and ``mv`` (the method version)."""
     needs = data.needs_codes()
     if not needs:
         raise UnknownItemError(
             tr("No needs indicators are loaded yet."), field="layer", heading=tr("Layers")
         )
     weights = parse_weights_query(args, data, tr) or dict.fromkeys(needs, 1.0)
-    method = choice(_raw(args, "method"), METHODS, default="zscore", what=tr("Method"), tr=tr)
+    method = choice(raw_arg(args, "method"), METHODS, default="zscore", what=tr("Method"), tr=tr)
     years = tuple(layer_years(data, Layer(NEEDS_INDEX, "index", None), weights=weights))
     if not years:
         raise UnknownItemError(
@@ -364,18 +372,21 @@ def parse_target_query(args: Args, data: AnalysisData, tr: Translator) -> Target
         ("access_weight", tr("Weight of poor access")),
         ("supply_weight", tr("Weight of few resources")),
     ):
-        raw = _raw(args, name)
+        raw = raw_arg(args, name)
         terms[name] = (
             0.0 if raw is None else finite_number(raw, what=label, low=0, high=MAX_WEIGHT, tr=tr)
         )
     return TargetQuery(
-        year=_year(_raw(args, "year"), years, default=years[-1], field="year", tr=tr),
+        year=_year(raw_arg(args, "year"), years, default=years[-1], field="year", tr=tr),
         years=years,
         weights=weights,
         method=method,
         category=_category(args, data, tr),
         top=choice(
-            _raw(args, "top"), TOP_CHOICES, default=DEFAULT_TOP, what=tr("Top districts"), tr=tr
+            raw_arg(args, "top"), TOP_CHOICES, default=DEFAULT_TOP, what=tr("Top districts"), tr=tr
+        ),
+        method_version=choice(
+            raw_arg(args, "mv"), METHOD_VERSIONS, default=METHOD_VERSION, what=tr("Version"), tr=tr
         ),
         **terms,
     )
@@ -410,7 +421,7 @@ def parse_district_query(
         raise UnknownItemError(
             tr("No indicator values are loaded yet."), field="year", heading=tr("Years with data")
         )
-    year = _year(_raw(args, "year"), years, default=years[-1], field="year", tr=tr)
+    year = _year(raw_arg(args, "year"), years, default=years[-1], field="year", tr=tr)
     return DistrictQuery(code=code, year=year, years=years)
 
 
@@ -462,7 +473,7 @@ def page_error(raw: object, pages_total: int, tr: Translator) -> QueryError:
 def parse_resource_query(args: Args, data: AnalysisData, tr: Translator) -> ResourceQuery:
     """``category`` and ``district`` (404 listing the known ones), ``q`` and ``page``."""
     category = _category(args, data, tr)
-    district = _raw(args, "district")
+    district = raw_arg(args, "district")
     names = district_names(data)
     if district is not None and district not in names:
         raise UnknownItemError(
@@ -473,7 +484,7 @@ def parse_resource_query(args: Args, data: AnalysisData, tr: Translator) -> Reso
         )
     q = (args.get("q") or "").strip()[:MAX_TEXT] or None
     query = ResourceQuery(category=category, district=district, q=q)
-    raw = _raw(args, "page")
+    raw = raw_arg(args, "page")
     if raw is None:
         return query
     if not raw.isdigit() or int(raw) < 1:
@@ -482,113 +493,3 @@ def parse_resource_query(args: Args, data: AnalysisData, tr: Translator) -> Reso
 
 
 # --------------------------------------------------------------------------- embeds and files
-
-
-@dataclass(frozen=True)
-class EmbedOptions:
-    """The options of an embed (its page's query comes on top)."""
-
-    legend: bool
-    title: bool
-    layers: tuple[str, ...] | None
-    zoom: float | None
-    centre: tuple[float, float] | None
-    tiles: str
-
-    @property
-    def fixed_view(self) -> bool:
-        return self.zoom is not None or self.centre is not None
-
-
-#: Query options of the embeds (not passed on to the full page's link).
-EMBED_OPTIONS: tuple[str, ...] = ("legend", "title", "layers", "zoom", "centre", "tiles")
-
-
-def _embed_layers(raw: str | None, data: AnalysisData, tr: Translator) -> tuple[str, ...] | None:
-    if raw is None:
-        return None
-    known = [str(code) for code in data.categories["code"]]
-    asked = [part.strip() for part in raw.split(",") if part.strip()]
-    if not asked or any(code not in known for code in asked):
-        raise QueryError(
-            tr(
-                "%(what)s: expected resource category codes separated by commas, among "
-                "%(allowed)s; got %(value)s.",
-                what="layers",
-                allowed=", ".join(known),
-                value=raw,
-            ),
-            field="layers",
-            allowed=known,
-        )
-    return tuple(dict.fromkeys(asked))
-
-
-def _centre(raw: str | None, tr: Translator) -> tuple[float, float] | None:
-    if raw is None:
-        return None
-    parts = raw.split(",")
-    try:
-        if len(parts) != 2:
-            raise QueryError("", field="centre")
-        lat = finite_number(parts[0], what="centre", low=-90, high=90, tr=tr)
-        lon = finite_number(parts[1], what="centre", low=-180, high=180, tr=tr)
-    except QueryError:
-        raise QueryError(
-            tr(
-                "%(what)s: expected latitude,longitude in degrees (latitude -90 to 90, "
-                "longitude -180 to 180) such as %(example)s, got %(value)s.",
-                what="centre",
-                example="50.77,16.28",
-                value=raw,
-            ),
-            field="centre",
-        ) from None
-    return (lat, lon)
-
-
-def parse_embed_options(
-    args: Args, data: AnalysisData, tr: Translator, *, default_tiles: str
-) -> EmbedOptions:
-    """``legend``, ``title`` (0 or 1), ``layers``, ``zoom``, ``centre`` and ``tiles``."""
-    raw_zoom = _raw(args, "zoom")
-    return EmbedOptions(
-        legend=choice(_raw(args, "legend"), ("0", "1"), default="1", what="legend", tr=tr) == "1",
-        title=choice(_raw(args, "title"), ("0", "1"), default="1", what="title", tr=tr) == "1",
-        layers=_embed_layers(_raw(args, "layers"), data, tr),
-        zoom=None
-        if raw_zoom is None
-        else finite_number(raw_zoom, what="zoom", low=MIN_ZOOM, high=MAX_ZOOM, tr=tr),
-        centre=_centre(_raw(args, "centre"), tr),
-        tiles=choice(_raw(args, "tiles"), TILES, default=default_tiles, what="tiles", tr=tr),
-    )
-
-
-@dataclass(frozen=True)
-class ExportQuery:
-    """A map file's paper size and dpi, and the base tiles of a standalone HTML map."""
-
-    size: PageSize
-    tiles: str = "none"
-
-
-def parse_export_query(args: Args, tr: Translator) -> ExportQuery:
-    """``width`` and ``height`` in mm, ``dpi`` (A4 at 300 dpi by default), ``tiles=osm``."""
-    numbers: dict[str, float] = {}
-    for name, default, low, high in (
-        ("width", 210.0, MIN_MM, MAX_MM),
-        ("height", 297.0, MIN_MM, MAX_MM),
-        ("dpi", 300.0, MIN_DPI, MAX_DPI),
-    ):
-        raw = _raw(args, name)
-        numbers[name] = (
-            default if raw is None else finite_number(raw, what=name, low=low, high=high, tr=tr)
-        )
-    try:
-        size = PageSize(
-            width_mm=numbers["width"], height_mm=numbers["height"], dpi=int(numbers["dpi"])
-        )
-    except ValidationError as exc:
-        raise QueryError(str(exc), field="dpi") from None
-    # Offline by default: a file opened without a network draws everything but base tiles.
-    return ExportQuery(size=size, tiles="osm" if args.get("tiles") == "osm" else "none")

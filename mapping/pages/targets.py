@@ -9,17 +9,19 @@ from typing import Any
 
 import pandas as pd
 
-from mapping.analysis import AnalysisData, rank_table
+from mapping.analysis import AnalysisData, needs_table, rank_table
+from mapping.indicators.domains import CORRELATION_WARNING, correlation_table
 from mapping.pages.data import PageData
 from mapping.pages.indicator_map import Tooltips
 from mapping.pages.labels import indicator_name, source_text
 from mapping.pages.query import TargetQuery
 from mapping.pages.text import Translator
 from mapping.render.choropleth import NO_DATA_COLOUR, MapLegend, palette
+from mapping.sensitivity import DEFAULT_RUNS, METHOD_VERSION, ROBUST_SHARE
 
-#: Sensitivity draws of the ranking (each weight times a factor from [0.5, 1.5]) and their seed:
-#: fixed, so that the same link always gives the same ranking.
-RUNS = 1000
+#: Sensitivity runs of the ranking (current method version) and their seed: fixed, so that the
+#: same link always gives the same ranking. A version-1 ranking has its own 1,000 runs.
+RUNS = DEFAULT_RUNS[METHOD_VERSION]
 SEED = 0
 
 
@@ -38,6 +40,15 @@ class TargetRanking:
     args: dict[str, Any]
     #: Each weighted indicator's (name, source).
     sources: list[tuple[str, str]]
+    #: Pairs of weighted indicators: first, second (names), pearson, spearman (text), warning,
+    #: same_domain.
+    correlations: list[dict[str, Any]]
+    #: The runs of the sensitivity analysis.
+    runs: int
+    #: How the rank interval and stability were found (translated, one sentence or two).
+    sensitivity: str
+    #: The correlation above which two indicators are flagged, as text.
+    correlation_limit: str
 
     @property
     def settings(self) -> TargetQuery:
@@ -62,6 +73,7 @@ def target_args(data: AnalysisData, query: TargetQuery) -> dict[str, Any]:
     values["supply_weight"] = f"{query.supply_weight:g}"
     values["category"] = query.category or ""
     values["top"] = query.top
+    values["mv"] = query.method_version
     return values
 
 
@@ -81,11 +93,56 @@ def _shares(data: PageData, query: TargetQuery, tr: Translator) -> list[tuple[st
     return shares
 
 
+def sensitivity_text(query: TargetQuery, runs: int, tr: Translator) -> str:
+    """How the rank interval and the stability of ``query``'s ranking were found."""
+    if query.method_version == 1:
+        return tr(
+            "The rank interval holds 90%% of the ranks over %(runs)d random changes of every "
+            "weight by a factor of 0.5 to 1.5; a district is robust when its interval spans at "
+            "most 2 places.",
+            runs=runs,
+        )
+    return tr(
+        "The rank interval holds 90%% of the ranks over %(runs)d runs that change every weight "
+        "by a factor of 0.5 to 1.5, the normalisation (z-scores, min-max, IMD scores) and leave "
+        "each indicator out in turn. A district is robust when it is in the top %(top)d in at "
+        "least %(share)d%% of the runs, or in at most %(rest)d%%; the shares vary by about 1 "
+        "percentage point between seeds.",
+        runs=runs,
+        top=query.top,
+        share=round(100 * ROBUST_SHARE),
+        rest=round(100 * (1 - ROBUST_SHARE)),
+    )
+
+
+def correlations(data: PageData, query: TargetQuery, tr: Translator) -> list[dict[str, Any]]:
+    """Correlations (Pearson, Spearman) of the weighted indicators, strongest first; ``warning``
+    where two correlate above :data:`~mapping.indicators.domains.CORRELATION_WARNING`."""
+    weighted = {c: w for c, w in query.weights.items() if w > 0}
+    if len(weighted) < 2:
+        return []
+    index = needs_table(data.analysis, year=query.year, weights=weighted, method=query.method)
+    table = correlation_table(index.inputs[list(weighted)])
+    domains = index.domains
+    return [
+        {
+            "first": indicator_name(data.analysis, row.first, tr),
+            "second": indicator_name(data.analysis, row.second, tr),
+            "pearson": tr.number(row.pearson, 2),
+            "spearman": tr.number(row.spearman, 2),
+            "warning": bool(row.warning),
+            "same_domain": domains.get(row.first) == domains.get(row.second),
+        }
+        for row in table.itertuples(index=False)
+    ]
+
+
 def build_ranking(
-    data: PageData, query: TargetQuery, tr: Translator, *, runs: int = RUNS
+    data: PageData, query: TargetQuery, tr: Translator, *, runs: int | None = None
 ) -> TargetRanking:
     """Rank the districts for ``query`` (same query, same ranking)."""
     analysis = data.analysis
+    runs = DEFAULT_RUNS[query.method_version] if runs is None else runs
     ranking = rank_table(
         analysis,
         year=query.year,
@@ -96,6 +153,8 @@ def build_ranking(
         category=query.category,
         access_weight=query.access_weight,
         supply_weight=query.supply_weight,
+        top=query.top,
+        method_version=query.method_version,
     )
     top = min(query.top, len(ranking))
     colours = palette("viridis", top)[::-1] if top else []
@@ -111,6 +170,7 @@ def build_ranking(
         fills[row.district_code] = colour
         interval = f"{int(row.rank_low)}–{int(row.rank_high)}"
         stability = labels.get(str(row.stability), str(row.stability))
+        share = getattr(row, "top_share", None)
         rows.append(
             {
                 "rank": rank,
@@ -120,6 +180,7 @@ def build_ranking(
                 "interval": interval,
                 "stability": str(row.stability),
                 "stability_label": stability,
+                "share": None if share is None else tr.number(100 * share, 0),
                 "top": colour is not None,
                 "colour": colour or NO_DATA_COLOUR,
             }
@@ -130,6 +191,10 @@ def build_ranking(
             (tr("Rank interval"), interval),
             (tr("Stability"), stability),
         ]
+        if share is not None:
+            tips[row.district_code].append(
+                (tr("In the top %(count)d", count=query.top), f"{tr.number(100 * share, 0)}%")
+            )
         if colour is not None:
             entries.append((colour, f"{rank}. {row.district_name}"))
     legend = MapLegend(
@@ -151,6 +216,10 @@ def build_ranking(
         shares=_shares(data, query, tr),
         args=target_args(analysis, query),
         sources=sources,
+        correlations=correlations(data, query, tr),
+        runs=runs,
+        sensitivity=sensitivity_text(query, runs, tr),
+        correlation_limit=tr.number(CORRELATION_WARNING, 1),
     )
 
 

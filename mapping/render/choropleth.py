@@ -81,6 +81,7 @@ CHANGE_COLOURS: Final = MappingProxyType(
     {
         "improved": "#0072b2",
         "worsened": "#d55e00",
+        "no_clear_change": "#bbbbbb",
         "unchanged": "#bbbbbb",
         "hidden": NO_DATA_COLOUR,
     }

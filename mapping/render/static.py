@@ -105,6 +105,8 @@ class StaticMap:
     schematic_note: str | None = None
     highlight: Sequence[str] = field(default_factory=tuple)
     labels: StaticLabels = field(default_factory=StaticLabels)
+    #: The legend entry of the outlined districts (``highlight``), listed when one is drawn.
+    highlight_label: str | None = None
     #: For maps where an uncoloured district is not missing data but "the rest" (target areas
     #: outside the top): drawn plain grey, without hatching, under this legend label.
     rest_label: str | None = None
@@ -310,6 +312,15 @@ def legend_handles(districts: gpd.GeoDataFrame, spec: StaticMap) -> list[Patch]:
                 edgecolor=EDGE_COLOUR,
                 hatch="" if spec.rest_label else "///",
                 label=spec.rest_label or spec.labels.no_data,
+            )
+        )
+    if spec.highlight_label and set(map(str, spec.highlight)) & set(map(str, districts["code"])):
+        handles.append(
+            Patch(
+                facecolor="#ffffff",
+                edgecolor=HIGHLIGHT_COLOUR,
+                linewidth=2.2,
+                label=spec.highlight_label,
             )
         )
     return handles

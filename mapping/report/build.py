@@ -2,9 +2,12 @@
 
 Sections, in order: the title page data; the needs maps of this edition beside the previous
 published edition's; the resource changes since then (:func:`mapping.edition_diff.diff_editions`);
-the target-area ranking (:func:`mapping.pages.targets.build_ranking`, its settings written out)
-and the target areas the partnerships chose; actions by type with participants and funds; the
-survey change; the sources of data; the note on the district boundaries.
+the rankings the partnerships saved with their target areas, each reproduced from its saved
+settings (:func:`mapping.pages.targets.build_ranking` on the edition's frozen data: the ranking
+they chose from), its settings written out and the chosen districts marked, or, only when none
+was saved, the default ranking labelled as such; the target areas the partnerships chose;
+actions by type with participants and funds; the survey change; the sources of data; the note
+on the district boundaries.
 """
 
 from __future__ import annotations
@@ -15,15 +18,17 @@ from datetime import date
 
 from mapping.edition_diff import diff_editions
 from mapping.editions import EditionRecord
+from mapping.errors import MappingError
 from mapping.layers import NEEDS_INDEX, RATE_SUFFIX
 from mapping.pages.data import PageData
 from mapping.pages.errors import UnknownItemError
 from mapping.pages.exports import draw_static, indicator_map_spec
 from mapping.pages.indicator_map import build_choropleth
-from mapping.pages.labels import indicator_name, source_text
-from mapping.pages.query import parse_map_query, parse_target_query
-from mapping.pages.targets import RUNS, build_ranking
+from mapping.pages.labels import category_names, indicator_name, source_text
+from mapping.pages.query import TargetQuery, parse_map_query, parse_target_query
+from mapping.pages.targets import SEED, TargetRanking, build_ranking
 from mapping.pages.text import Translator
+from mapping.programme import ACTION_TYPES, names_of
 from mapping.render.static import PageSize
 from mapping.report.content import (
     Block,
@@ -35,7 +40,12 @@ from mapping.report.content import (
     Section,
     Table,
 )
-from mapping.report.programme import FUNDING_SOURCES, ProgrammeSummary, SurveySummary
+from mapping.report.programme import (
+    FUNDING_SOURCES,
+    ProgrammeSummary,
+    SurveySummary,
+    TargetAreaChoice,
+)
 
 __all__ = ["MAP_SIZE", "SECTION_KEYS", "ReportInputs", "build_report", "report_layers"]
 
@@ -50,8 +60,11 @@ SECTION_KEYS: tuple[str, ...] = (
     "sources",
     "schematic",
 )
-#: The size of each map figure (two side by side fit the width of an A4 page).
-MAP_SIZE = PageSize(width_mm=85, height_mm=120, dpi=150)
+#: The size of each map figure: two side by side fit the width of an A4 page, two rows of them
+#: with their captions its height, so they are printed at this size, not shrunk.
+MAP_SIZE = PageSize(width_mm=85, height_mm=100, dpi=150)
+#: The size of the maps' legend and scale texts relative to an A4 map's.
+MAP_TEXT_SIZE = 0.85
 #: Longest list of changed resources printed (the counts cover every one).
 MAX_LISTED = 40
 
@@ -107,10 +120,11 @@ def _figure(data: PageData, layer: str, tr: Translator, code: str) -> Figure | N
     built = build_choropleth(data, query, tr)
     day = data.day(date.today())
     spec = indicator_map_spec(data, built, tr, day)
-    png = draw_static(data, spec, MAP_SIZE, "png", day, compact=True)
+    # The legend's type as large as a printed page's small print (not scaled down with the map).
+    png = draw_static(data, spec, MAP_SIZE, "png", day, compact=True, text_size=MAP_TEXT_SIZE)
     caption = tr("Edition %(code)s: %(title)s", code=code, title=spec.title)
     if spec.subtitle:
-        caption = f"{caption} ({spec.subtitle})"
+        caption = f"{caption}. {spec.subtitle[:1].upper()}{spec.subtitle[1:]}"
     entries = "; ".join(label for _colour, label in built.legend.entries)
     return Figure(png=png, caption=caption, alt=f"{caption}. {tr('Legend')}: {entries}")
 
@@ -137,8 +151,9 @@ def _maps(inputs: ReportInputs, tr: Translator) -> Section:
     return Section("maps", tr("Needs maps"), tuple(blocks))
 
 
-def _number(value: object) -> str:
-    return "" if value is None or value != value else f"{value}"
+def _count(value: int | None) -> str:
+    """A count, or a dash where it is hidden."""
+    return "–" if value is None else str(value)
 
 
 def _resources(inputs: ReportInputs, tr: Translator) -> Section:
@@ -179,25 +194,56 @@ def _resources(inputs: ReportInputs, tr: Translator) -> Section:
     return Section("resources", tr("Resource changes"), tuple(blocks))
 
 
-def _targets(inputs: ReportInputs, tr: Translator) -> Section:
-    data = inputs.data
-    query = parse_target_query({}, data.analysis, tr)
-    built = build_ranking(data, query, tr)
-    shares = ", ".join(f"{n} {s}%" for n, s in built.shares)
-    settings = Facts(
-        (
-            (tr("Year"), str(query.year)),
-            (tr("Method"), query.method),
-            (tr("Weights"), shares),
-            (
-                tr("Sensitivity"),
-                tr(
-                    "%(runs)d runs, each weight times a factor from 0.5 to 1.5",
-                    runs=RUNS,
-                ),
-            ),
-            (tr("Top"), str(query.top)),
-        )
+def _method_name(method: str, tr: Translator) -> str:
+    names = {
+        "zscore": tr("z-scores (weighted mean)"),
+        "imd": tr("IMD method (exponential scores)"),
+    }
+    return names.get(method, method)
+
+
+def _weights_text(data: PageData, query: TargetQuery, tr: Translator) -> str:
+    """Each weight as set, with its share of all the weights: "Unemployment 3 (60%); ..."."""
+    items = [(indicator_name(data.analysis, c, tr), w) for c, w in query.weights.items()]
+    items += [(tr("poor access"), query.access_weight), (tr("few resources"), query.supply_weight)]
+    total = sum(weight for _name, weight in items)
+    return "; ".join(
+        f"{name} {tr.number(weight, 2).rstrip('0').rstrip('.,')} "
+        f"({tr.number(100 * weight / total, 0)}%)"
+        for name, weight in items
+        if weight > 0
+    )
+
+
+def _settings(data: PageData, built: TargetRanking, saved: dict[str, str], tr: Translator) -> Facts:
+    """The settings the ranking was computed with (for a saved one: as they were saved)."""
+    query = built.query
+    rows = [
+        (tr("Year"), str(query.year)),
+        (tr("Method"), _method_name(query.method, tr)),
+        (tr("Weights"), _weights_text(data, query, tr)),
+    ]
+    if query.category:
+        names = category_names(data.analysis, tr)
+        rows.append((tr("Category"), names.get(query.category, query.category)))
+    seed = tr("Seed: %(seed)s.", seed=saved.get("seed", str(SEED)))
+    sensitivity = f"{built.sensitivity} {seed}"
+    rows += [(tr("Sensitivity"), sensitivity), (tr("Top"), str(query.top))]
+    return Facts(tuple(rows))
+
+
+def _ranking_table(
+    built: TargetRanking, caption: str, marks: dict[str, list[str]], tr: Translator
+) -> Table:
+    """The ranking's rows; the last column names the partnerships that chose each district."""
+    columns = (
+        tr("Rank"),
+        tr("District"),
+        tr("Score"),
+        tr("Rank interval"),
+        tr("Stability"),
+        tr("In the top %(count)d", count=built.query.top),
+        tr("Chosen by"),
     )
     rows = tuple(
         (
@@ -206,16 +252,105 @@ def _targets(inputs: ReportInputs, tr: Translator) -> Section:
             str(r["score"]),
             str(r["interval"]),
             str(r["stability_label"]),
+            "–" if r["share"] is None else f"{r['share']}%",
+            ", ".join(marks.get(str(r["code"]), [])),
         )
         for r in built.rows
     )
-    columns = (tr("Rank"), tr("District"), tr("Score"), tr("Rank interval"), tr("Stability"))
-    blocks: list[Block] = [
-        Paragraph(tr("The ranking of this edition with the settings of the target-area page.")),
-        settings,
-        Table(built.legend.title, columns, rows),
+    return Table(caption, columns, rows)
+
+
+SavedRanking = tuple[tuple[str, str], ...]
+
+
+def _saved_rankings(
+    chosen: tuple[TargetAreaChoice, ...],
+) -> dict[SavedRanking, list[TargetAreaChoice]]:
+    """The chosen target areas grouped by the ranking saved with them (a ranking several
+    partnerships saved is shown once, their choices marked in it together)."""
+    groups: dict[SavedRanking, list[TargetAreaChoice]] = {}
+    for choice in chosen:
+        if choice.ranking:
+            groups.setdefault(choice.ranking, []).append(choice)
+    return groups
+
+
+def _saved_ranking(
+    data: PageData, ranking: SavedRanking, choices: list[TargetAreaChoice], tr: Translator
+) -> list[Block]:
+    """A saved ranking reproduced from its saved settings (the edition's data never change, so
+    it is the ranking the partnerships saw), its settings, the chosen districts marked."""
+    saved = dict(ranking)
+    partnerships = ", ".join(c.partnership for c in choices)
+    args = {k: v for k, v in saved.items() if k not in ("runs", "seed", "edition")}
+    args.setdefault("mv", "1")  # saved before method versions: the version-1 method
+    try:
+        query = parse_target_query(args, data.analysis, tr)
+        built = build_ranking(data, query, tr, runs=int(saved["runs"]) if "runs" in saved else None)
+    except (MappingError, ValueError) as error:
+        text = tr(
+            "The ranking saved by %(partnerships)s cannot be reproduced: %(error)s",
+            partnerships=partnerships,
+            error=str(error),
+        )
+        return [Paragraph(text, note=True)]
+    marks: dict[str, list[str]] = {}
+    for choice in choices:
+        for code in choice.codes:
+            marks.setdefault(code, []).append(choice.partnership)
+    heading = tr("The ranking saved by %(partnerships)s", partnerships=partnerships)
+    return [
+        Paragraph(heading),
+        _settings(data, built, saved, tr),
+        # The partnerships in the caption too: each table (a named region on the page) has
+        # its own name.
+        _ranking_table(
+            built,
+            tr(
+                "%(title)s, saved by %(partnerships)s",
+                title=built.legend.title,
+                partnerships=partnerships,
+            ),
+            marks,
+            tr,
+        ),
     ]
-    chosen = inputs.programme.target_areas
+
+
+def _default_ranking(data: PageData, tr: Translator) -> list[Block]:
+    """The ranking with the target-area page's default settings, labelled as such."""
+    query = parse_target_query({}, data.analysis, tr)
+    built = build_ranking(data, query, tr)
+    text = tr(
+        "No ranking was saved with a target area in this edition. Below is the default "
+        "ranking (every needs indicator weighted equally), not one a partnership chose from."
+    )
+    caption = tr("Default ranking: %(title)s", title=built.legend.title)
+    return [
+        Paragraph(text, note=True),
+        _settings(data, built, {}, tr),
+        _ranking_table(built, caption, {}, tr),
+    ]
+
+
+def _targets(inputs: ReportInputs, tr: Translator) -> Section:
+    data, chosen = inputs.data, inputs.programme.target_areas
+    blocks: list[Block] = []
+    groups = _saved_rankings(chosen)
+    if groups:
+        blocks.append(
+            Paragraph(
+                tr(
+                    "Each ranking a partnership saved with its target area, reproduced from its "
+                    "saved settings on this edition's data; the last column marks the chosen "
+                    "districts."
+                )
+            )
+        )
+        for ranking, choices in groups.items():
+            blocks.extend(_saved_ranking(data, ranking, choices, tr))
+    else:
+        blocks.extend(_default_ranking(data, tr))
     if chosen:
         blocks.append(
             Table(
@@ -262,7 +397,11 @@ def _actions(inputs: ReportInputs, tr: Translator) -> Section:
         for a in actions
     )
     table = Table(tr("Actions by type, participants and funds (PLN)"), columns, rows)
-    return Section("actions", tr("Actions"), (table,))
+    type_names = names_of(ACTION_TYPES, tr.lang)
+    key = "; ".join(f"{a.action_type}: {type_names.get(a.action_type, '')}" for a in actions)
+    return Section(
+        "actions", tr("Actions"), (table, Paragraph(tr("Types: %(key)s", key=key), note=True))
+    )
 
 
 def _surveys(inputs: ReportInputs, tr: Translator) -> Section:
@@ -280,8 +419,8 @@ def _surveys(inputs: ReportInputs, tr: Translator) -> Section:
             c.question,
             shown(c.initial),
             shown(c.final),
-            _number(c.respondents_initial),
-            _number(c.respondents_final),
+            _count(c.respondents_initial),
+            _count(c.respondents_final),
         )
         for c in surveys.changes
     )
@@ -294,7 +433,15 @@ def _surveys(inputs: ReportInputs, tr: Translator) -> Section:
         tr("Respondents (final)"),
     )
     blocks: list[Block] = [Table(surveys.measure or tr("Survey change"), columns, rows)]
-    blocks.append(Paragraph(tr("A dash: fewer respondents than the privacy limit."), note=True))
+    blocks.append(
+        Paragraph(
+            tr(
+                "A dash: hidden, because fewer people answered than the privacy limit or the "
+                "value could be worked out from the totals."
+            ),
+            note=True,
+        )
+    )
     return Section("surveys", tr("Survey change"), tuple(blocks))
 
 

@@ -6,10 +6,24 @@ for their format. Map figures carry their PNG bytes, drawn once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["Block", "Facts", "Figure", "Figures", "Paragraph", "ReportContent", "Section", "Table"]
+__all__ = [
+    "Block",
+    "Facts",
+    "Figure",
+    "Figures",
+    "Paragraph",
+    "ReportContent",
+    "Section",
+    "Table",
+    "numeric_columns",
+]
+
+#: A number as the report prints it ("1 234,5", "-0.27", "12%"), or a dash (a hidden value).
+_NUMBER = re.compile(r"[-+−–]?[\d\s\u00a0.,]*\d[\d\s\u00a0.,]*%?|[-–]")
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,23 @@ class Table:
     caption: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+
+
+def numeric_columns(table: Table) -> list[bool]:
+    """Which columns of ``table`` hold numbers only (the writers set them flush right, so that
+    their digits line up); a column of dashes or blanks only is not one.
+
+    >>> numeric_columns(Table("", ("a", "b", "c"), (("1", "x", "–"), ("-0,5", "2", ""))))
+    [True, False, False]
+    """
+    found = []
+    for index in range(len(table.columns)):
+        cells = [row[index].strip() for row in table.rows]
+        filled = [c for c in cells if c]
+        found.append(
+            any(c not in "-–" for c in filled) and all(_NUMBER.fullmatch(c) for c in filled)
+        )
+    return found
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,15 @@ import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
-from mapping.report.content import Block, Facts, Figures, Paragraph, ReportContent, Table
+from mapping.report.content import (
+    Block,
+    Facts,
+    Figures,
+    Paragraph,
+    ReportContent,
+    Table,
+    numeric_columns,
+)
 
 __all__ = ["report_docx"]
 
@@ -30,17 +38,37 @@ def _style(paragraph: Any, *, bold: bool = False, italic: bool = False) -> None:
         run.bold, run.italic = bold or None, italic or None
 
 
+def _keep_rows(document: Any) -> None:
+    """The last table's rows are never split across pages and its header row is repeated on
+    every page the table runs onto (python-docx has no setting for either: the rows' XML,
+    reached through the public ``document.element``, is given them)."""
+    from docx.oxml import OxmlElement
+
+    table = document.element.body.xpath("./w:tbl")[-1]
+    for index, row in enumerate(table.xpath("./w:tr")):
+        properties = row.get_or_add_trPr()
+        for tag in ("w:cantSplit", "w:tblHeader") if index == 0 else ("w:cantSplit",):
+            properties.append(OxmlElement(tag))
+
+
 def _table(document: Any, block: Table) -> None:
-    _style(document.add_paragraph(_text(block.caption)), bold=True)
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    caption = document.add_paragraph(_text(block.caption))
+    _style(caption, bold=True)
+    caption.paragraph_format.keep_with_next = True
     table = document.add_table(rows=1, cols=len(block.columns))
     table.style = "Table Grid"
+    numeric = numeric_columns(block)
     for cell, text in zip(table.rows[0].cells, block.columns, strict=True):
         cell.text = _text(text)
         _style(cell.paragraphs[0], bold=True)
     for row in block.rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
+        for cell, text, right in zip(table.add_row().cells, row, numeric, strict=True):
             cell.text = _text(text)
+            if right:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _keep_rows(document)
 
 
 def _facts(document: Any, block: Facts) -> None:

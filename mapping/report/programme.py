@@ -44,10 +44,14 @@ class ActionTypeSummary:
 
 @dataclass(frozen=True)
 class TargetAreaChoice:
-    """A target area a partnership chose for the edition: its districts' names."""
+    """A target area a partnership chose for the edition: its districts' names, their codes,
+    and the ranking that justified the choice as it was saved (its query values with ``runs``
+    and ``seed``, as ``(key, value)`` pairs in key order; empty when none was saved)."""
 
     partnership: str
     districts: tuple[str, ...]
+    codes: tuple[str, ...] = ()
+    ranking: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The programme's records of one edition's year, summarised for the yearly report: actions by
 type (participants, funds by source) and the target areas the partnerships chose in the edition.
 
-An action counts in a year when it runs in it (it starts that year or before, and has not ended
-before it); cancelled actions are left out. The districts of a target area are named as in the
-edition.
+The edition's actions are the ones its programme pages show (``/dzialania?edition=CODE``, the
+rule of :mod:`mapping.pages.programme_year`: in one of its target areas, or running in its
+programme year); cancelled ones are left out of the sums. The districts of a target area are
+named as in the edition.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from mapping.analysis import AnalysisData
 from mapping.db import programme as programme_store
 from mapping.db import target_areas
 from mapping.db.base import Bind
+from mapping.pages.programme_year import ProgrammeYear, programme_year
 from mapping.programme import Action
 from mapping.report.programme import (
     ACTION_TYPES,
@@ -24,25 +26,26 @@ from mapping.report.programme import (
     TargetAreaChoice,
 )
 
-__all__ = ["programme_summary", "runs_in", "survey_summary"]
+__all__ = ["programme_summary", "survey_summary"]
 
 
-def runs_in(action: Action, year: int) -> bool:
-    """Whether ``action`` runs in ``year`` (cancelled ones never do)."""
-    if action.status == "cancelled" or action.start_date.year > year:
-        return False
-    return action.end_date is None or action.end_date.year >= year
+def _edition_year(bind: Bind, code: str, data: AnalysisData) -> ProgrammeYear:
+    return programme_year(code, data.years, target_areas.list_target_areas(bind))
+
+
+def _counted(year: ProgrammeYear, actions: list[Action]) -> list[Action]:
+    """The edition's actions that are not cancelled."""
+    return [a for a in year.actions(actions) if a.status != "cancelled"]
 
 
 def programme_summary(bind: Bind, code: str) -> ProgrammeSummary:
-    """Actions by type in the edition's latest year, and the target areas chosen in it."""
+    """Actions by type in the edition's programme year, and the target areas chosen in it."""
     data = AnalysisData.from_edition(bind, code)
-    year = data.years[-1] if data.years else None
+    year = _edition_year(bind, code, data)
     names = dict(zip(data.districts["code"], data.districts["name"], strict=True))
     by_type: dict[str, list[Action]] = defaultdict(list)
-    for action in programme_store.load_actions(bind):
-        if year is not None and runs_in(action, year):
-            by_type[action.action_type].append(action)
+    for action in _counted(year, programme_store.load_actions(bind)):
+        by_type[action.action_type].append(action)
     actions = []
     for kind in ACTION_TYPES:
         found = by_type.get(kind, [])
@@ -66,15 +69,16 @@ def programme_summary(bind: Bind, code: str) -> ProgrammeSummary:
         TargetAreaChoice(
             partnership=partnerships.get(area.partnership, area.partnership),
             districts=tuple(str(names.get(c, c)) for c in area.districts),
+            codes=area.districts,
+            ranking=tuple(sorted((str(k), str(v)) for k, v in area.ranking.items())),
         )
-        for area in target_areas.list_target_areas(bind)
-        if area.edition == code
+        for area in year.target_areas
     )
     return ProgrammeSummary(actions=tuple(actions), target_areas=chosen)
 
 
 def survey_summary(bind: Bind, code: str, *, min_count: int, measure: str) -> SurveySummary:
-    """The survey change of each action running in the edition's latest year: the mean answer
+    """The survey change of each of the edition's actions (see the module): the mean answer
     and the respondents of the initial and the final wave per question, taken from the survey
     tables as already suppressed (:func:`mapping.surveys.summarise`: small counts and counts
     recoverable by subtraction are hidden), so the report shows nothing the page does not."""
@@ -82,14 +86,12 @@ def survey_summary(bind: Bind, code: str, *, min_count: int, measure: str) -> Su
     from mapping.surveys import summarise
 
     data = AnalysisData.from_edition(bind, code)
-    year = data.years[-1] if data.years else None
-    running = {
-        a.code for a in programme_store.load_actions(bind) if year is not None and runs_in(a, year)
-    }
+    year = _edition_year(bind, code, data)
+    running = {a.code: a.title for a in _counted(year, programme_store.load_actions(bind))}
     tables = summarise(survey_store.load_counts(bind), min_count=min_count).of("action")
     changes = tuple(
         SurveyChange(
-            action=t.code,
+            action=running[t.code] or t.code,  # its title, as a reader knows it
             question=t.question,
             initial=t.means[0],
             final=t.means[1],

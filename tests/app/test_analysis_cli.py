@@ -17,7 +17,8 @@ def run(runner: FlaskCliRunner, *args: str, status: int = 0) -> str:
 
 
 def csv(runner: FlaskCliRunner, *args: str) -> pd.DataFrame:
-    return pd.read_csv(io.StringIO(run(runner, *args, "--format", "csv")))
+    # The CSV starts with its meta as "# key: value" rows (README): read as documented.
+    return pd.read_csv(io.StringIO(run(runner, *args, "--format", "csv")), comment="#")
 
 
 def test_supply_is_long_per_district_and_category(runner: FlaskCliRunner) -> None:
@@ -76,7 +77,7 @@ def test_rank_is_reproducible_with_a_seed(runner: FlaskCliRunner) -> None:
     )
     first, second = run(runner, *args), run(runner, *args)
     assert first == second
-    rows = json.loads(first)
+    rows = json.loads(first)["rows"]
     assert len(rows) == 21
     for key in (
         "district_code",
@@ -126,9 +127,13 @@ def test_rank_with_access_term_runs(runner: FlaskCliRunner) -> None:
 def test_table_output_and_file_output(runner: FlaskCliRunner, tmp_path) -> None:
     text = run(runner, "analyse", "needs", "--year", "2012")
     assert "district_code" in text and "Nowe Miasto" in text
+    # The meta goes to stderr as the CSV's comment rows would read.
+    assert (
+        '# analysis: "needs"' in runner.invoke(args=["analyse", "needs", "--year", "2012"]).stderr
+    )
     target = tmp_path / "needs.json"
     run(runner, "analyse", "needs", "--year", "2012", "--format", "json", "-o", str(target))
-    assert len(json.loads(target.read_text(encoding="utf-8"))) == 21
+    assert len(json.loads(target.read_text(encoding="utf-8"))["rows"]) == 21
 
 
 @pytest.mark.parametrize(
@@ -162,3 +167,128 @@ def test_districts_without_residents_exit_3(app, runner: FlaskCliRunner) -> None
     result = runner.invoke(args=["analyse", "access", "--year", "2021"])
     assert result.exit_code == 3
     assert "gaj" in result.output and "residents" in result.output
+
+
+def test_every_analysis_output_carries_how_it_was_made(runner: FlaskCliRunner) -> None:
+    """Issue 14, point 9: JSON has a ``meta`` object, CSV the same meta as comment rows that
+    ``pandas.read_csv(comment="#")`` skips; both say the method, settings, categories and units,
+    demand model, denominators, smoothing, sources and versions."""
+    from mapping.method import read_meta
+
+    args = ("analyse", "access", "--year", "2021")
+    document = json.loads(run(runner, *args, "--format", "json"))
+    meta, rows = document["meta"], document["rows"]
+    assert meta["analysis"] == "access" and meta["settings"] == {
+        "year": 2021,
+        "radius_m": 500.0,
+        "grid_m": 100.0,
+    }
+    access = meta["access"]
+    assert access["category"] is None and access["combination"].startswith("weighted mean")
+    units = {c["code"]: (c["measure"], c["unit"]) for c in access["categories"]}
+    assert units["sala_gimnastyczna"] == ("capacity", "capacity (unit not set)")
+    assert units["plac_zabaw"] == ("count", "resources")
+    assert sum(c["weight"] for c in access["categories"]) == pytest.approx(1.0)
+    # Every category is either used or left out with its reason.
+    assert set(units) | set(access["left_out"]) == {
+        "boisko",
+        "kis",
+        "lokal_komunalny",
+        "mops",
+        "ngo",
+        "obiekt_sportowy",
+        "plac_zabaw",
+        "pracownia_komputerowa",
+        "rada_osiedla",
+        "sala_gimnastyczna",
+        "swietlica",
+    }
+    assert meta["demand_model"]["model"] == "grid"  # the demo has no population surface
+    assert meta["denominators"] == {"residents": None} and meta["smoothing"].startswith("none")
+    assert "[en]" in meta["sources"]["residents"]
+    assert meta["data_version"].startswith("live data, version ")
+    assert meta["palmap_version"]
+    text = run(runner, *args, "--format", "csv")
+    assert text.startswith("# analysis: ")
+    assert read_meta(text) == meta
+    table = pd.read_csv(io.StringIO(text), comment="#")
+    pd.testing.assert_frame_equal(table, pd.DataFrame(rows), check_exact=False, rtol=1e-9)
+    ranking = json.loads(
+        run(
+            runner,
+            "rank",
+            "--year",
+            "2013",
+            "--weights",
+            "social_assistance=2,children_assisted=1",
+            "--access-weight",
+            "1",
+            "--runs",
+            "20",
+            "--format",
+            "json",
+        )
+    )["meta"]
+    assert ranking["weights"] == {"social_assistance": 2.0, "children_assisted": 1.0, "access": 1.0}
+    assert ranking["settings"]["runs"] == 20 and ranking["access"]["categories"]
+    assert set(ranking["denominators"]) == {"social_assistance", "children_assisted", "residents"}
+    for command in (("analyse", "needs"), ("analyse", "supply"), ("analyse", "gaps")):
+        meta = json.loads(run(runner, *command, "--year", "2013", "--format", "json"))["meta"]
+        assert meta["analysis"] == command[1] and meta["palmap_version"]
+
+
+def test_a_ranking_without_category_never_mixes_units(app, runner: FlaskCliRunner) -> None:
+    """``palmap rank --access-weight --supply-weight`` without ``--category``: gym capacities
+    counted in another unit (x 10) change neither a score nor a rank. Before issue 14 the access
+    term summed the capacities of every category, and this changed the ranking."""
+    from app.db import get_engine
+
+    args = (
+        "rank",
+        "--year",
+        "2021",
+        "--weights",
+        "children_assisted=1,social_assistance=1",
+        "--access-weight",
+        "1",
+        "--supply-weight",
+        "1",
+        "--runs",
+        "50",
+        "--format",
+        "json",
+    )
+    before = json.loads(run(runner, *args))["rows"]
+    engine = get_engine(app)
+    scale = "UPDATE resource SET capacity = capacity * {} WHERE category = 'sala_gimnastyczna'"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(scale.format("10"))
+    try:
+        after = json.loads(run(runner, *args))["rows"]
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(scale.format("0.1"))
+    assert [r["district_code"] for r in after] == [r["district_code"] for r in before]
+    assert [r["score"] for r in after] == pytest.approx([r["score"] for r in before], abs=1e-12)
+
+
+def test_category_and_category_weights_exclude_each_other(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(
+        args=[
+            "analyse",
+            "access",
+            "--year",
+            "2021",
+            "--category",
+            "swietlica",
+            "--category-weights",
+            "swietlica=1",
+        ]
+    )
+    assert result.exit_code == 3
+    assert "either a category or category weights" in result.output
+    result = runner.invoke(
+        args=["analyse", "gaps", "--year", "2021", "--category-weights", "swietlica=0"]
+    )
+    assert result.exit_code == 3
+    assert "categories to choose from: boisko" in result.output

@@ -9,8 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.app.form_matrix import TOKEN, expected_status, post_form
+
 PASSWORD = "correct horse battery"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def _client(app: Flask, login: str | None) -> FlaskClient:
@@ -82,33 +83,22 @@ def test_role_matrix_of_every_change(
 ) -> None:
     """Without a valid token: 400. With one: anonymous 403; editor and admin 302 after a save,
     409 from a stale form. Nothing is saved unless the answer is 302."""
-    client = _client(accounts, who)
-    editor = _client(accounts, "ola")
-    form = _form(editor, url)  # the fields as an editor's browser has them
-    if who is not None:  # the token is bound to the session: the requester's own form
-        form["csrf_token"] = _form(client, url)["csrf_token"]
-    else:  # an anonymous visitor has a session with a token of its own (the login form's)
-        found = TOKEN.search(client.get("/logowanie").get_data(True))
-        assert found
-        form["csrf_token"] = found[1]
-    form["name"] = f"Saved by {who} {token} {stale}"
-    if stale:
-        with_other = {**_form(editor, url), "phone": "74 123 45 67"}
-        assert editor.post(url, data=with_other).status_code == 302
-    if token == "missing":
-        form.pop("csrf_token")
-    elif token == "forged":
-        form["csrf_token"] = "forged"
-    answer = client.post(url, data=form)
-    if token != "valid":
-        expected = 400
-    elif who is None:
-        expected = 403
-    else:
-        expected = 409 if stale else 302
-    assert answer.status_code == expected, (who, token, stale, url, answer.status_code)
-    saved = form["name"] in editor.get(url).get_data(True)
-    assert saved == (expected == 302)
+    client, editor = _client(accounts, who), _client(accounts, "ola")
+    name = f"Saved by {who} {token} {stale}"
+    _sent, status = post_form(
+        client,
+        editor,
+        url,
+        _form,
+        who=who,
+        token=token,
+        stale=stale,
+        change={"name": name},
+        other_change={"phone": "74 123 45 67"},
+    )
+    expected = expected_status(who, token, stale)
+    assert status == expected, (who, token, stale, url, status)
+    assert (name in editor.get(url).get_data(True)) == (expected == 302)
 
 
 @pytest.mark.parametrize("who", [None, "jan", "ola"])
@@ -122,33 +112,22 @@ def test_role_matrix_of_the_district_form(
     anonymous, 302 for editor and admin, 409 from a stale form; saved only on 302."""
     from tests.app.test_district_edit import district_form
 
-    client = _client(accounts, who)
-    editor = _client(accounts, "ola")
-    form = district_form(editor, url)
-    if who is not None:
-        form["csrf_token"] = district_form(client, url)["csrf_token"]
-    else:
-        found = TOKEN.search(client.get("/logowanie").get_data(True))
-        assert found
-        form["csrf_token"] = found[1]
-    form["name"] = f"Saved by {who} {token} {stale}"
-    if stale:
-        other = {**district_form(editor, url), "source": "another source"}
-        assert editor.post(url, data=other).status_code == 302
-    if token == "missing":
-        form.pop("csrf_token")
-    elif token == "forged":
-        form["csrf_token"] = "forged"
-    answer = client.post(url, data=form)
-    if token != "valid":
-        expected = 400
-    elif who is None:
-        expected = 403
-    else:
-        expected = 409 if stale else 302
-    assert answer.status_code == expected, (who, token, stale, url, answer.status_code)
-    saved = form["name"] in editor.get(url).get_data(True)
-    assert saved == (expected == 302)
+    client, editor = _client(accounts, who), _client(accounts, "ola")
+    name = f"Saved by {who} {token} {stale}"
+    _sent, status = post_form(
+        client,
+        editor,
+        url,
+        district_form,
+        who=who,
+        token=token,
+        stale=stale,
+        change={"name": name},
+        other_change={"source": "another source"},
+    )
+    expected = expected_status(who, token, stale)
+    assert status == expected, (who, token, stale, url, status)
+    assert (name in editor.get(url).get_data(True)) == (expected == 302)
 
 
 def test_the_conflict_view_shows_their_change_beside_mine_and_reapplies(accounts: Flask) -> None:

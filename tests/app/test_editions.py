@@ -22,12 +22,18 @@ PINNED = [
     "/mapa/social_assistance_rate.png?year=2013&edition=2013&width=80&height=80&dpi=50",
     "/obszary/karta?edition=2013",
 ]
-#: Routes that never show the data (accounts, editors' pages, the files of the page itself),
-#: and the programme's records (partnerships, actions, surveys), which are live records, not part
-#: of an edition: their pages always show them as they are.
-LIVE_ONLY = ("/partnerstwa", "/partnerships", "/dzialania", "/actions", "/ankiety", "/surveys")
+#: Public pages that show only live data: none. The programme's pages (partnerships, actions,
+#: surveys) read the edition too: its programme year on its frozen boundaries
+#: (tests/app/test_programme_editions.py).
+LIVE_ONLY: tuple[str, ...] = ()
+#: Routes that never show the data (accounts, editors' pages, the files of the page itself).
 NOT_DATA = (
     *LIVE_ONLY,
+    # The programme's forms (new, edit): editors' pages, not data.
+    "/partnerstwa/",
+    "/partnerships/",
+    "/dzialania/",
+    "/actions/",
     "/logowanie",
     "/login",
     "/wyloguj",
@@ -138,9 +144,7 @@ def test_links_forms_and_share_codes_stay_in_the_edition(published: Flask) -> No
     live = re.search(r'href="([^"]*)">Zobacz dane bieżące', notice[1])
     assert live and "edition" not in live[1] and "year=2013" in live[1]
     rest = html.replace(notice[0], "")
-    page_links = [
-        h for h in _links(rest) if not h.startswith(("/logowanie", "/edycje", *LIVE_ONLY))
-    ]
+    page_links = [h for h in _links(rest) if not h.startswith(("/logowanie", "/edycje"))]
     assert page_links and all("edition=2013" in h for h in page_links), page_links
     assert '<input type="hidden" name="edition" value="2013">' in html
     embed = re.search(r'data-embed-url="([^"]*)"', html)

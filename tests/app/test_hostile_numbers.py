@@ -28,6 +28,7 @@ NUMERIC = (
     "dpi",
     "access_weight",
     "supply_weight",
+    "mv",
     "w_social_assistance",
     "weights",
 )

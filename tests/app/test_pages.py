@@ -384,7 +384,8 @@ def test_target_areas_show_the_ranking_with_intervals_and_a_share_link(
     for row in rows:
         low, high = (int(x) for x in row[3].split("–"))
         assert low <= high
-        assert row[4] in ("stabilna", "niestabilna")
+        assert row[4].endswith("%")  # the share of the runs in the top 4
+        assert row[5] in ("stabilna", "niestabilna")
     assert page.count('class="top"') == 4
     share = html.unescape(re.search(r'id="share-link"[^>]*value="([^"]+)"', page).group(1))
     query = dict(parse_qsl(urlsplit(share).query, keep_blank_values=True))
@@ -399,6 +400,7 @@ def test_target_areas_show_the_ranking_with_intervals_and_a_share_link(
         "supply_weight": "0",
         "category": "",
         "top": "4",
+        "mv": "2",  # the method version: a shared link keeps its method
     }
     shared = _get(client, urlsplit(share).path + "?" + urlsplit(share).query)
     assert _cells(shared, "ranking-table") == rows
@@ -418,6 +420,31 @@ def test_weights_change_the_ranking(client: FlaskClient) -> None:
 # --------------------------------------------------------------------------- privacy
 
 
+def _table_rows(text: str) -> list[str]:
+    """A table download's CSV rows without its ``# key: value`` meta rows (README)."""
+    return [line for line in text.splitlines() if not line.startswith("# ")]
+
+
+def test_table_downloads_say_how_they_were_made(client: FlaskClient) -> None:
+    """Issue 14, point 9: the needs index's table carries its method, weights, denominators,
+    sources and data version as comment rows; pandas reads the table with comment="#"."""
+    import pandas as pd
+
+    from mapping.method import read_meta
+
+    text = _get(client, "/mapa/needs_index/tabela.csv?year=2013&method=imd")
+    meta = read_meta(text)
+    assert meta["analysis"] == "needs" and meta["settings"]["method"] == "imd"
+    assert set(meta["weights"]) == set(meta["denominators"]) == set(meta["sources"])
+    assert meta["denominators"]["social_assistance"] == "residents"
+    assert meta["data_version"].startswith("live data")
+    table = pd.read_csv(io.StringIO(text), comment="#")
+    assert len(table) == 21 and list(table.columns)[:2] == ["district_code", "district_name"]
+    rate = read_meta(_get(client, "/map/social_assistance_rate/table.csv?year=2013"))
+    assert rate["analysis"] == "indicator" and rate["settings"]["kind"] == "rate"
+    assert rate["denominators"] == {"social_assistance": "residents"}
+
+
 def test_small_counts_are_suppressed_on_pages_and_downloads(client: FlaskClient) -> None:
     # Lubiechów (405 residents) has 4 children in assisted families in 2021.
     page = _get(client, "/mapa/children_assisted?year=2021")
@@ -427,13 +454,13 @@ def test_small_counts_are_suppressed_on_pages_and_downloads(client: FlaskClient)
     rate = _row(_get(client, "/mapa/children_assisted_rate?year=2021"), "values-table", "lubiechow")
     assert rate[2] == "–"  # 4 / 57 aged 0-17 * 1000 = 70.2 would point at those families
     table = list(
-        csv.DictReader(io.StringIO(_get(client, "/mapa/children_assisted/tabela.csv?year=2021")))
+        csv.DictReader(_table_rows(_get(client, "/mapa/children_assisted/tabela.csv?year=2021")))
     )
     by_code = {r["district_code"]: r for r in table}
     assert by_code["lubiechow"]["value"] == "< 5" and by_code["lubiechow"]["rank"] == ""
     assert by_code["gaj"]["value"] not in ("", "< 5")
     rates = list(
-        csv.DictReader(io.StringIO(_get(client, "/map/children_assisted_rate/table.csv?year=2021")))
+        csv.DictReader(_table_rows(_get(client, "/map/children_assisted_rate/table.csv?year=2021")))
     )
     assert {r["district_code"]: r["value"] for r in rates}["lubiechow"] == ""
     compare = _get(client, "/porownanie/children_assisted?from=2013&to=2021")

@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from app.db import get_engine
 from mapping.db import audit
 from mapping.db import programme as stored
-from tests.app.test_editing import TOKEN, _client
+from tests.app.form_matrix import TOKEN, expected_status, post_form
+from tests.app.test_editing import _client
 
 URL = "/dzialania/demo-2012-01/edycja"
 
@@ -54,29 +55,19 @@ def test_role_matrix_of_the_action_form(
     """Without a valid token: 400. With one: anonymous 403; editor and admin 302 after a save,
     409 from a stale form. Nothing is saved unless the answer is 302."""
     client, editor = _client(accounts, who), _client(accounts, "ola")
-    form = form_of(editor, URL)
-    if who is not None:
-        form["csrf_token"] = form_of(client, URL)["csrf_token"]
-    else:
-        found = TOKEN.search(client.get("/logowanie").get_data(True))
-        assert found
-        form["csrf_token"] = found[1]
-    form["title"] = f"Saved by {who} {token} {stale}"
-    if stale:
-        other = {**form_of(editor, URL), "reserve_list": "13"}
-        assert editor.post(URL, data=other).status_code == 302
-    if token == "missing":
-        form.pop("csrf_token")
-    elif token == "forged":
-        form["csrf_token"] = "forged"
-    answer = client.post(URL, data=form)
-    if token != "valid":
-        expected = 400
-    elif who is None:
-        expected = 403
-    else:
-        expected = 409 if stale else 302
-    assert answer.status_code == expected, (who, token, stale, answer.status_code)
+    form, status = post_form(
+        client,
+        editor,
+        URL,
+        form_of,
+        who=who,
+        token=token,
+        stale=stale,
+        change={"title": f"Saved by {who} {token} {stale}"},
+        other_change={"reserve_list": "13"},
+    )
+    expected = expected_status(who, token, stale)
+    assert status == expected, (who, token, stale, status)
     assert (action(accounts, "demo-2012-01").title == form["title"]) == (expected == 302)
 
 
@@ -185,20 +176,19 @@ def test_role_matrix_of_the_partnership_form(
     accounts: Flask, who: str | None, token: str, stale: bool
 ) -> None:
     client, editor = _client(accounts, who), _client(accounts, "ola")
-    form = partnership_form(editor, PARTNERSHIP_URL)
-    if who is not None:
-        form["csrf_token"] = partnership_form(client, PARTNERSHIP_URL)["csrf_token"]
-    else:
-        form["csrf_token"] = TOKEN.search(client.get("/logowanie").get_data(True))[1]
-    form["name"] = f"Saved by {who} {token} {stale}"
-    if stale:
-        other = {**partnership_form(editor, PARTNERSHIP_URL), "role_1": "koordynator"}
-        assert editor.post(PARTNERSHIP_URL, data=other).status_code == 302
-    if token == "forged":
-        form["csrf_token"] = "forged"
-    answer = client.post(PARTNERSHIP_URL, data=form)
-    expected = 400 if token != "valid" else 403 if who is None else 409 if stale else 302
-    assert answer.status_code == expected, (who, token, stale, answer.status_code)
+    form, status = post_form(
+        client,
+        editor,
+        PARTNERSHIP_URL,
+        partnership_form,
+        who=who,
+        token=token,
+        stale=stale,
+        change={"name": f"Saved by {who} {token} {stale}"},
+        other_change={"role_1": "koordynator"},
+    )
+    expected = expected_status(who, token, stale)
+    assert status == expected, (who, token, stale, status)
     assert (partnership(accounts, "pal-polnoc").name == form["name"]) == (expected == 302)
 
 

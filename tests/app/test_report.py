@@ -6,8 +6,10 @@ same files."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -83,8 +85,9 @@ def test_the_pdf_has_the_sections_in_order(reported: Flask, tmp_path: Path) -> N
     assert [line for line in lines if line in HEADINGS_PL] == HEADINGS_PL  # each once, in order
     assert f"Sprawozdanie roczne: {TITLE} · 1" in lines  # the footer: the title, literally
     _in_order(text, ["Edycja 2013", "Edycja 2012"])  # this edition's map beside the previous
-    assert "Brak działań zarejestrowanych dla tej edycji." in text
-    assert "Nie wczytano ankiet dla tej edycji." in text
+    # The edition 2013's programme year is 2013: the demo's actions of that year are counted.
+    assert "Brak działań zarejestrowanych dla tej edycji." not in text
+    assert "Typy: IV." in text
     assert HOSTILE_NAME in text  # the renamed resource, literally
 
 
@@ -109,9 +112,9 @@ def test_the_docx_opens_and_reads_back_its_headings_in_order(reported: Flask) ->
     ]
     assert document.paragraphs[0].text == f"Yearly report: {TITLE}"  # literal, not escaped
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
-    assert HOSTILE_NAME in cells and "No actions recorded for this edition." in [
-        p.text for p in document.paragraphs
-    ]
+    assert HOSTILE_NAME in cells
+    # The demo's actions of 2013, the edition's programme year, by type.
+    assert {"IV.2", "IV.4", "IV.6"} <= set(cells)
     created = document.core_properties.created
     assert isinstance(created, datetime)
     with reported.app_context():
@@ -255,3 +258,248 @@ def test_the_demo_cycle_fills_the_programme_sections(empty_app) -> None:
     assert "średnia odpowiedź (1–5)" in html
     assert "[pl]" not in html and "[en]" not in html  # each source in the report's language
     assert "ilustracyjne wartości demonstracyjne" in html
+
+
+# --- The saved ranking behind the chosen target areas, and the PDF's layout (issue 13) ---
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The demo's whole cycle (editions 2010-2013, partnerships, target areas, actions,
+    surveys), with the first partnership's target area of 2013 chosen again from a ranking with
+    settings far from the default ones."""
+    app = make_app(tmp_path_factory.mktemp("cycle"))
+    runner = app.test_cli_runner()
+    for args in (["init-db"], ["load-demo", "--with-editions"]):
+        done = runner.invoke(args=args)
+        assert done.exit_code == 0, done.output
+    return app
+
+
+#: The saved ranking's settings: one indicator weighted 5, one left out, the IMD method, the
+#: poor-access term on (the default is every needs indicator 1, z-scores, no terms).
+def _saved_settings(needs: list[str]) -> dict[str, str]:
+    weights = {f"w_{code}": "1" for code in needs}
+    weights[f"w_{needs[0]}"] = "5"
+    weights[f"w_{needs[1]}"] = "0"
+    return {**weights, "method": "imd", "access_weight": "2", "year": "2013", "top": "4"}
+
+
+def _save_target_area(app: Flask) -> tuple[str, dict[str, str], tuple[str, ...]]:
+    """Save the first partnership's target area in 2013 as the target-area page's form does:
+    its districts and the ranking it was chosen from (its query values, runs and seed).
+    Returns the partnership's name, the justification sheet's query and the chosen codes."""
+    from app.db import get_engine
+    from mapping.analysis import AnalysisData
+    from mapping.db import programme as programme_store
+    from mapping.db import store
+    from mapping.db import target_areas as stored
+    from mapping.pages.query import parse_target_query
+    from mapping.pages.targets import RUNS, target_args
+    from mapping.pages.text import Translator
+    from mapping.target_areas import TargetAreaRecord, ranking_json, sheet_args
+
+    with app.app_context():
+        engine = get_engine()
+        data = AnalysisData.from_edition(engine, "2013")
+        query = parse_target_query(
+            _saved_settings(list(data.needs_codes())), data, Translator.plain("en")
+        )
+        partnership = programme_store.load_partnerships(engine)[0]
+        chosen = tuple(data.districts["code"][-2:])  # two districts from the ranking's bottom
+        record = TargetAreaRecord(partnership.code, "2013", chosen, note="test")
+        ranking = ranking_json(target_args(data, query), runs=RUNS)
+        with store.write_transaction(engine, what="test") as conn:
+            saved = stored.save_target_area(conn, record, ranking, actor="test", how="cli")
+    return partnership.name, sheet_args(saved), chosen
+
+
+def _sheet_order(app: Flask, query: dict[str, str]) -> list[str]:
+    """The district names in the order of the justification sheet of the saved ranking."""
+    from urllib.parse import urlencode
+
+    html = app.test_client().get("/targets/sheet?lang=en&" + urlencode(query)).get_data(True)
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [unescape(n) for n in re.findall(r"<td>\d+</td><td>([^<]*)</td>", body)]
+
+
+def _until(text: str, *ends: str) -> str:
+    """``text`` up to the first of ``ends`` (all of it when none occurs)."""
+    for end in ends:
+        text = text.split(end, 1)[0]
+    return text
+
+
+def _ranking_rows(document: object, partnership: str) -> list[list[str]]:
+    """The rows of the DOCX's ranking table (a "Chosen by" column) that marks ``partnership``."""
+    for table in document.tables:  # type: ignore[attr-defined]
+        rows = [[c.text for c in row.cells] for row in table.rows]
+        if rows and rows[0][-1] == "Chosen by" and any(partnership in r[-1] for r in rows):
+            return rows[1:]
+    raise AssertionError("no ranking table with a 'Chosen by' column")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+def test_the_report_shows_the_saved_ranking_not_a_default_one(cycle: Flask, tmp_path: Path) -> None:
+    """The ranking a partnership saved with its target area is the report's ranking: its
+    settings printed as saved, its order the justification sheet's, the chosen districts
+    marked; in the page, the PDF and the DOCX alike, and still after the live data change."""
+    from docx import Document
+
+    from mapping.render.escape import escape_text
+    from mapping.report.files import clear_cache
+
+    name, sheet_query, chosen = _save_target_area(cycle)
+    order = _sheet_order(cycle, sheet_query)
+    assert len(order) == 21
+    with cycle.app_context():
+        from app.db import get_engine
+        from mapping.analysis import AnalysisData
+
+        data = AnalysisData.from_edition(get_engine(), "2013")
+        names = dict(zip(data.districts["code"], data.districts["name"], strict=True))
+        needs = list(data.needs_codes())
+        first, left_out = (data.registry.label(c, lang="en") for c in needs[:2])
+        first, left_out = first[:1].upper() + first[1:], left_out[:1].upper() + left_out[1:]
+    chosen_names = [names[c] for c in chosen]
+    client = cycle.test_client()
+    clear_cache()
+    html = client.get("/report/2013?lang=en").get_data(True)
+    section = html.split('id="report-targets"', 1)[1].split("</section>", 1)[0]
+    assert "Default ranking" not in section
+    # The ranking this partnership saved (the other demo partnership saved its own).
+    saved = _until(section.split(f"<p>The ranking saved by {escape_text(name)}</p>", 1)[1], "<p>")
+    assert "IMD method (exponential scores)" in saved
+    assert f"{first} 5 (" in saved and left_out not in saved.split("Weights")[1][:500]
+    assert "poor access 2 (" in saved and "Seed: 0." in saved
+    assert "leave each indicator out in turn" in saved  # the sensitivity of method version 2
+    _in_order(saved, [f"<td>{n}</td>" for n in order])  # the sheet's order
+    for district in chosen_names:  # marked as chosen by the partnership
+        row = saved.split(f"<td>{district}</td>", 1)[1].split("</tr>", 1)[0]
+        assert escape_text(name) in row
+
+    pdf = _pdf_text(client.get("/report/2013.pdf?lang=en").get_data(), tmp_path)
+    pdf_saved = _until(pdf.split("IMD method (exponential scores)", 1)[1], "The ranking saved by")
+    assert "poor access 2 (" in " ".join(pdf_saved.split())  # the weights, wrapped
+    _in_order(_until(pdf_saved, "Target areas chosen by the partnerships"), order)
+
+    document = Document(io.BytesIO(client.get("/report/2013.docx?lang=en").get_data()))
+    rows = _ranking_rows(document, name)
+    assert [r[1] for r in rows] == order
+    assert {r[1] for r in rows if name in r[-1]} == set(chosen_names)
+    facts = [(r.cells[0].text, r.cells[1].text) for t in document.tables for r in t.rows]
+    assert ("Method", "IMD method (exponential scores)") in facts
+    assert any(k == "Weights" and v.startswith(f"{first} 5 (") for k, v in facts)
+
+    # The live data change (every value of the weighted indicator turned upside down): the
+    # report, drawn again, shows the same saved ranking.
+    with cycle.app_context(), get_engine().begin() as conn:
+        conn.execute(
+            sa.text("UPDATE indicator_value SET value = 1000 - value WHERE indicator = :c"),
+            {"c": needs[0]},
+        )
+    clear_cache()
+    again = client.get("/report/2013?lang=en").get_data(True)
+    assert again.split('id="report-targets"', 1)[1].split("</section>", 1)[0] == section
+    assert _sheet_order(cycle, sheet_query) == order
+
+
+def test_without_a_saved_ranking_the_default_one_is_labelled(reported: Flask) -> None:
+    html = reported.test_client().get("/report/2013?lang=en").get_data(True)
+    section = html.split('id="report-targets"', 1)[1].split("</section>", 1)[0]
+    assert "No ranking was saved with a target area in this edition." in section
+    assert "<caption>Default ranking: Top " in section
+    assert "The ranking saved by" not in section
+
+
+def _pdf_words(body: bytes, tmp_path: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Each page's words with their boxes (x0, y0, x1, y1 in points), read by pdftotext."""
+    path = tmp_path / "boxes.pdf"
+    path.write_bytes(body)
+    found = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    word = re.compile(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    )
+    return [
+        [(float(a), float(b), float(c), float(d), unescape(t)) for a, b, c, d, t in word.findall(p)]
+        for p in found.split("<page ")[1:]
+    ]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_no_text_overlaps_in_the_pdf_and_table_headers_come_out_whole(
+    cycle: Flask, tmp_path: Path, lang: str
+) -> None:
+    """Every word of the demo report's PDF stands clear of every other (the funding columns of
+    "actions by type" ran into each other), and every header word of every table is one word
+    in the PDF, neither broken ("sponsorz" "y") nor run into its neighbour ("UEśrodki")."""
+    body = cycle.test_client().get(f"/sprawozdanie/2013.pdf?lang={lang}").get_data()
+    pages = _pdf_words(body, tmp_path)
+    slack = 0.3  # points: glyph boxes of neighbouring lines may touch
+    for number, words in enumerate(pages, start=1):
+        for i, a in enumerate(words):
+            for b in words[i + 1 :]:
+                apart = (
+                    a[2] - slack <= b[0]
+                    or b[2] - slack <= a[0]
+                    or a[3] - slack <= b[1]
+                    or b[3] - slack <= a[1]
+                )
+                assert apart, f"page {number}: {a[4]!r} overlaps {b[4]!r}"
+    printed = {w[4] for words in pages for w in words}
+    # The headers as the page (the same content as the PDF) shows them.
+    html = cycle.test_client().get(f"/sprawozdanie/2013?lang={lang}").get_data(True)
+    headers = [unescape(h) for h in re.findall(r'<th scope="col">([^<]*)</th>', html)]
+    actions = html.split('id="report-actions"', 1)[1].split("</section>", 1)[0]
+    assert len(re.findall(r'<th scope="col">', actions)) == 8  # the funding columns are there
+    missing = {w for h in headers for w in h.split() if w not in printed}
+    assert not missing, f"header words broken or run together in the PDF: {sorted(missing)}"
+
+
+def _long_table() -> object:
+    from datetime import date
+
+    from mapping.report.content import ReportContent, Section, Table
+
+    columns = (
+        "Type",
+        "Participants (planned)",
+        "EU funds",
+        "city funds",
+        "state budget",
+        "sponsors",
+    )
+    rows = tuple(
+        (f"IV.{i % 7 + 1}", str(i * 3), f"{i * 1000:,}", "0", "–", f"{i * 10:,}") for i in range(90)
+    )
+    table = Table("Actions by type", columns, rows)
+    return ReportContent("T", "en", "2013", "a", date(2013, 1, 2), (Section("x", "X", (table,)),))
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+def test_a_long_table_repeats_its_header_on_each_page(tmp_path: Path) -> None:
+    """A table that runs onto the next pages shows its header there too (PDF: set again on
+    each page; DOCX: a repeated header row), and its numbers stand flush right."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from mapping.report.docx import report_docx
+    from mapping.report.pdf import report_pdf
+
+    content = _long_table()
+    pages = _pdf_words(report_pdf(content), tmp_path)  # type: ignore[arg-type]
+    assert len(pages) >= 2
+    for words in pages[1:]:
+        texts = [w[4] for w in words]
+        assert "sponsors" in texts and "(planned)" in texts
+        right = [w for w in words if w[4] == "sponsors"][0][2]
+        last = [w for w in words if w[4].replace(",", "").isdigit() and w[0] > right - 30]
+        assert last and all(abs(w[2] - right) < 0.5 for w in last)  # flush right
+    document = Document(io.BytesIO(report_docx(content)))  # type: ignore[arg-type]
+    table = document.tables[0]
+    assert "w:tblHeader" in table.rows[0]._tr.xml
+    assert table.rows[5].cells[2].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert table.rows[5].cells[0].paragraphs[0].alignment is None

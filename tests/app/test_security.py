@@ -27,6 +27,8 @@ TEXT_FILES: dict[str, str] = {
     "/compare": "/compare",
     "/mapa/<layer>/tabela.csv": "/mapa/needs_index/tabela.csv",
     "/map/<layer>/table.csv": "/map/needs_index/table.csv",
+    "/porownanie/<layer>/tabela.csv": "/porownanie/needs_index/tabela.csv",
+    "/compare/<layer>/table.csv": "/compare/needs_index/table.csv",
     "/zasoby.csv": "/zasoby.csv",
     "/resources.csv": "/resources.csv",
     "/ankiety.csv": "/ankiety.csv",
@@ -295,22 +297,26 @@ def test_each_page_declares_exactly_the_arguments_its_parser_reads(app: Flask) -
     reads but the list misses would be silently ignored, one too many would bust the cache."""
     from app import pages
     from mapping.pages import arguments as take
-    from mapping.pages import query
+    from mapping.pages import embed_query, query
 
     with app.test_request_context("/"):
         data, tr = pages.page_data().analysis, pages.translator()
         parsers = [
             (lambda a: query.parse_map_query(a, data, tr, layer="needs_index"), take.MAP_ARGS),
             (
-                lambda a: query.parse_compare_query(a, data, tr, layer="needs_index"),
+                # ``against`` (two editions) is read by app.pages.against_edition first.
+                lambda a: (
+                    a.get("against"),
+                    query.parse_compare_query(a, data, tr, layer="needs_index"),
+                ),
                 take.COMPARE_ARGS,
             ),
             (lambda a: query.parse_target_query(a, data, tr), take.TARGET_ARGS),
             (lambda a: query.parse_district_query(a, data, tr, code="gaj"), take.DISTRICT_ARGS),
             (lambda a: query.parse_resource_query(a, data, tr), take.RESOURCE_ARGS),
-            (lambda a: query.parse_export_query(a, tr), take.EXPORT_ARGS),
+            (lambda a: embed_query.parse_export_query(a, tr), take.EXPORT_ARGS),
             (
-                lambda a: query.parse_embed_options(a, data, tr, default_tiles="none"),
+                lambda a: embed_query.parse_embed_options(a, data, tr, default_tiles="none"),
                 take.EMBED_ARGS,
             ),
         ]

@@ -98,3 +98,24 @@ def test_the_demo_cycle_publishes_editions_and_target_areas_once(empty_app: Flas
     page = client.get("/partnerstwa").get_data(True)
     sheet = re.search(r'href="(/obszary/karta\?[^"]+)"', page)[1].replace("&amp;", "&")
     assert client.get(sheet).status_code == 200
+
+
+def test_a_ranking_saved_before_method_versions_draws_as_it_did(client) -> None:
+    """A saved ranking without ``mv`` is of method version 1 (weights perturbed only): its sheet
+    keeps the old sensitivity sentence and columns; a new ranking shows the top-N share."""
+    from mapping.target_areas import TargetAreaRecord, sheet_args
+
+    old = sheet_args(TargetAreaRecord("p", "2013", ("a",), {"year": "2013", "top": "5"}))
+    assert old["mv"] == "1"
+    sheet = client.get("/obszary/karta?year=2013&top=5&mv=1").get_data(True)
+    assert "1000 przebiegów" in sheet or "1000 runs" in sheet
+    assert "W pierwszej 5" not in sheet
+    new = client.get("/obszary/karta?year=2013&top=5").get_data(True)
+    assert "W pierwszej 5" in new and "12000" in new
+
+
+def test_the_ranking_page_warns_of_overlapping_indicators(client) -> None:
+    page = client.get("/obszary?year=2013").get_data(True)
+    assert 'id="correlation-table"' in page
+    assert 'id="correlation-warning"' in page  # the demo's assistance rates correlate > 0.9
+    assert "W pierwszej 5" in page

@@ -270,7 +270,7 @@ def test_a_file_over_the_size_limit_is_refused_like_the_cli(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(
-    "kind", ["resources", "districts", "indicators", "partnerships", "actions"]
+    "kind", ["resources", "districts", "indicators", "partnerships", "actions", "surveys"]
 )
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_templates_download_from_the_upload_page(app: Flask, kind: str, fmt: str) -> None:

@@ -115,9 +115,9 @@ NOT_HTML: dict[str, str] = {
     "/audit.csv": "CSV (editors)",
     "/dane/import/<token>": "the preview of an upload (audited in tests/browser/test_editing.py)",
     "/data/import/<token>": "the preview of an upload (audited in tests/browser/test_editing.py)",
-    "/dane/szablon/<any(resources,districts,indicators,partnerships,actions):kind>"
+    "/dane/szablon/<any(resources,districts,indicators,partnerships,actions,surveys):kind>"
     ".<any(xlsx,csv):fmt>": "XLSX or CSV",
-    "/data/template/<any(resources,districts,indicators,partnerships,actions):kind>"
+    "/data/template/<any(resources,districts,indicators,partnerships,actions,surveys):kind>"
     ".<any(xlsx,csv):fmt>": "XLSX or CSV",
     "/mapa": "redirect to /mapa/<layer>",
     "/map": "redirect to /map/<layer>",
@@ -125,6 +125,8 @@ NOT_HTML: dict[str, str] = {
     "/compare": "redirect to /compare/<layer>",
     "/mapa/<layer>/tabela.csv": "CSV",
     "/map/<layer>/table.csv": "CSV",
+    "/porownanie/<layer>/tabela.csv": "CSV",
+    "/compare/<layer>/table.csv": "CSV",
     "/porownanie/<layer>.<any(png,svg,pdf):fmt>": "image or PDF",
     "/compare/<layer>.<any(png,svg,pdf):fmt>": "image or PDF",
     "/obszary/mapa.<any(png,svg,pdf):fmt>": "image or PDF",
@@ -223,8 +225,15 @@ def test_every_route_is_an_audited_page_or_named_as_not_html(tmp_path) -> None:
     assert listed <= rules
 
 
+#: Pages of the live server's edition 2013 besides the routes' examples: two editions compared
+#: (the live data against 2013; "no clear change" in the change map, its legend and table).
+EDITION_PAGES: list[str] = ["/porownanie/social_assistance_rate?against=2013&from=2010&to=2013"]
+
+
 def _pages() -> Iterator[tuple[str, int]]:
     for url in HTML_PAGES.values():
+        yield url, 200
+    for url in EDITION_PAGES:
         yield url, 200
     yield from ERROR_PAGES
 

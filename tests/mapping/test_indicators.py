@@ -533,7 +533,11 @@ def test_index_in_documented_range_and_rank_is_permutation(data, q_higher):
 
 
 def test_change_between_years_rates_by_hand():
-    """Unemployed per 1,000: a 50 -> 40 (improved), b 30 -> 30 (unchanged), c 10 -> 20."""
+    """Unemployed per 1,000: a 50 -> 40, b 30 -> 30, c 10 -> 20.
+
+    Issue 14 point 8 changed the statuses: a's fall (50 -> 40 of 1,000 residents, p = 0.34) and
+    b's tie are within the chance variation of the counts (``no_clear_change``); c's doubling
+    (40 -> 80 of 4,000, p < 0.001) is a clear worsening."""
     out = change_between_years(
         make_values(), make_registry(), indicator="unemployed", from_year=2022, to_year=2023
     )
@@ -542,13 +546,14 @@ def test_change_between_years_rates_by_hand():
     assert rows["value_to"].tolist() == pytest.approx([40, 30, 20])
     assert rows["abs_change"].tolist() == pytest.approx([-10, 0, 10])
     assert rows["rel_change"].tolist() == pytest.approx([-0.2, 0.0, 1.0])
-    assert rows["status"].tolist() == ["improved", "unchanged", "worsened"]
+    assert rows["status"].tolist() == ["no_clear_change", "no_clear_change", "worsened"]
     assert list(out.columns) == [
         "district_code",
         "value_from",
         "value_to",
         "abs_change",
         "rel_change",
+        "p_value",
         "status",
     ]
 

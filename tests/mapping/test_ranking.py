@@ -147,6 +147,7 @@ def test_rank_target_areas_matches_needs_index_without_extra_terms():
         "rank",
         "rank_low",
         "rank_high",
+        "top_share",
         "stability",
         "p",
         "q",
@@ -154,14 +155,15 @@ def test_rank_target_areas_matches_needs_index_without_extra_terms():
 
 
 def test_access_term_by_hand():
-    """p is constant (z = 0 everywhere); access a 0.5, b 1.0, c 1.5 with equal weight.
+    """(Method version 1, uncapped: what saved rankings of before version 2 reproduce.)
+    p is constant (z = 0 everywhere); access a 0.5, b 1.0, c 1.5 with equal weight.
     z(access), negated: (1.0 - x) / 0.408248 -> a 1.224745, b 0, c -1.224745;
     weights 0.5 / 0.5 -> scores a 0.612372, b 0, c -0.612372."""
     values = make_values({"p": {"a": 1, "b": 1, "c": 1}})
     access = pd.Series({"c": 1.5, "b": 1.0, "a": 0.5})
     out = rank_target_areas(
         values, make_registry(("p",), (True,)), year=2023, weights={"p": 1},
-        access=access, access_weight=1, runs=20,
+        access=access, access_weight=1, runs=20, method_version=1,
     )  # fmt: skip
     rows = out.set_index("district_code")
     assert rows["score"].to_dict() == pytest.approx({"a": 0.612372, "b": 0.0, "c": -0.612372})
@@ -177,10 +179,17 @@ def test_supply_term_and_weight_scale():
     only_need = rank_target_areas(values, reg, year=2023, weights={"p": 1}, runs=10)
     assert only_need["district_code"].tolist() == ["a", "b", "c"]
     both = rank_target_areas(
-        values, reg, year=2023, weights={"p": 1}, supply=supply, supply_weight=3, runs=10
-    )
+        values, reg, year=2023, weights={"p": 1}, supply=supply, supply_weight=3, runs=10,
+        method_version=1,
+    )  # fmt: skip
     assert both["district_code"].tolist() == ["c", "b", "a"]
     assert "supply" in both.columns
+    # Version 2 caps supply at the median (1): a's surplus counts as b's supply, so p decides
+    # between them; c, without supply, stays first.
+    capped = rank_target_areas(
+        values, reg, year=2023, weights={"p": 1}, supply=supply, supply_weight=3, runs=10
+    )
+    assert capped["district_code"].tolist() == ["c", "a", "b"]
 
 
 def test_imd_method_with_access():
@@ -213,22 +222,26 @@ def test_sensitivity_fragile_and_robust():
     values = make_values({"p": {"a": 3, "b": 2, "c": 1}, "q": {"a": 1, "b": 2, "c": 3}})
     reg = make_registry()
     out = rank_target_areas(
-        values, reg, year=2023, weights={"p": 1, "q": 1}, runs=1000, robust_width=1
-    )
+        values, reg, year=2023, weights={"p": 1, "q": 1}, runs=1000, robust_width=1,
+        method_version=1,
+    )  # fmt: skip
     rows = out.set_index("district_code")
     assert rows["rank"].to_dict() == {"a": 1, "b": 2, "c": 3}
     assert (rows.loc["a", "rank_low"], rows.loc["a", "rank_high"]) == (1, 3)
     assert (rows.loc["b", "rank_low"], rows.loc["b", "rank_high"]) == (2, 2)
     assert rows["stability"].to_dict() == {"a": "fragile", "b": "robust", "c": "fragile"}
-    wide = rank_target_areas(values, reg, year=2023, weights={"p": 1, "q": 1}, runs=1000)
+    wide = rank_target_areas(
+        values, reg, year=2023, weights={"p": 1, "q": 1}, runs=1000, method_version=1
+    )
     assert set(wide["stability"]) == {"robust"}  # width 2 <= default 2
 
 
 def test_narrow_factor_range_keeps_a_clear_ranking_robust():
     values = make_values(THREE)
     out = rank_target_areas(
-        values, make_registry(), year=2023, weights={"p": 1, "q": 1}, factor_range=(1.0, 1.0)
-    )
+        values, make_registry(), year=2023, weights={"p": 1, "q": 1}, factor_range=(1.0, 1.0),
+        perturb=("weights",),
+    )  # fmt: skip
     assert (out["rank_low"] == out["rank"]).all()
     assert (out["rank_high"] == out["rank"]).all()
 
@@ -353,3 +366,94 @@ def test_runs_parameter_must_be_integer():
         rank_target_areas(
             make_values(THREE), make_registry(), year=2023, weights={"p": 1}, runs=math.pi
         )
+
+
+# --- method version 2 (issue 14, points 6 and 7) -----------------------------------------------
+
+
+def test_access_surplus_cannot_outweigh_absence():
+    """p is constant; access a 0, b 0, c 1, d 10. Version 1: z(access) negated (mean 2.75,
+    standard deviation 4.2057), the surplus of d gives it -1.72 while a and b, without access,
+    get only +0.65. Version 2 caps access at the
+    median (0.5): a, b 0 -> +1; c, d 0.5 -> -1: d's surplus counts no more than c's median-level
+    access, and absence weighs as much as the best service."""
+    values = make_values({"p": {"a": 1, "b": 1, "c": 1, "d": 1}})
+    access = pd.Series({"a": 0.0, "b": 0.0, "c": 1.0, "d": 10.0})
+    reg = make_registry(("p",), (True,))
+    kwargs = {"year": 2023, "weights": {"p": 1}, "access": access, "access_weight": 1, "runs": 20}
+    old = rank_target_areas(values, reg, method_version=1, **kwargs).set_index("district_code")
+    assert old["access"].to_dict() == pytest.approx(
+        {"a": 0.6539, "b": 0.6539, "c": 0.4161, "d": -1.7239}, abs=1e-4
+    )
+    new = rank_target_areas(values, reg, **kwargs).set_index("district_code")
+    assert new["access"].to_dict() == pytest.approx({"a": 1.0, "b": 1.0, "c": -1.0, "d": -1.0})
+    assert new["score"].max() == pytest.approx(-new["score"].min())
+    imd = rank_target_areas(values, reg, method="imd", **kwargs).set_index("district_code")
+    assert imd.loc["c", "access"] == imd.loc["d", "access"]  # tied at the median
+
+
+def test_leave_one_out_and_method_runs_widen_the_interval():
+    """p and q put a first. z-scores: p a 1.225, b 0, c -1.225; q a 1.373, b -0.980, c -0.392,
+    so b is second while w_q / w_p < 2.08 (always, with factors from 0.8 to 1.2). Left out, p
+    no longer holds c back: c is second in the runs without p."""
+    values = make_values({"p": {"a": 3, "b": 2, "c": 1}, "q": {"a": 3, "b": 1, "c": 1.5}})
+    reg = make_registry()
+    weights = {"p": 1, "q": 1}
+    only_weights = rank_target_areas(
+        values, reg, year=2023, weights=weights, runs=300, perturb=("weights",), top=1,
+        factor_range=(0.8, 1.2),
+    )  # fmt: skip
+    assert (only_weights["rank_low"] == only_weights["rank_high"]).all()
+    every = rank_target_areas(values, reg, year=2023, weights=weights, runs=300, top=2)
+    rows = every.set_index("district_code")
+    assert rows.loc["a", "top_share"] == 1.0
+    assert rows.loc["a", "stability"] == "robust"
+    assert 0 < rows.loc["c", "top_share"] < 1  # in the top 2 only when p is left out
+    assert rows.loc["c", "stability"] == "fragile"
+
+
+def test_top_share_is_the_share_of_runs_in_the_top():
+    values, reg, weights = twenty_one()
+    out = rank_target_areas(values, reg, year=2023, weights=weights, runs=600, top=3)
+    assert out["top_share"].between(0, 1).all()
+    assert out["top_share"].sum() == pytest.approx(3.0)  # three places in every run
+    robust = (out["top_share"] >= 0.9) | (out["top_share"] <= 0.1)
+    assert (out["stability"] == np.where(robust, "robust", "fragile")).all()
+
+
+def test_version_options_are_checked():
+    values, reg = make_values(THREE), make_registry()
+    base = {"year": 2023, "weights": {"p": 1}}
+    with pytest.raises(ValidationError, match="method_version"):
+        rank_target_areas(values, reg, method_version=3, **base)
+    with pytest.raises(ValidationError, match="top"):
+        rank_target_areas(values, reg, top=0, **base)
+    with pytest.raises(ValidationError, match="perturbations"):
+        rank_target_areas(values, reg, perturb=("colour",), **base)
+
+
+def test_demo_labels_do_not_depend_on_the_seed():
+    """Issue 14 point 6: on the demo (equal weights, top 5, default runs) the robust /
+    fragile labels are the same for seeds 1-20, and the top-5 shares agree within 2 points
+    (version 1 flipped Kozice and Poniatów between seeds)."""
+    from pathlib import Path
+
+    from mapping.demo import load_demo_frames
+
+    demo = load_demo_frames(Path(__file__).resolve().parents[2] / "data" / "demo")
+    reg = IndicatorRegistry(demo.indicators)
+    weights = dict.fromkeys(
+        ["social_assistance", "long_term_unemployed", "children_assisted", "disability_support"],
+        1.0,
+    )
+    for year in (2013, 2021):  # 2021: the page's default (the latest year)
+        labels, shares = {}, {}
+        for seed in range(1, 21):
+            out = rank_target_areas(
+                demo.indicator_values, reg, year=year, weights=weights, seed=seed
+            ).set_index("district_code")
+            labels[seed] = out["stability"].to_dict()
+            shares[seed] = out["top_share"]
+        assert all(labels[seed] == labels[1] for seed in labels), year
+        spread = pd.DataFrame(shares).max(axis=1) - pd.DataFrame(shares).min(axis=1)
+        assert spread.max() <= 0.02, year

@@ -58,7 +58,7 @@ def categories() -> pd.DataFrame:
 def indicators() -> pd.DataFrame:
     return pd.DataFrame(
         [
-            ("residents", "mieszkańcy", "residents", "osoby", False, None, None, None),
+            ("residents", "mieszkańcy", "residents", "osoby", False, None, None, None, None),
             (
                 "social_assistance",
                 "osoby korzystające z pomocy społecznej",
@@ -68,6 +68,7 @@ def indicators() -> pd.DataFrame:
                 "residents",
                 None,
                 None,
+                "income",
             ),
         ],
         columns=list(INDICATOR_COLUMNS),

@@ -487,6 +487,7 @@ def test_indicator_definitions_from_a_sidecar() -> None:
             "denominator": "residents",
             "description": None,
             "source": None,
+            "domain": None,
         },
         3: {
             "code": "dzieci",
@@ -497,6 +498,7 @@ def test_indicator_definitions_from_a_sidecar() -> None:
             "denominator": None,
             "description": None,
             "source": None,
+            "domain": None,
         },
     }
     assert [(f.row, f.field) for f in report.errors()] == [
