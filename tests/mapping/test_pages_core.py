@@ -18,14 +18,13 @@ from mapping.indicators import IndicatorRegistry
 from mapping.pages.comparison import build_comparison_page
 from mapping.pages.data import PageData
 from mapping.pages.districts import build_district, build_districts
+from mapping.pages.embed_query import parse_embed_options, parse_export_query
 from mapping.pages.errors import QueryError, UnknownItemError
 from mapping.pages.exports import indicator_map_file, stable_html
 from mapping.pages.indicator_map import build_indicator_map, indicator_table
 from mapping.pages.query import (
     parse_compare_query,
     parse_district_query,
-    parse_embed_options,
-    parse_export_query,
     parse_map_query,
     parse_resource_query,
     parse_target_query,
