@@ -80,7 +80,7 @@ def _data() -> AnalysisData:
 
 @click.group("analyse")
 def analyse() -> None:
-    """Analyses per district: supply, needs, access, gaps (alias: analyze)."""
+    """Analyses per district: supply, needs, access, gaps, correlations (alias: analyze)."""
 
 
 @analyse.command("supply")

@@ -123,17 +123,18 @@ COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand(
         "analyse",
         "app.cli_analysis:analyse",
-        "Analyses per district: supply, needs, access, gaps (alias: analyze).",
+        "Analyses per district: supply, needs, access, gaps, correlations (alias: analyze).",
     ),
     LazyCommand(
         "analyze",
         "app.cli_analysis:analyse",
-        "Analyses per district: supply, needs, access, gaps (alias: analyze).",
+        "Analyses per district: supply, needs, access, gaps, correlations (alias: analyze).",
     ),
     LazyCommand(
         "rank",
         "app.cli_analysis:rank",
-        "Rank districts as target areas (1 = highest priority), with rank_low/rank_high.",
+        "Rank districts as target areas (1 = highest priority), with rank_low/rank_high, "
+        "top_share and robust/fragile.",
     ),
 )
 #: Flask's commands, as FlaskGroup offers them (``run`` first imports the map pages' modules).
