@@ -268,16 +268,14 @@ def analyse_correlations(
     output: Path | None,
 ) -> None:
     """Pearson and Spearman correlation of each pair of weighted indicators; warning above 0.8."""
-    from mapping.analysis import needs_table, parse_weights
-    from mapping.indicators.domains import CORRELATION_WARNING, correlation_table
+    from mapping.analysis import correlations_table, parse_weights
+    from mapping.indicators.domains import CORRELATION_WARNING
     from mapping.method import method_meta
 
     data = _data()
-    index = needs_table(data, year=year, weights=parse_weights(weights), method=method)
-    codes = [c for c, w in index.weights.items() if w > 0]
-    table = correlation_table(index.inputs[codes])
-    table.insert(2, "same_domain", [index.domains[a] == index.domains[b] for a, b in zip(
-        table["first"], table["second"], strict=True)])  # fmt: skip
+    table, index = correlations_table(
+        data, year=year, weights=parse_weights(weights), method=method
+    )
     flagged = table[table["warning"]]
     if len(flagged):
         pairs = "; ".join(

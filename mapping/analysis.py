@@ -237,6 +237,30 @@ def needs_table(
     return index
 
 
+def correlations_table(
+    data: AnalysisData,
+    *,
+    year: int,
+    weights: Mapping[str, float] | None = None,
+    method: Method = "zscore",
+) -> tuple[pd.DataFrame, NeedsIndex]:
+    """Pearson and Spearman correlation of each pair of the index's weighted indicators (their
+    rates as the index uses them), with ``same_domain`` and ``warning`` (above
+    :data:`~mapping.indicators.domains.CORRELATION_WARNING`); and the index itself.
+    The one computation behind ``palmap analyse correlations`` and the target-area page."""
+    from mapping.indicators.domains import correlation_table
+
+    index = needs_table(data, year=year, weights=weights, method=method)
+    codes = [c for c, w in index.weights.items() if w > 0]
+    table = correlation_table(index.inputs[codes])
+    same = [
+        index.domains.get(a) == index.domains.get(b)
+        for a, b in zip(table["first"], table["second"], strict=True)
+    ]
+    table.insert(2, "same_domain", same)
+    return table, index
+
+
 @dataclass(frozen=True)
 class AccessCategories:
     """Which categories an access measure uses, in which unit, with which weight.

@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from mapping.analysis import AnalysisData, needs_table, rank_table
-from mapping.indicators.domains import CORRELATION_WARNING, correlation_table
+from mapping.analysis import AnalysisData, correlations_table, rank_table
+from mapping.indicators.domains import CORRELATION_WARNING
 from mapping.pages.data import PageData
 from mapping.pages.indicator_map import Tooltips
 from mapping.pages.labels import indicator_name, source_text
@@ -121,9 +121,9 @@ def correlations(data: PageData, query: TargetQuery, tr: Translator) -> list[dic
     weighted = {c: w for c, w in query.weights.items() if w > 0}
     if len(weighted) < 2:
         return []
-    index = needs_table(data.analysis, year=query.year, weights=weighted, method=query.method)
-    table = correlation_table(index.inputs[list(weighted)])
-    domains = index.domains
+    table, _index = correlations_table(
+        data.analysis, year=query.year, weights=weighted, method=query.method
+    )
     return [
         {
             "first": indicator_name(data.analysis, row.first, tr),
@@ -131,7 +131,7 @@ def correlations(data: PageData, query: TargetQuery, tr: Translator) -> list[dic
             "pearson": tr.number(row.pearson, 2),
             "spearman": tr.number(row.spearman, 2),
             "warning": bool(row.warning),
-            "same_domain": domains.get(row.first) == domains.get(row.second),
+            "same_domain": bool(row.same_domain),
         }
         for row in table.itertuples(index=False)
     ]
