@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PALMAP_PORT ?= 5000
 RUN_PACKAGES := libsqlite3-mod-spatialite
-TEST_PACKAGES := libsqlite3-mod-spatialite chromium postgresql-15-postgis-3 postgresql-client-15 poppler-utils
+TEST_PACKAGES := libsqlite3-mod-spatialite chromium postgresql-15-postgis-3 postgresql-client-15 poppler-utils redis-server
 PYTEST_ARGS ?=
 
 .PHONY: run test db lint check format benchmark clean

@@ -77,7 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
 
 def _add_web(app: Flask) -> None:
     """The pages, views, error handlers, translations, cache and security headers."""
-    from app import auth, cache, errors, i18n, pages, security
+    from app import auth, cache, errors, i18n, logs, pages, security
     from app.views import (
         accounts,
         categories,
@@ -87,6 +87,7 @@ def _add_web(app: Flask) -> None:
         editions,
         embed,
         exports,
+        health,
         maps,
         programme,
         programme_edit,
@@ -99,6 +100,7 @@ def _add_web(app: Flask) -> None:
         vendor,
     )
 
+    logs.init_app(app)  # first: its request id and timing wrap every other hook
     i18n.init_app(app)
     errors.init_app(app)
     pages.init_app(app)
@@ -123,6 +125,7 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(programme_edit.bp)
     app.register_blueprint(report.bp)
     app.register_blueprint(surveys.bp)
+    app.register_blueprint(health.bp)
     # The upload's size limit, with room for the form around the file (PALMAP_MAX_FILE_MB).
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_FILE_MB"]) + 1) * 2**20
 

@@ -9,8 +9,13 @@ and the role a view needs.
 - A session keeps ``"account id:session epoch"``; changing an account's password, role or active
   flag raises its epoch, which ends its sessions on every server.
 - Logins are limited per client address (``PALMAP_LOGIN_LIMIT``); the counters live in
-  ``PALMAP_RATELIMIT_STORAGE`` (memory by default; ``redis://...`` or ``memcached://...`` to share
-  them between servers). Too many: 429.
+  ``PALMAP_RATELIMIT_STORAGE`` (by default the shared cache of ``PALMAP_CACHE_URL`` when it is
+  set, else each process's memory; ``redis://...`` or ``memcached://...`` share them between
+  servers). Too many: 429.
+- Sessions and CSRF tokens are cookies signed with ``PALMAP_SECRET_KEY`` (the account behind a
+  session is read from the database on each request): every server that shares it accepts them.
+  A server configured for several servers (a shared cache or shared limits) refuses to start
+  with a key of its own (:func:`check_secret`).
 """
 
 from __future__ import annotations
@@ -177,9 +182,30 @@ def _client() -> str:
     return get_remote_address() or "?"
 
 
+def shared_by(app: Flask) -> str | None:
+    """The setting that says several servers share this site (a shared cache or shared limits),
+    or None."""
+    if app.config.get("CACHE_URL"):
+        return "PALMAP_CACHE_URL"
+    storage = str(app.config.get("RATELIMIT_STORAGE") or "memory://")
+    return None if storage.startswith("memory://") else "PALMAP_RATELIMIT_STORAGE"
+
+
 def check_secret(app: Flask) -> None:
-    """Refuse to serve over HTTPS (``PALMAP_HTTPS=1``) outside debug with a secret key that is
-    missing, known, short, or the one palmap generated in the instance folder."""
+    """Refuse to serve with the secret key palmap generated in the instance folder (it is this
+    server's alone) when the settings say several servers share the site; and over HTTPS
+    (``PALMAP_HTTPS=1``) outside debug with a secret key that is missing, known, short, or
+    generated."""
+    several = shared_by(app)
+    if several and app.config.get("SECRET_KEY_GENERATED"):
+        raise ConfigurationError(
+            f"PALMAP_SECRET_KEY: expected the secret every server of this site shares when "
+            f"{several} is set (several servers), got none: the key generated in "
+            f"{app.instance_path}/secret_key is this server's own, and a login or a form made "
+            "on one server would be refused by the others. Set the same PALMAP_SECRET_KEY on "
+            "every server; make one with `python3 -c 'import secrets; "
+            "print(secrets.token_hex(32))'`"
+        )
     if not app.config.get("HTTPS") or app.debug or app.testing:
         return
     key = "" if app.config.get("SECRET_KEY_GENERATED") else str(app.config.get("SECRET_KEY") or "")
@@ -199,7 +225,9 @@ def init_app(app: Flask) -> None:
         app.config[f"{cookie}_COOKIE_SAMESITE"] = "Lax"
         app.config[f"{cookie}_COOKIE_SECURE"] = https
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # valid as long as the session
-    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE") or "memory://"
+    app.config["RATELIMIT_STORAGE_URI"] = (
+        app.config.get("RATELIMIT_STORAGE") or app.config.get("CACHE_URL") or "memory://"
+    )
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     check_secret(app)
     login_manager.init_app(app)

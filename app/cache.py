@@ -12,7 +12,12 @@ A page's cache key is the fingerprint, the path, the query reduced to the argume
 reads (:mod:`mapping.pages.arguments`), the language and ``MIN_COUNT``; its
 ETag is a hash of that key, so a browser that sends ``If-None-Match`` gets a 304 without the page
 being rendered or even looked up. Responses say ``Cache-Control: no-cache`` (revalidate every
-time) and ``Vary: Cookie`` (the language cookie changes the page)."""
+time) and ``Vary: Cookie`` (the language cookie changes the page).
+
+With ``PALMAP_CACHE_URL`` the rendered pages are also kept in a Redis database that every server
+shares (:mod:`app.shared_cache`): a page this process has not kept is looked up there before it
+is rendered. ``X-Cache`` says where a page came from: ``hit`` (this process), ``shared`` (the
+shared cache) or ``miss`` (rendered now)."""
 
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ from werkzeug.datastructures import MultiDict
 from app.db import get_engine
 from app.i18n import current_lang
 from app.security import page_policy
+from app.shared_cache import SharedPages
 from mapping.analysis import AnalysisData
 from mapping.db import store
 from mapping.editions import EditionRecord, clean_code
@@ -73,6 +79,8 @@ class PageCache:
         self._editions: dict[str, _Data] = {}
         self._pages: OrderedDict[str, tuple[bytes, int, dict[str, str]]] = OrderedDict()
         self._bytes = 0
+        #: The cache the servers share (``PALMAP_CACHE_URL``), or None.
+        self.shared: SharedPages | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -135,7 +143,26 @@ class PageCache:
                 self._pages.move_to_end(key)
             return hit
 
+    def lookup(self, key: str) -> tuple[tuple[bytes, int, dict[str, str]] | None, str]:
+        """The page of ``key`` and where it was found: ``hit`` (this process), ``shared`` (the
+        shared cache, and now this process too) or ``miss`` (None)."""
+        found = self.get(key)
+        if found is not None:
+            return found, "hit"
+        if self.shared is not None:
+            found = self.shared.get(key)
+            if found is not None:
+                self._keep(key, found)
+                return found, "shared"
+        return None, "miss"
+
     def put(self, key: str, value: tuple[bytes, int, dict[str, str]]) -> None:
+        """Keep a page here and in the shared cache (if there is one)."""
+        self._keep(key, value)
+        if self.shared is not None:
+            self.shared.put(key, value)
+
+    def _keep(self, key: str, value: tuple[bytes, int, dict[str, str]]) -> None:
         """Keep a page; drop the least recently used ones beyond the entry and byte budgets (a
         page larger than the whole budget is not kept)."""
         size = len(value[0])
@@ -332,17 +359,23 @@ KEPT_HEADERS: tuple[str, ...] = ("Content-Type", "Content-Disposition", "Content
 
 def _page(key: str, view: Callable[..., Any], args: Any, kwargs: Any) -> Response:
     cache = page_cache()
-    hit = cache.get(key)
+    hit, where = cache.lookup(key)
     if hit is not None:
         body, status, headers = hit
-        return Response(body, status=status, headers=headers)
-    response = make_response(view(*args, **kwargs))
-    if response.status_code == 200 and not response.direct_passthrough:
-        response.headers["Content-Security-Policy"] = page_policy(response)
-        headers = {k: v for k, v in response.headers.items() if k in KEPT_HEADERS}
-        cache.put(key, (response.get_data(), 200, headers))
+        response = Response(body, status=status, headers=headers)
+    else:
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200 and not response.direct_passthrough:
+            response.headers["Content-Security-Policy"] = page_policy(response)
+            headers = {k: v for k, v in response.headers.items() if k in KEPT_HEADERS}
+            cache.put(key, (response.get_data(), 200, headers))
+    response.headers["X-Cache"] = where
     return response
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_KEY] = PageCache(max_bytes=int(app.config["PAGE_CACHE_MB"]) * 2**20)
+    from app import shared_cache
+
+    cache = PageCache(max_bytes=int(app.config["PAGE_CACHE_MB"]) * 2**20)
+    cache.shared = shared_cache.from_config(app)
+    app.extensions[_KEY] = cache

@@ -110,9 +110,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "RATELIMIT_STORAGE",
-        "memory://",
-        "Where the counters of the login limit live: `memory://` (each server process counts "
-        "alone), or `redis://host:6379` / `memcached://host:11211` to share them between servers.",
+        None,
+        "Where the counters of the login and upload limits live: `memory://` (each server "
+        "process counts alone), or `redis://host:6379` / `memcached://host:11211` to share them "
+        "between servers. Default: `PALMAP_CACHE_URL` when it is set, else `memory://`.",
     ),
     Setting(
         "UPLOAD_LIMIT",
@@ -137,6 +138,20 @@ SETTINGS: tuple[Setting, ...] = (
         256,
         "Memory for rendered pages kept per server process, in MB (the least recently used are "
         "dropped; with 100,000 resources a map page is about 11 MB). `0` keeps none.",
+    ),
+    Setting(
+        "CACHE_URL",
+        None,
+        "A Redis database that several servers share for rendered pages and downloads, and "
+        "(unless `PALMAP_RATELIMIT_STORAGE` says otherwise) for the limits' counters, such as "
+        "`redis://cache.internal:6379/0`; unset: each server process keeps its own cache. "
+        "Every server of one site then needs the same `PALMAP_SECRET_KEY`.",
+    ),
+    Setting(
+        "LOG_FORMAT",
+        "text",
+        "`text` (lines for people) or `json` (one JSON object per line, with a line per request: "
+        "time, level, request id, method, path, status, duration, account id).",
     ),
 )
 
