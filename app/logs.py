@@ -81,14 +81,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the ``sys.stderr`` of the moment (gunicorn's, or a test's capture)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr  # under the handler's lock (logging.Handler.handle)
+        super().emit(record)
+
+
 #: The handler of ``PALMAP_LOG_FORMAT=json`` (one per process, whatever the number of apps).
-_json_handler = logging.StreamHandler(sys.stderr)
+_json_handler = StderrHandler()
 _json_handler.setFormatter(JsonFormatter())
 _json_handler.addFilter(RequestIdFilter())
 
 
 def _use_json() -> None:
-    _json_handler.setStream(sys.stderr)
     for name in LOGGERS:
         logger = logging.getLogger(name)
         if _json_handler not in logger.handlers:

@@ -85,3 +85,8 @@ def redis_url(redis_server: str) -> str:
     with redis.Redis.from_url(redis_server) as client:
         client.flushall()
     return redis_server
+
+
+# The demo app of tests/app (a migrated SpatiaLite database with the demo data), and one whose
+# database does not exist yet.
+from tests.app.conftest import app, empty_app  # noqa: E402, F401
