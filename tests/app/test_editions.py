@@ -63,6 +63,11 @@ NOT_DATA = (
     # it is always the report of one published edition (tests/app/test_report.py).
     "/sprawozdanie/",
     "/report/",
+    # Health checks for a load balancer (JSON about the server, not the data).
+    "/zdrowie",
+    "/health",
+    "/gotowosc",
+    "/ready",
 )
 
 

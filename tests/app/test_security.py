@@ -40,6 +40,10 @@ TEXT_FILES: dict[str, str] = {
     "/audit.csv": "/audit.csv",
     "/dane/import/<token>": "/dane/import/" + "t" * 32,
     "/data/import/<token>": "/data/import/" + "t" * 32,
+    "/zdrowie": "/zdrowie",
+    "/health": "/health",
+    "/gotowosc": "/gotowosc",
+    "/ready": "/ready",
 }
 BINARY = {rule for rule in NOT_HTML if rule not in TEXT_FILES}
 EVIL = "evil.example"

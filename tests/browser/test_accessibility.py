@@ -141,6 +141,10 @@ NOT_HTML: dict[str, str] = {
     "/resources.geojson": "GeoJSON",
     "/static/<path:filename>": "static files",
     "/static/vendor/<name>/<path:filename>": "Leaflet's files",
+    "/zdrowie": "JSON: liveness (tests/deploy/test_health.py)",
+    "/health": "JSON: liveness (tests/deploy/test_health.py)",
+    "/gotowosc": "JSON: readiness (tests/deploy/test_health.py)",
+    "/ready": "JSON: readiness (tests/deploy/test_health.py)",
 }
 
 #: Narrow exclusions, each a rule of axe and a selector of the nodes it may skip, and why.
