@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask, g, has_request_context, request, session
-from flask.logging import default_handler
+from flask.logging import default_handler, has_level_handler
 from werkzeug.wrappers import Response
 
 from mapping.errors import ConfigurationError
@@ -106,6 +106,9 @@ def _use_json() -> None:
 def _use_text() -> None:
     for name in LOGGERS:
         logging.getLogger(name).removeHandler(_json_handler)
+    logger = logging.getLogger("app")
+    if not has_level_handler(logger):  # as Flask does (an earlier app may have used JSON)
+        logger.addHandler(default_handler)
     if not any(isinstance(f, RequestIdFilter) for f in default_handler.filters):
         default_handler.addFilter(RequestIdFilter())
     default_handler.setFormatter(logging.Formatter(TEXT_FORMAT))

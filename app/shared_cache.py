@@ -94,8 +94,12 @@ class SharedPages:
         if not blob:
             return None
         head, _, body = bytes(blob).partition(b"\n")
-        meta = json.loads(head)
-        return body, int(meta["status"]), dict(meta["headers"])
+        try:
+            meta = json.loads(head)
+            return body, int(meta["status"]), dict(meta["headers"])
+        except (ValueError, KeyError, TypeError):  # not a page palmap wrote: render it again
+            log.warning("shared cache: %s holds no page; rendering it again", self.name(key))
+            return None
 
     def put(self, key: str, value: Entry) -> None:
         body, status, headers = value

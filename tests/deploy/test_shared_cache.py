@@ -62,6 +62,19 @@ def test_a_change_through_one_server_shows_on_the_other_at_once(tmp_path: Path, 
     assert one.get("/dzielnice/gaj").headers["X-Cache"] == "shared"
 
 
+def test_a_value_palmap_did_not_write_is_rendered_again(tmp_path: Path, redis_url: str) -> None:
+    import redis
+
+    first, second = _servers(tmp_path, redis_url)
+    rendered = first.test_client().get("/dzielnice")
+    with redis.Redis.from_url(redis_url) as client:
+        (name,) = client.keys("palmap:*:page:*")
+        client.set(name, b"<not a page>\n<script>")
+    again = second.test_client().get("/dzielnice")
+    assert again.status_code == 200 and again.headers["X-Cache"] == "miss"
+    assert again.get_data() == rendered.get_data()
+
+
 def test_without_the_setting_each_process_keeps_its_own(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     assert page_cache(app).shared is None
