@@ -57,3 +57,39 @@ def test_readiness_checks_the_shared_cache(tmp_path: Path, redis_url: str) -> No
     answer = down.test_client().get("/gotowosc")
     assert answer.status_code == 503
     assert answer.json == {"status": "not ready", "checks": {"database": "ok", "cache": "down"}}
+
+
+EXEMPT_CHECK = """
+import json, sys
+from app import create_app
+app = create_app({"TESTING": True, "INSTANCE_PATH": sys.argv[1], "SECRET_KEY": "t",
+                  "TILES": "none", "RATELIMIT_DEFAULT": "2 per hour"})
+client = app.test_client()
+statuses = {url: [client.get(url).status_code for _ in range(4)]
+            for url in ("/zdrowie", "/health", "/gotowosc", "/ready", "/logowanie")}
+print(json.dumps(statuses))
+"""
+
+
+def test_health_checks_are_exempt_from_the_limits(tmp_path: Path) -> None:
+    """With a limit on every route (Flask-Limiter's ``RATELIMIT_DEFAULT``; in a process of its
+    own, as the limiter is one per process), the checks still answer every time."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", EXEMPT_CHECK, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    statuses = json.loads(done.stdout.strip().splitlines()[-1])
+    assert statuses.pop("/logowanie") == [200, 200, 429, 429]  # the limit holds elsewhere
+    assert statuses == {
+        "/zdrowie": [200] * 4,
+        "/health": [200] * 4,
+        "/gotowosc": [503] * 4,  # a database never migrated: not ready, but never limited
+        "/ready": [503] * 4,
+    }
