@@ -160,6 +160,8 @@ class _Prepared:
     write: _Writer
     definitions: ImportReport | None = None
     frame: Any = None
+    #: Refused even when invalid rows are skipped (nothing valid would replace a whole layer).
+    refuse: bool = False
 
 
 def _districts(
@@ -334,7 +336,7 @@ def _residential(data: bytes, filename: str, options: ImportOptions, limits: Lim
         return residential_store.save_residential(conn, areas)
 
     frame = gpd.GeoDataFrame(geometry=areas, crs=areas.crs)
-    return _Prepared(report, len(areas), write, frame=frame)
+    return _Prepared(report, len(areas), write, frame=frame, refuse=not len(areas))
 
 
 def _nothing(conn: Any, progress: Callable[[int], None] | None) -> store.SaveResult:
@@ -494,7 +496,7 @@ def run_import(
         )
 
     defined_badly = prepared.definitions is not None and bool(prepared.definitions.errors())
-    if defined_badly or (prepared.report.errors() and not options.skip_invalid):
+    if defined_badly or prepared.refuse or (prepared.report.errors() and not options.skip_invalid):
         return result("refused")
     if options.dry_run:
         return result("dry_run")
