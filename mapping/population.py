@@ -281,14 +281,7 @@ def grid_demand(
         )
     union = _residential_union(residential)
     points, whole = _grid_points(metric, values, cell, union)
-    return Demand(
-        points,
-        "grid",
-        cell,
-        year=year,
-        residential=union is not None,
-        residential_fallback=whole,
-    )
+    return Demand(points, "grid", cell, year, union is not None, residential_fallback=whole)
 
 
 def surface_for_year(population: pd.DataFrame | None, year: int) -> gpd.GeoDataFrame | None:
@@ -354,7 +347,7 @@ def surface_demand(
     totals = found.groupby("district_code")["population"].sum()
     empty = [c for c in metric["code"] if not totals.get(c, 0.0) > 0]
     parts = [found[~found["district_code"].isin(empty)]]
-    union, whole = None, ()
+    union, whole = None, tuple[str, ...]()
     if empty and residents is not None:
         rest = metric[metric["code"].isin(empty)]
         values = _check_residents(residents, empty)
@@ -365,16 +358,7 @@ def surface_demand(
     frame = gpd.GeoDataFrame(joined, geometry="geometry", crs=METRIC_CRS)
     frame = frame.sort_values("district_code", kind="stable").reset_index(drop=True)
     fallback = tuple(empty) if residents is not None else ()
-    return Demand(
-        frame,
-        "surface",
-        cell,
-        year=year,
-        residential=union is not None,
-        fallback=fallback,
-        outside=outside,
-        residential_fallback=whole,
-    )
+    return Demand(frame, "surface", cell, year, union is not None, fallback, whole, outside)
 
 
 def demand_points(
@@ -431,15 +415,11 @@ def demand_model_description(demand: Demand | None) -> dict[str, Any]:
     if demand.residential:
         description["residential_fallback_districts"] = list(demand.residential_fallback)
     if demand.model == "grid":
-        where = (
-            "the imported residential areas of each district"
-            if demand.residential
-            else "each district"
-        )
+        where = ("the imported residential areas of " if demand.residential else "") + "each"
         description["cell_m"] = demand.cell_m
         description["text"] = (
             f"residents of {demand.year or 'the year'} spread evenly over a regular "
-            f"{demand.cell_m:g} m grid inside {where}{_whole(demand)}"
+            f"{demand.cell_m:g} m grid inside {where} district{_whole(demand)}"
         )
     else:
         description["fallback_districts"] = list(demand.fallback)

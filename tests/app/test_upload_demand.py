@@ -70,4 +70,3 @@ def test_a_population_surface_uploads_for_the_year_given(app: Flask) -> None:
     with app.app_context():
         stored = population.load_population(get_engine(), year=2021)
     assert stored["population"].tolist() == [120.0]
-
