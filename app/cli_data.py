@@ -301,7 +301,14 @@ def _population_command() -> click.Command:
     return import_population
 
 
+def _residential_command() -> click.Command:
+    from app.cli_population import import_residential
+
+    return import_residential
+
+
 import_group.add_command(_population_command())
+import_group.add_command(_residential_command())
 
 
 EXPORT_FORMATS = ("geojson", "gpkg", "csv", "xlsx", "shp")  # mapping.io.export.EXPORT_FORMATS

@@ -1,4 +1,5 @@
-"""``palmap import population``: a population surface for a year, through the same import flow
+"""``palmap import population`` (a population surface for a year) and ``palmap import
+residential`` (the residential-area layer of the dasymetric grid), through the same import flow
 as every import (:func:`mapping.io.flow.run_import`). Registered in ``palmap import`` by
 :mod:`app.cli_data`."""
 
@@ -58,8 +59,6 @@ def import_population(
     """A population surface: points or grid cells (a census grid, address or building points)
     with a population column, for one year. It replaces the stored surface of that year; access
     is then measured from these points."""
-    from mapping.io.flow import run_import
-
     options = ImportOptions(
         layer=layer,
         crs=crs,
@@ -68,9 +67,16 @@ def import_population(
         dry_run=dry_run,
         skip_invalid=skip_invalid,
     )
+    _import("population", file, options, report_path)
+
+
+def _import(kind: str, file: Path, options: ImportOptions, report_path: Path | None) -> None:
+    """Run the import of ``kind`` and print its findings, report and summary."""
+    from mapping.io.flow import run_import
+
     try:
         result = run_import(
-            "population",
+            kind,
             file.read_bytes(),
             filename=file.name,
             engine=get_engine(),
@@ -94,3 +100,33 @@ def import_population(
     if result.status == "refused":
         fail(result.refusal() + " (--skip-invalid)", EXIT_INVALID)
     click.echo(result.summary())
+
+
+@click.command("residential")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--layer", help="Layer (GeoPackage, zip) or sheet (XLSX).")
+@click.option("--crs", help="CRS of a file that has none, e.g. EPSG:2180 or 2180.")
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Load the valid rows, report the rest.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE (.csv or .json).",
+)
+@with_appcontext
+@handle_errors
+def import_residential(
+    file: Path,
+    layer: str | None,
+    crs: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    report_path: Path | None,
+) -> None:
+    """Residential areas: polygons of where people live (BDOT10k residential built-up areas,
+    OpenStreetMap landuse=residential). They replace the stored layer as a whole; without a
+    population surface, each district's residents are then spread over a grid inside its
+    residential areas only."""
+    options = ImportOptions(layer=layer, crs=crs, dry_run=dry_run, skip_invalid=skip_invalid)
+    _import("residential", file, options, report_path)

@@ -255,13 +255,16 @@ def demand_for(
     data: AnalysisData, *, year: int, demand: str = "residents", grid_m: float = DEFAULT_GRID_M
 ) -> Demand:
     """The demand points of ``year``: the imported population surface of that year, else the
-    ``demand`` indicator spread over a ``grid_m`` grid (:mod:`mapping.population`)."""
+    ``demand`` indicator spread over a ``grid_m`` grid (:mod:`mapping.population`), inside the
+    imported residential areas when there are any (dasymetric)."""
     data.require_year(year)
     values = data.indicator_for_year(demand, year)
+    residential = data.residential
     return demand_points(
         data.districts,
         values,
         population=data.population if demand == "residents" else None,
         year=year,
         cell_m=grid_m,
+        residential=None if residential is None else residential.geometry,
     )

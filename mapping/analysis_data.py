@@ -30,13 +30,17 @@ class AnalysisData:
     #: ``meta`` of outputs (:func:`mapping.method.method_meta`); None when not known.
     version: str | None = field(default=None, compare=False)
     #: Population surfaces (``year``, ``lon``, ``lat``, ``population``; :mod:`mapping.population`);
-    #: None (an edition, which freezes none) measures access from the residents on a grid.
+    #: None (an edition published before surfaces were frozen) measures access from the
+    #: residents on a grid.
     population: pd.DataFrame | None = field(default=None, compare=False)
+    #: Residential areas (a ``geometry`` column in EPSG:4326) the grid of residents is limited to
+    #: (dasymetric, :mod:`mapping.population`); None or empty: each district's whole area.
+    residential: gpd.GeoDataFrame | None = field(default=None, compare=False)
 
     @classmethod
     def from_store(cls, bind: Bind) -> AnalysisData:
         """Load everything from a palmap database (an Engine or a Connection)."""
-        from mapping.db import population, store
+        from mapping.db import population, residential, store
 
         store.require_schema(bind)
         return cls(
@@ -47,6 +51,7 @@ class AnalysisData:
             values=store.load_indicator_values(bind),
             version=f"live data, version {store.data_version(bind)}",
             population=population.load_population(bind),
+            residential=residential.load_residential(bind),
         )
 
     @classmethod
@@ -55,13 +60,25 @@ class AnalysisData:
         from mapping.db import editions
 
         edition, parts = editions.load_parts(bind, code)
+        return cls.from_parts(parts, version=f"edition {edition.code}, digest {edition.digest}")
+
+    @classmethod
+    def from_parts(
+        cls, parts: dict[str, pd.DataFrame], *, version: str | None = None
+    ) -> AnalysisData:
+        """The frozen frames of an edition (:func:`mapping.db.editions.load_parts`): with its
+        population surfaces and residential areas when it froze them (editions published
+        before then have none, and measure access as they did then)."""
+        residential = parts.get("residential")
         return cls(
             districts=parts["districts"],
             resources=parts["resources"],
             categories=parts["categories"],
             registry=IndicatorRegistry(parts["indicators"]),
             values=parts["values"],
-            version=f"edition {edition.code}, digest {edition.digest}",
+            version=version,
+            population=parts.get("population"),
+            residential=None if residential is None else gpd.GeoDataFrame(residential),
         )
 
     @property

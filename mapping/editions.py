@@ -2,7 +2,8 @@
 
 Each year the city publishes an edition of the maps of resources and needs (the Local Activity
 Programme's task IV.2). Publishing freezes the data every page reads (districts, categories,
-resources, indicators and their values); a page, embed or export asked for ``edition=CODE``
+resources, indicators and their values, and the demand of access: the population surfaces and
+the residential areas); a page, embed or export asked for ``edition=CODE``
 shows exactly that data, also after later edits and imports. Without ``edition`` the pages show
 the live data and say so. SQL lives in :mod:`mapping.db.editions`; the bytes of a frozen frame
 in :mod:`mapping.snapshot`.
@@ -16,10 +17,22 @@ from datetime import datetime
 
 from mapping.errors import ValidationError, msg
 
-__all__ = ["PARTS", "STATUSES", "EditionRecord", "clean_code", "clean_title"]
+__all__ = [
+    "DEMAND_PARTS",
+    "PARTS",
+    "STATUSES",
+    "EditionRecord",
+    "clean_code",
+    "clean_title",
+]
 
-#: The frozen frames of an edition, in the order they are written.
+#: The frozen frames every edition has, in the order they are written.
 PARTS: tuple[str, ...] = ("districts", "categories", "resources", "indicators", "values")
+#: The frozen demand of access (:mod:`mapping.population`): the population surfaces of every
+#: year and the residential areas. Editions published before palmap froze them have neither
+#: (their access is measured from the residents on a grid over each whole district, as it was
+#: then); an edition has both or neither, and its digest covers those it has.
+DEMAND_PARTS: tuple[str, ...] = ("population", "residential")
 STATUSES: tuple[str, ...] = ("draft", "published")
 
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,31}")

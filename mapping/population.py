@@ -20,9 +20,11 @@ Regular grid (``grid``)
     representative point. The residents of each district are conserved exactly: the shares add
     up to the district's figure.
 
-    Optionally (dasymetric), only the parts of a district inside ``residential`` areas (for
-    example the built-up residential land of a land-use layer) receive points; a district with
-    no residential area falls back to its whole area.
+    Dasymetric, when a residential-area layer is imported (``palmap import residential``:
+    BDOT10k's residential built-up areas, OpenStreetMap's ``landuse=residential``): only the
+    parts of a district inside the residential areas receive points; a district with no
+    residential area falls back to its whole area and is listed (``residential_fallback``).
+    A surface's fallback districts use the same residential areas.
 
 Demand points are a GeoDataFrame in EPSG:2180 with ``district_code``, ``population`` and point
 ``geometry``, sorted by district code.
@@ -86,6 +88,8 @@ class Demand:
         The year of the residents or of the surface, when known.
     residential
         Whether the grid was limited to residential areas (dasymetric).
+    residential_fallback
+        Dasymetric grid: districts with no residential area, spread over their whole area.
     fallback
         Surface model: districts without surface population, spread over the grid instead.
     outside
@@ -98,6 +102,7 @@ class Demand:
     year: int | None = None
     residential: bool = False
     fallback: tuple[str, ...] = field(default=())
+    residential_fallback: tuple[str, ...] = field(default=())
     outside: float = 0.0
 
     def per_district(self) -> pd.Series:
@@ -160,7 +165,7 @@ def _shares(total: float, count: int) -> np.ndarray:
 
 
 def _residential_union(residential: gpd.GeoSeries | None) -> shapely.Geometry | None:
-    if residential is None:
+    if residential is None or not len(residential):
         return None
     frame = gpd.GeoDataFrame(geometry=residential)
     if frame.crs is None:
@@ -190,16 +195,21 @@ def _grid_points(
     residents: pd.Series,
     cell: float,
     residential: shapely.Geometry | None,
-) -> gpd.GeoDataFrame:
+) -> tuple[gpd.GeoDataFrame, tuple[str, ...]]:
+    """The grid points of every district, and the districts that have no residential area
+    (spread over their whole area) when ``residential`` is given."""
     codes: list[np.ndarray] = []
     xy: list[np.ndarray] = []
     population: list[np.ndarray] = []
+    whole: list[str] = []
     for code, polygon in zip(metric["code"], metric.geometry, strict=True):
         area = polygon
         if residential is not None:
             living = shapely.intersection(shapely.make_valid(polygon), residential)
             if not living.is_empty and living.area > 0:
                 area = living
+            else:
+                whole.append(str(code))
         cells = _cells_in(area, cell)
         if not len(cells):
             point = polygon.representative_point()
@@ -207,11 +217,12 @@ def _grid_points(
         codes.append(np.full(len(cells), code, dtype=object))
         xy.append(cells)
         population.append(_shares(float(residents[code]), len(cells)))
-    return _frame(
+    frame = _frame(
         np.concatenate(codes) if codes else np.empty(0, dtype=object),
         np.concatenate(xy) if xy else np.empty((0, 2)),
         np.concatenate(population) if population else np.empty(0),
     )
+    return frame, tuple(whole)
 
 
 def _frame(codes: np.ndarray, xy: np.ndarray, population: np.ndarray) -> gpd.GeoDataFrame:
@@ -269,8 +280,8 @@ def grid_demand(
             f"cells of {cell:g} m; choose larger cells"
         )
     union = _residential_union(residential)
-    points = _grid_points(metric, values, cell, union)
-    return Demand(points, "grid", cell, year=year, residential=union is not None)
+    points, whole = _grid_points(metric, values, cell, union)
+    return Demand(points, "grid", cell, year, union is not None, residential_fallback=whole)
 
 
 def surface_for_year(population: pd.DataFrame | None, year: int) -> gpd.GeoDataFrame | None:
@@ -295,12 +306,14 @@ def surface_demand(
     residents: pd.Series | None = None,
     cell_m: float = DEFAULT_GRID_M,
     year: int | None = None,
+    residential: gpd.GeoSeries | None = None,
 ) -> Demand:
     """Demand points from an imported population surface (points with ``population``).
 
     Points outside every district are left out (their population is ``outside``); a district
     with no surface population gets its ``residents`` on the grid (``fallback``), or no demand
-    point when ``residents`` is None.
+    point when ``residents`` is None. With ``residential`` areas, that grid covers only their
+    parts of the district (dasymetric, as in :func:`grid_demand`).
 
     Examples
     --------
@@ -334,15 +347,18 @@ def surface_demand(
     totals = found.groupby("district_code")["population"].sum()
     empty = [c for c in metric["code"] if not totals.get(c, 0.0) > 0]
     parts = [found[~found["district_code"].isin(empty)]]
+    union, whole = None, tuple[str, ...]()
     if empty and residents is not None:
         rest = metric[metric["code"].isin(empty)]
         values = _check_residents(residents, empty)
-        parts.append(_grid_points(rest, values, cell, None))
+        union = _residential_union(residential)
+        grid, whole = _grid_points(rest, values, cell, union)
+        parts.append(grid)
     joined = pd.concat(parts, ignore_index=True)
     frame = gpd.GeoDataFrame(joined, geometry="geometry", crs=METRIC_CRS)
     frame = frame.sort_values("district_code", kind="stable").reset_index(drop=True)
     fallback = tuple(empty) if residents is not None else ()
-    return Demand(frame, "surface", cell, year=year, fallback=fallback, outside=outside)
+    return Demand(frame, "surface", cell, year, union is not None, fallback, whole, outside)
 
 
 def demand_points(
@@ -352,14 +368,23 @@ def demand_points(
     population: pd.DataFrame | None = None,
     year: int | None = None,
     cell_m: float = DEFAULT_GRID_M,
+    residential: gpd.GeoSeries | None = None,
 ) -> Demand:
     """The demand points of a year: the stored surface of ``year`` in ``population`` (rows of
     ``year``, ``lon``, ``lat``, ``population``) when there is one, else ``residents`` on the
-    grid."""
+    grid; the grid (also of a surface's fallback districts) inside the ``residential`` areas
+    when given (dasymetric)."""
     surface = None if year is None else surface_for_year(population, year)
     if surface is None:
-        return grid_demand(districts, residents, cell_m=cell_m, year=year)
-    return surface_demand(districts, surface, residents=residents, cell_m=cell_m, year=year)
+        return grid_demand(districts, residents, cell_m=cell_m, year=year, residential=residential)
+    return surface_demand(
+        districts,
+        surface,
+        residents=residents,
+        cell_m=cell_m,
+        year=year,
+        residential=residential,
+    )
 
 
 def demand_model_description(demand: Demand | None) -> dict[str, Any]:
@@ -386,21 +411,24 @@ def demand_model_description(demand: Demand | None) -> dict[str, Any]:
         "aggregation": "population-weighted mean over each district's demand points",
         "coverage": "share of residents within the radius of a resource",
     }
+    description["dasymetric"] = demand.residential
+    if demand.residential:
+        description["residential_fallback_districts"] = list(demand.residential_fallback)
     if demand.model == "grid":
-        where = "residential areas of each district" if demand.residential else "each district"
+        where = ("the imported residential areas of " if demand.residential else "") + "each"
         description["cell_m"] = demand.cell_m
-        description["dasymetric"] = demand.residential
         description["text"] = (
             f"residents of {demand.year or 'the year'} spread evenly over a regular "
-            f"{demand.cell_m:g} m grid inside {where}"
+            f"{demand.cell_m:g} m grid inside {where} district{_whole(demand)}"
         )
     else:
         description["fallback_districts"] = list(demand.fallback)
         description["outside_population"] = demand.outside
         description["cell_m"] = demand.cell_m
+        inside = " inside their imported residential areas" if demand.residential else ""
         extra = (
             f"; {len(demand.fallback)} district(s) without surface population use a "
-            f"{demand.cell_m:g} m grid of their residents"
+            f"{demand.cell_m:g} m grid of their residents{inside}{_whole(demand)}"
             if demand.fallback
             else ""
         )
@@ -412,6 +440,16 @@ def demand_model_description(demand: Demand | None) -> dict[str, Any]:
             f"{demand.points.loc[on_surface, 'district_code'].nunique()} district(s)){extra}"
         )
     return description
+
+
+def _whole(demand: Demand) -> str:
+    """The districts a dasymetric grid spread over their whole area, as a clause."""
+    if not demand.residential_fallback:
+        return ""
+    return (
+        f" ({len(demand.residential_fallback)} district(s) with no residential area over their "
+        f"whole area: {', '.join(demand.residential_fallback)})"
+    )
 
 
 def _demand_points(

@@ -29,7 +29,16 @@ from mapping.io.uploads import UploadStore
 
 bp = Blueprint("upload", __name__)
 
-KINDS = ("resources", "districts", "indicators", "partnerships", "actions", "surveys")
+KINDS = (
+    "resources",
+    "districts",
+    "indicators",
+    "partnerships",
+    "actions",
+    "surveys",
+    "population",
+    "residential",
+)
 #: The columns a person may choose, per kind (``ImportOptions`` ``<name>_field``).
 FIELDS: dict[str, tuple[str, ...]] = {
     "resources": ("name", "category", "address", "district", "external_id", "lat", "lon", "x", "y"),
@@ -40,7 +49,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # Counts (action, district, wave, question, answer, count) or anonymous responses
     # (respondent instead of count, hashed with PALMAP_SURVEY_KEY): told by the columns.
     "surveys": (),
+    # A population surface (points or grid cells with a number of people, for a year) and the
+    # residential areas (polygons) of the demand model, as palmap import population/residential.
+    "population": ("population", "lat", "lon", "x", "y"),
+    "residential": (),
 }
+#: The kinds whose form gives a year.
+_WITH_YEAR = ("indicators", "population")
 LAYOUTS = ("long", "wide_indicators", "wide_years")
 #: Findings shown on the preview (the rest are counted).
 SHOWN_FINDINGS = 500
@@ -58,6 +73,7 @@ def _field_labels() -> dict[str, str]:
         "x": _("X (easting)"),
         "y": _("Y (northing)"),
         "code": _("Code"),
+        "population": _("Number of people"),
     }
 
 
@@ -81,13 +97,13 @@ def _options(kind: str, form: Any) -> dict[str, Any]:
         if layout not in LAYOUTS:
             abort(400)
         chosen["layout"] = layout
-        if (form.get("year") or "").strip():
-            year = form.get("year", "").strip()
-            if not year.isdigit() or not 1900 <= int(year) <= 2100:
-                abort(400, _("year: expected a year such as 2013, got %(value)s", value=year))
-            chosen["year"] = int(year)
         if (form.get("indicator") or "").strip():
             chosen["indicator"] = form.get("indicator", "").strip()
+    if kind in _WITH_YEAR and (form.get("year") or "").strip():
+        year = form.get("year", "").strip()
+        if not year.isdigit() or not 1900 <= int(year) <= 2100:
+            abort(400, _("year: expected a year such as 2013, got %(value)s", value=year))
+        chosen["year"] = int(year)
     chosen["skip_invalid"] = form.get("skip_invalid") == "1"
     return chosen
 

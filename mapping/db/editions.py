@@ -24,8 +24,10 @@ from mapping.db.districts import load_districts
 from mapping.db.indicators import load_indicator_values, load_indicators
 from mapping.db.locking import hold_write_lock
 from mapping.db.models import Base
+from mapping.db.population import load_population
+from mapping.db.residential import load_residential
 from mapping.db.resources import load_categories, load_resources
-from mapping.editions import PARTS, EditionRecord, clean_code, clean_title
+from mapping.editions import DEMAND_PARTS, PARTS, EditionRecord, clean_code, clean_title
 from mapping.errors import DatabaseDamagedError, NotFoundError, ValidationError, msg
 
 __all__ = ["EDITION", "PART", "get_edition", "list_editions", "load_parts", "publish"]
@@ -70,12 +72,22 @@ def _live_frames(conn: Connection) -> dict[str, pd.DataFrame]:
         "resources": load_resources(conn),
         "indicators": load_indicators(conn),
         "values": load_indicator_values(conn),
+        "population": load_population(conn),
+        "residential": load_residential(conn),
     }
 
 
+def _order(parts: set[str] | dict[str, Any]) -> list[str]:
+    """The parts in the order they are written and digested: :data:`PARTS`, then the
+    :data:`DEMAND_PARTS` present (none in an edition published before they were frozen)."""
+    return [*PARTS, *(p for p in DEMAND_PARTS if p in parts)]
+
+
 def _digest(contents: dict[str, bytes]) -> str:
+    """SHA-256 over each part's name and hash, in :func:`_order`: an edition without demand
+    parts keeps the digest it was published with."""
     digest = hashlib.sha256()
-    for part in PARTS:
+    for part in _order(contents):
         digest.update(part.encode() + b"\0" + hashlib.sha256(contents[part]).digest())
     return digest.hexdigest()
 
@@ -94,8 +106,11 @@ def publish(
     live data is frozen whole. A published edition never changes: publishing it again is a
     ValidationError that names a new code to use.
 
-    ``frames`` (the five parts of :data:`mapping.editions.PARTS`) are frozen instead of the live
-    data: the demo's earlier editions hold the values of their own years only."""
+    ``frames`` (the five parts of :data:`mapping.editions.PARTS`, and both or none of
+    :data:`mapping.editions.DEMAND_PARTS`) are frozen instead of the live data: the demo's
+    earlier editions hold the values of their own years only. The live data is frozen with its
+    population surfaces and residential areas, so that later imports of either never change
+    the edition's access figures."""
     code, title = clean_code(code), clean_title(title)
     hold_write_lock(conn)  # no import between reading the frames and writing them
     row = conn.execute(sa.select(EDITION).where(EDITION.c.code == code)).mappings().first()
@@ -125,13 +140,17 @@ def publish(
         changes = audit.diff("edition", code, {"title": row["title"]}, {"title": title})
     if not draft:
         frames = frames if frames is not None else _live_frames(conn)
+        if not _check_parts(set(frames)):
+            raise ValueError(
+                f"expected the parts {_order(set(DEMAND_PARTS))}, got {sorted(frames)}"
+            )
         contents = {part: snapshot.dumps(frame) for part, frame in frames.items()}
         rows = {part: len(frame) for part, frame in frames.items()}
         conn.execute(
             PART.insert(),
             [
                 {"edition_id": edition_id, "part": p, "rows": rows[p], "content": contents[p]}
-                for p in PARTS
+                for p in _order(contents)
             ],
         )
         conn.execute(
@@ -149,18 +168,27 @@ def publish(
     return get_edition(conn, code)
 
 
+def _check_parts(parts: set[str]) -> bool:
+    """Whether ``parts`` are those of an edition: every one of :data:`PARTS`, and all of
+    :data:`DEMAND_PARTS` or none of them."""
+    demand = parts - set(PARTS)
+    return set(PARTS) <= parts and demand in (set(), set(DEMAND_PARTS))
+
+
 def load_parts(bind: Bind, code: str) -> tuple[EditionRecord, dict[str, pd.DataFrame]]:
     """A published edition and its frozen frames (``districts``, ``categories``,
-    ``resources``, ``indicators``, ``values``), exactly as they were published."""
+    ``resources``, ``indicators``, ``values``, and ``population`` and ``residential`` when it
+    froze them: editions published before then have neither), exactly as they were
+    published."""
     with connection(bind) as conn:
         edition = get_edition(conn, code)
         if not edition.published:
             raise NotFoundError(msg("edition: {code} is a draft, not published yet", code=code))
         stmt = sa.select(PART.c.part, PART.c.content).where(PART.c.edition_id == edition.id)
         contents = {str(part): bytes(content) for part, content in conn.execute(stmt)}
-    if set(contents) != set(PARTS) or _digest(contents) != edition.digest:
+    if not _check_parts(set(contents)) or _digest(contents) != edition.digest:
         raise DatabaseDamagedError(
             f"edition {code}: its frozen data does not match the digest written when it was "
             "published; restore the database from a backup"
         )
-    return edition, {part: snapshot.loads(contents[part]) for part in PARTS}
+    return edition, {part: snapshot.loads(contents[part]) for part in _order(contents)}

@@ -388,3 +388,16 @@ class PopulationPoint(Base):
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     population: Mapped[float] = mapped_column(Float)
+
+
+class ResidentialArea(Base):
+    """One polygon of the residential-area layer (:mod:`mapping.population`, dasymetric demand):
+    where people live, for example BDOT10k's residential built-up areas or OpenStreetMap's
+    ``landuse=residential``. One layer for all years, replaced as a whole by each import."""
+
+    __tablename__ = "residential_area"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True, nullable=False)
+    )

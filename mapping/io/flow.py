@@ -18,11 +18,13 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import geopandas as gpd
 import pandas as pd
 
 from mapping.db import Engine, audit, store
 from mapping.db import population as population_store
 from mapping.db import programme as programme_store
+from mapping.db import residential as residential_store
 from mapping.db import surveys as survey_store
 from mapping.io.options import DEFAULT_OPTIONS, ImportOptions, OptionsError
 from mapping.io.population import read_population
@@ -34,13 +36,21 @@ from mapping.io.readers import (
     read_resources,
 )
 from mapping.io.report import ImportReport
+from mapping.io.residential import read_residential
 from mapping.io.safety import DEFAULT_LIMITS, Limits
 from mapping.io.surveys import read_surveys
 
 __all__ = ["KINDS", "ImportResult", "Progress", "run_import"]
 
 Kind = Literal[
-    "districts", "resources", "indicators", "partnerships", "actions", "surveys", "population"
+    "districts",
+    "resources",
+    "indicators",
+    "partnerships",
+    "actions",
+    "surveys",
+    "population",
+    "residential",
 ]
 #: What :func:`run_import` imports.
 KINDS: tuple[str, ...] = (
@@ -51,6 +61,7 @@ KINDS: tuple[str, ...] = (
     "actions",
     "surveys",
     "population",
+    "residential",
 )
 Status = Literal["written", "dry_run", "rehearsed", "refused"]
 #: Given the number of rows to write, a context that yields a callback taking rows written (or
@@ -149,6 +160,8 @@ class _Prepared:
     write: _Writer
     definitions: ImportReport | None = None
     frame: Any = None
+    #: Refused even when invalid rows are skipped (nothing valid would replace a whole layer).
+    refuse: bool = False
 
 
 def _districts(
@@ -314,6 +327,18 @@ def _population(data: bytes, filename: str, options: ImportOptions, limits: Limi
     return _Prepared(report, len(points), write)
 
 
+def _residential(data: bytes, filename: str, options: ImportOptions, limits: Limits) -> _Prepared:
+    """A residential-area layer (:mod:`mapping.io.residential`): it replaces the stored layer
+    as a whole."""
+    areas, report = read_residential(data, filename=filename, options=options, limits=limits)
+
+    def write(conn: Any, _progress: Callable[[int], None] | None) -> store.SaveResult:
+        return residential_store.save_residential(conn, areas)
+
+    frame = gpd.GeoDataFrame(geometry=areas, crs=areas.crs)
+    return _Prepared(report, len(areas), write, frame=frame, refuse=not len(areas))
+
+
 def _nothing(conn: Any, progress: Callable[[int], None] | None) -> store.SaveResult:
     return store.SaveResult()
 
@@ -352,6 +377,8 @@ def _prepare(
         )
     if kind == "population":
         return _population(data, filename, options, limits)
+    if kind == "residential":
+        return _residential(data, filename, options, limits)
     raise ValueError(f"expected a kind in {KINDS}, got {kind!r}")
 
 
@@ -379,7 +406,7 @@ def run_import(
     ----------
     kind
         ``districts``, ``resources``, ``indicators``, ``partnerships``, ``actions``,
-        ``surveys`` or ``population``.
+        ``surveys``, ``population`` or ``residential``.
     data, filename
         The file's bytes and the name it came with (its extension must agree with its content).
     engine
@@ -469,7 +496,7 @@ def run_import(
         )
 
     defined_badly = prepared.definitions is not None and bool(prepared.definitions.errors())
-    if defined_badly or (prepared.report.errors() and not options.skip_invalid):
+    if defined_badly or prepared.refuse or (prepared.report.errors() and not options.skip_invalid):
         return result("refused")
     if options.dry_run:
         return result("dry_run")

@@ -270,7 +270,7 @@ def _access(data: PageData, code: str, year: int, tr: Translator, demand: str) -
         return None
     a = row.iloc[0]
     return {
-        "model": _demand_model(data, year, tr),
+        "model": _demand_model(data, year, tr, code),
         "nearest": tr.number(a["nearest_m"], 0),
         "coverage": tr.number(a["coverage"] * 100, 0),
         "fca2": tr.number(a["2sfca"], 2),
@@ -279,18 +279,35 @@ def _access(data: PageData, code: str, year: int, tr: Translator, demand: str) -
     }
 
 
-def _demand_model(data: PageData, year: int, tr: Translator) -> str:
-    """The demand model of the access figures, in one sentence (:mod:`mapping.population`)."""
+def _demand_model(data: PageData, year: int, tr: Translator, code: str) -> str:
+    """The demand model of the access figures, in one or two sentences
+    (:mod:`mapping.population`)."""
     demand = data.memo(("demand", year), lambda: demand_for(data.analysis, year=year))
-    if demand.model == "surface":
+    if demand.model == "surface" and code not in demand.fallback:
         return tr(
             "Measured from where people live: the population surface imported for %(year)s, "
             "weighted by population.",
             year=year,
         )
+    if not demand.residential:
+        return tr(
+            "Measured from where people live: the residents of %(year)s spread evenly over a "
+            "%(cell)s m grid inside the district, weighted by population.",
+            year=year,
+            cell=tr.number(demand.cell_m, 0),
+        )
+    if code in demand.residential_fallback:
+        return tr(
+            "Measured from where people live: the residents of %(year)s spread evenly over a "
+            "%(cell)s m grid inside the district, weighted by population; the imported "
+            "residential areas do not reach this district, so its whole area was used.",
+            year=year,
+            cell=tr.number(demand.cell_m, 0),
+        )
     return tr(
         "Measured from where people live: the residents of %(year)s spread evenly over a "
-        "%(cell)s m grid inside the district, weighted by population.",
+        "%(cell)s m grid inside the district's imported residential areas (dasymetric), "
+        "weighted by population.",
         year=year,
         cell=tr.number(demand.cell_m, 0),
     )

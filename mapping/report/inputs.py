@@ -7,7 +7,6 @@ from mapping.analysis import AnalysisData
 from mapping.db.base import Bind
 from mapping.editions import EditionRecord, clean_code
 from mapping.errors import NotFoundError, ValidationError
-from mapping.indicators import IndicatorRegistry
 from mapping.pages.data import PageData
 from mapping.report.build import ReportInputs
 from mapping.report.programme import ProgrammeSummary, SurveySummary
@@ -26,13 +25,7 @@ def _page_data(bind: Bind, code: str, min_count: int) -> tuple[EditionRecord, Pa
     from mapping.db import editions
 
     edition, parts = editions.load_parts(bind, code)
-    analysis = AnalysisData(
-        districts=parts["districts"],
-        resources=parts["resources"],
-        categories=parts["categories"],
-        registry=IndicatorRegistry(parts["indicators"]),
-        values=parts["values"],
-    )
+    analysis = AnalysisData.from_parts(parts)
     data = PageData.from_analysis(analysis, min_count=min_count)
     published = None if edition.published_at is None else edition.published_at.date()
     return edition, PageData(
