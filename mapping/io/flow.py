@@ -324,7 +324,7 @@ def _population(data: bytes, filename: str, options: ImportOptions, limits: Limi
     def write(conn: Any, _progress: Callable[[int], None] | None) -> store.SaveResult:
         return population_store.save_population(conn, points, year=year)
 
-    return _Prepared(report, len(points), write)
+    return _Prepared(report, len(points), write, refuse=not len(points))
 
 
 def _residential(data: bytes, filename: str, options: ImportOptions, limits: Limits) -> _Prepared:

@@ -228,7 +228,7 @@ def read_population(
         },
         index=layer.index[ok.to_numpy()],
     )
-    if not len(frame) and not report.errors():
+    if not len(frame):  # also after skipping: an empty surface would erase the stored year
         report.add(
             msg("expected at least one point with its population, got none"),
             fix=msg("add the points of the population surface"),

@@ -119,6 +119,16 @@ def test_bad_rows_refuse_the_whole_file_naming_row_field_and_fix(
     assert stored(app, 2021)["population"].tolist() == [12.0]
 
 
+def test_a_file_without_one_valid_point_never_erases_the_stored_year(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    run(runner, "import", "population", write(tmp_path, "p.csv", POINTS), "--year", "2021")
+    bad = write(tmp_path, "bad.csv", "lat,lon,population\n50.78,16.29,dużo\n,,40\n")
+    out = run(runner, "import", "population", bad, "--year", "2021", "--skip-invalid", status=3)
+    assert "expected at least one point with its population" in out
+    assert stored(app, 2021)["population"].tolist() == [120.0, 1234.5, 0.0]
+
+
 def test_year_and_column_options(app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> None:
     path = write(tmp_path, "p.csv", "lat,lon,people\n50.77,16.28,5\n")
     out = run(runner, "import", "population", path, status=2)
