@@ -13,6 +13,7 @@ from mapping.indicators import IndicatorRegistry
 
 if TYPE_CHECKING:
     from mapping.db.store import Bind
+    from mapping.network import WalkingNetwork
 
 __all__ = ["AnalysisData"]
 
@@ -32,11 +33,14 @@ class AnalysisData:
     #: Population surfaces (``year``, ``lon``, ``lat``, ``population``; :mod:`mapping.population`);
     #: None (an edition, which freezes none) measures access from the residents on a grid.
     population: pd.DataFrame | None = field(default=None, compare=False)
+    #: The walking network access is measured along (:mod:`mapping.network`); None (none
+    #: imported, or an edition, which freezes none) measures straight x the detour factor.
+    network: WalkingNetwork | None = field(default=None, compare=False)
 
     @classmethod
     def from_store(cls, bind: Bind) -> AnalysisData:
         """Load everything from a palmap database (an Engine or a Connection)."""
-        from mapping.db import population, store
+        from mapping.db import network, population, store
 
         store.require_schema(bind)
         return cls(
@@ -47,6 +51,7 @@ class AnalysisData:
             values=store.load_indicator_values(bind),
             version=f"live data, version {store.data_version(bind)}",
             population=population.load_population(bind),
+            network=network.load_network(bind),
         )
 
     @classmethod

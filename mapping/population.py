@@ -42,6 +42,7 @@ import shapely
 
 from mapping.access import (
     DEFAULT_STEPS,
+    check_steps,
     districts_metric,
     point_scores,
     point_xy,
@@ -51,6 +52,7 @@ from mapping.access import (
 from mapping.crs import METRIC_CRS, WEB_CRS, to_metric
 from mapping.errors import CRSError, ValidationError
 from mapping.join import locate_points
+from mapping.network_distance import DistanceMode
 
 __all__ = [
     "DEFAULT_GRID_M",
@@ -462,6 +464,7 @@ def demand_access(
     category: str | None = None,
     steps: Sequence[tuple[float, float]] = DEFAULT_STEPS,
     capacity_col: str = "capacity",
+    distance: DistanceMode | None = None,
 ) -> pd.DataFrame:
     """Access per district measured from demand points, aggregated by population.
 
@@ -477,8 +480,19 @@ def demand_access(
         (:attr:`mapping.population.Demand.points`).
     radius_m
         The coverage radius in metres.
-    category, steps, capacity_col
-        As for :func:`fca`.
+    category
+        Only resources of this category code; ``None`` for all.
+    steps
+        E2SFCA distance-decay steps, (distance in metres, weight) with increasing distances; a
+        pair within a step's distance (inclusive) gets its weight, beyond the last one 0. The
+        last distance is also the 2SFCA catchment. Default
+        :data:`mapping.access.DEFAULT_STEPS`.
+    capacity_col
+        The supply of a resource; a resource without a known capacity (or without the column)
+        counts 1.
+    distance
+        How distances are measured (:func:`mapping.network_distance.distance_mode`: along the
+        walking network, straight x the detour factor, or straight); None for straight.
 
     Returns
     -------
@@ -514,29 +528,29 @@ def demand_access(
     groups, population, origins = _demand_points(demand_points, codes)
     points = resource_points(resources, category=category)
     destinations = point_xy(points)
-    if len(points) and len(origins):
-        from scipy.spatial import cKDTree
-
-        distance, _ = cKDTree(destinations).query(origins, k=1)
-        distance = np.asarray(distance, dtype="float64")
-    else:
-        distance = np.full(len(origins), np.nan)
-    covered = np.where(np.isnan(distance), 0.0, (distance <= radius_m).astype("float64"))
+    mode = distance if distance is not None else DistanceMode("straight")
+    measured = mode.measure(origins, destinations, limit=check_steps(steps)[-1][0])
+    distance_m = np.where(np.isinf(measured.nearest), np.nan, measured.nearest)
+    covered = np.where(np.isnan(distance_m), 0.0, (distance_m <= radius_m).astype("float64"))
     raw_2, raw_e = point_scores(
-        origins, population, destinations, supply_values(points, capacity_col), steps=steps
+        measured, population, supply_values(points, capacity_col), steps=steps
     )
     result = pd.DataFrame(
         {
             "district_code": codes,
             "demand": np.bincount(groups, weights=population, minlength=n),
-            "nearest_m": _weighted(distance, population, groups, n),
+            "nearest_m": _weighted(distance_m, population, groups, n),
             "coverage": _weighted(covered, population, groups, n),
         }
     )
-    total = population.sum()
     for name, raw in (("2sfca", raw_2), ("e2sfca", raw_e)):
+        # A resource that only zero-demand points reach has an undefined ratio (supply / 0):
+        # those points' access is NaN and stays out of the city mean.
+        raw = np.where(np.isfinite(raw), raw, np.nan)
+        known = ~np.isnan(raw)
+        total = population[known].sum()
         district_raw = _weighted(raw, population, groups, n)
-        mean = float((raw * population).sum() / total) if total > 0 else 0.0
+        mean = float((raw[known] * population[known]).sum() / total) if total > 0 else 0.0
         result[name] = district_raw / mean if mean > 0 else np.nan
         result[f"{name}_raw"] = district_raw
     return result[
