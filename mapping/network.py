@@ -314,4 +314,3 @@ def _report(network: WalkingNetwork, read: int, counts: Mapping[str, int]) -> Ne
         length_km=float(network.edge_m.sum()) / 1000.0,
         warnings=tuple(warnings),
     )
-

@@ -55,8 +55,9 @@ __all__ = [
 DETOUR_FACTOR: float = 1.3
 #: The kinds of distance a user may ask for.
 DISTANCES: tuple[str, ...] = ("network", "detour", "straight")
-#: Cells of one block of shortest-path rows (resources x nodes): about 160 MB of float64.
-_BLOCK_CELLS = 20_000_000
+#: Side of the squares resources are searched in blocks by, in catchment radii: a block's
+#: search covers its square and the eight around it, every node within the radius.
+_CELL_LIMITS = 2.0
 
 
 @dataclass(frozen=True)
@@ -218,8 +219,6 @@ def _expand(group: np.ndarray, start: np.ndarray, count: np.ndarray, order: np.n
 def _network_distances(
     network: WalkingNetwork, origins: np.ndarray, destinations: np.ndarray, limit: float
 ) -> Distances:
-    from scipy.sparse.csgraph import dijkstra
-
     origin_node, origin_snap = network.snap(origins)
     dest_node, dest_snap = network.snap(destinations)
     empty = np.empty(0, dtype=np.int64)
@@ -233,29 +232,28 @@ def _network_distances(
     nearest = origin_snap + _nearest_along(graph, dest_node, dest_snap)[origin_node]
     o_nodes, o_start, o_count, o_order = _groups(origin_node)
     d_nodes, d_start, d_count, d_order = _groups(dest_node)
-    block = max(1, _BLOCK_CELLS // max(network.nodes, 1))
-    found_o: list[np.ndarray] = []
-    found_d: list[np.ndarray] = []
-    found_c: list[np.ndarray] = []
-    for first in range(0, len(d_nodes), block):
-        sources = d_nodes[first : first + block]
-        rows = dijkstra(graph, directed=True, indices=sources, limit=limit)[:, o_nodes]
-        src, col = np.nonzero(np.isfinite(rows))
-        along = rows[src, col]
+    # Where each graph node stands among the demand points' nodes (-1: no demand point there).
+    slot = np.full(network.nodes, -1, dtype=np.int64)
+    slot[o_nodes] = np.arange(len(o_nodes))
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    cells = _CellIndex(network.node_xy, limit * _CELL_LIMITS)
+    for block in _blocks(network.node_xy[d_nodes], limit * _CELL_LIMITS):
+        near = cells.around(network.node_xy[d_nodes[block[0]]])
+        src, node, along = _bounded_search(graph, near, d_nodes[block], limit)
+        keep = slot[node] >= 0
+        src, col, along = block[src[keep]], slot[node[keep]], along[keep]
         # One row per demand point at the node, then one per resource at the source node.
         pair, member_o = _expand(col, o_start, o_count, o_order)
         src, along = src[pair], along[pair]
-        pair, member_d = _expand(first + src, d_start, d_count, d_order)
+        pair, member_d = _expand(src, d_start, d_count, d_order)
         member_o, along = member_o[pair], along[pair]
         cost = origin_snap[member_o] + along + dest_snap[member_d]
-        keep = cost <= limit
-        found_o.append(member_o[keep])
-        found_d.append(member_d[keep])
-        found_c.append(cost[keep])
+        within = cost <= limit
+        found.append((member_o[within], member_d[within], cost[within]))
     return Distances(
-        np.concatenate(found_o),
-        np.concatenate(found_d),
-        np.concatenate(found_c),
+        np.concatenate([f[0] for f in found]),
+        np.concatenate([f[1] for f in found]),
+        np.concatenate([f[2] for f in found]),
         nearest,
         limit,
         len(origins),
@@ -263,6 +261,66 @@ def _network_distances(
         origin_snap,
         dest_snap,
     )
+
+
+class _CellIndex:
+    """The nodes in squares of ``cell`` metres: those of a square and its eight neighbours."""
+
+    def __init__(self, xy: np.ndarray, cell: float) -> None:
+        self.cell = max(cell, 1.0)
+        keys = np.floor(xy / self.cell).astype(np.int64)
+        self.order = np.lexsort((keys[:, 1], keys[:, 0]))
+        sorted_keys = keys[self.order]
+        starts = np.flatnonzero(np.r_[True, (np.diff(sorted_keys, axis=0) != 0).any(axis=1)])
+        ends = np.r_[starts[1:], len(self.order)]
+        self.spans = {
+            (int(k[0]), int(k[1])): (int(a), int(b))
+            for k, a, b in zip(sorted_keys[starts], starts, ends, strict=True)
+        }
+
+    def around(self, point: np.ndarray) -> np.ndarray:
+        """The nodes (sorted) of the square holding ``point`` and of its neighbours."""
+        cx, cy = (int(v) for v in np.floor(point / self.cell))
+        parts = [
+            self.order[slice(*self.spans[(x, y)])]
+            for x in (cx - 1, cx, cx + 1)
+            for y in (cy - 1, cy, cy + 1)
+            if (x, y) in self.spans
+        ]
+        return np.sort(np.concatenate(parts))
+
+
+def _blocks(xy: np.ndarray, cell: float) -> list[np.ndarray]:
+    """The resource nodes in spatial blocks: those in one square of ``cell`` metres together
+    (at most 512 at a time), so that each block's search needs only the nodes of that square
+    and its neighbours."""
+    cells = np.floor(xy / max(cell, 1.0)).astype(np.int64)
+    _, cell_of = np.unique(cells, axis=0, return_inverse=True)
+    cell_of = cell_of.ravel()
+    order = np.argsort(cell_of, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(cell_of[order]) != 0])
+    blocks = []
+    for members in np.split(order, starts[1:]):
+        blocks.extend(np.array_split(members, max(1, -(-len(members) // 512))))
+    return blocks
+
+
+def _bounded_search(
+    graph: Any, near: np.ndarray, sources: np.ndarray, limit: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shortest paths of at most ``limit`` metres from each of ``sources``: (source position,
+    node, metres) of every node reached. A path of at most ``limit`` metres never leaves the
+    circle of that radius around its source (an edge is at least as long as the straight line
+    between its nodes), so the search runs on the nodes ``near`` the sources alone (every node
+    within ``limit`` of them): exact, and a small dense result instead of one row of every node
+    per source."""
+    from scipy.sparse.csgraph import dijkstra
+
+    local = np.searchsorted(near, sources)
+    sub = graph[near][:, near]
+    rows = dijkstra(sub, directed=True, indices=local, limit=limit)
+    src, col = np.nonzero(np.isfinite(rows))
+    return src, near[col], rows[src, col]
 
 
 def _nearest_along(graph: Any, dest_node: np.ndarray, dest_snap: np.ndarray) -> np.ndarray:

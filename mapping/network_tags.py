@@ -112,8 +112,11 @@ def classify_ways(lines: pd.DataFrame) -> np.ndarray:
     ['kept', 'motorway', 'no_access', 'not_highway']
     """
     highways = lines["highway"] if "highway" in lines.columns else pd.Series([None] * len(lines))
-    others = lines["other_tags"] if "other_tags" in lines.columns else pd.Series([None] * len(lines))
+    others = (
+        lines["other_tags"] if "other_tags" in lines.columns else pd.Series([None] * len(lines))
+    )
     reasons = [
-        _reason(h, parse_tags(t)) for h, t in zip(highways.to_numpy(), others.to_numpy(), strict=True)
+        _reason(h, parse_tags(t))
+        for h, t in zip(highways.to_numpy(), others.to_numpy(), strict=True)
     ]
     return np.asarray(reasons, dtype=object)

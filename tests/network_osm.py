@@ -71,11 +71,11 @@ def grid_osm(path: Path, *, bridge: bool = True) -> Path:
     south, north = RIVER_ROW, RIVER_ROW + 1
     if bridge:
         ways.append(
-            _way(way, [node_id(0, south), node_id(0, north)], {"highway": "footway", "bridge": "yes"})
+            _way(
+                way, [node_id(0, south), node_id(0, north)], {"highway": "footway", "bridge": "yes"}
+            )
         )
-    ways.append(
-        _way(way + 1, [node_id(10, south), node_id(10, north)], {"highway": "motorway"})
-    )
+    ways.append(_way(way + 1, [node_id(10, south), node_id(10, north)], {"highway": "motorway"}))
     ways.append(
         _way(
             way + 2,

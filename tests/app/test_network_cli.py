@@ -74,7 +74,9 @@ def test_distance_choice_of_access_gaps_and_rank(
     rows = {}
     for choice in ("network", "straight"):
         result = runner.invoke(args=[*access, "--distance", choice, "--format", "json"])
-        rows[choice] = {r["district_code"]: r["nearest_m"] for r in json.loads(result.stdout)["rows"]}
+        rows[choice] = {
+            r["district_code"]: r["nearest_m"] for r in json.loads(result.stdout)["rows"]
+        }
     # Walking (from far-off snaps onto a 1 km grid) is never shorter than the straight line.
     assert all(rows["network"][c] >= rows["straight"][c] - 1e-6 for c in rows["straight"])
     assert rows["network"] != rows["straight"]

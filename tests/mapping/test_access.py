@@ -128,8 +128,9 @@ def test_demand_points_must_name_known_districts_and_have_a_crs():
     with pytest.raises(ValidationError, match="unknown district codes"):
         demand_access(make_districts(), r, points, radius_m=500)
     with pytest.raises(CRSError):
-        demand_access(make_districts(), r, centroid_points().set_crs(None, allow_override=True),
-                      radius_m=500)
+        demand_access(
+            make_districts(), r, centroid_points().set_crs(None, allow_override=True), radius_m=500
+        )
 
 
 # --- 2SFCA and E2SFCA --------------------------------------------------------------------------

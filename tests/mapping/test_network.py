@@ -96,9 +96,7 @@ def test_across_the_river_the_walk_is_longer_than_the_straight_line(
     network: WalkingNetwork,
 ) -> None:
     """(500, 500) to (500, 600): 100 m straight; 500 m west, the bridge, 500 m east walked."""
-    walked = distance_mode("network", network).measure(
-        xy((500, 500)), xy((500, 600)), limit=2000
-    )
+    walked = distance_mode("network", network).measure(xy((500, 500)), xy((500, 600)), limit=2000)
     straight = distance_mode("straight", None).measure(xy((500, 500)), xy((500, 600)), limit=2000)
     assert straight.nearest[0] == pytest.approx(100.0)
     assert walked.nearest[0] == pytest.approx(1100.0, abs=TOLERANCE_M)
@@ -109,7 +107,9 @@ def test_along_a_street_the_walk_equals_the_straight_line(network: WalkingNetwor
     mode = distance_mode("network", network)
     walked = mode.measure(xy((300, 0), (0, 700)), xy((300, 200), (0, 1000)), limit=1500)
     assert walked.nearest.tolist() == pytest.approx([200.0, 300.0], abs=TOLERANCE_M)
-    pairs = {(int(o), int(d)): c for o, d, c in zip(walked.origin, walked.dest, walked.cost)}
+    pairs = {
+        (int(o), int(d)): c for o, d, c in zip(walked.origin, walked.dest, walked.cost, strict=True)
+    }
     assert pairs[(0, 0)] == pytest.approx(200.0, abs=TOLERANCE_M)
     assert pairs[(1, 1)] == pytest.approx(300.0, abs=TOLERANCE_M)
 
@@ -146,7 +146,9 @@ def test_a_resource_on_the_other_bank_falls_out_of_a_500_m_catchment(
     # 500 m alone leaves the resource out along the streets.
     short = [(500.0, 1.0)]
     near = demand_access(*args, radius_m=500, steps=short, distance=distance_mode("straight", None))
-    far = demand_access(*args, radius_m=500, steps=short, distance=distance_mode("network", network))
+    far = demand_access(
+        *args, radius_m=500, steps=short, distance=distance_mode("network", network)
+    )
     assert near["2sfca_raw"].iloc[0] == pytest.approx(0.1)
     assert far["2sfca_raw"].iloc[0] == 0.0
 

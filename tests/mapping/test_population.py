@@ -257,9 +257,7 @@ def test_demo_agrees_with_pysal_access_to_1e9(
     demo_data: AnalysisData, category: str | None, distance: str, factor: float
 ) -> None:
     demand = demand_for(demo_data, year=2013, grid_m=250)
-    table = access_table(
-        demo_data, year=2013, category=category, grid_m=250, distance=distance
-    )
+    table = access_table(demo_data, year=2013, category=category, grid_m=250, distance=distance)
     reference = _pysal_reference(demo_data, demand.points, category, factor)
     table = table.set_index("district_code")
     assert np.allclose(table["2sfca"], reference["t"].reindex(table.index), rtol=0, atol=1e-9)
