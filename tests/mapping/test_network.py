@@ -237,3 +237,22 @@ def test_a_file_that_is_not_what_its_extension_says_is_refused(tmp_path: Path) -
         read_network(entity)
     with pytest.raises(ValidationError, match=r"\.osm or \.osm\.pbf"):
         read_network(tmp_path / "city.geojson")
+
+
+def test_the_same_extract_as_osm_pbf_gives_the_same_graph(tmp_path: Path) -> None:
+    """Written by pyosmium (a maintained tool; in the dev extra with the OSM resource import).
+    PBF keeps coordinates to 100 nanodegrees (about 1 cm), so lengths agree to a few cm."""
+    osmium = pytest.importorskip("osmium", reason="pyosmium writes the .osm.pbf file")
+    xml = grid_osm(tmp_path / "grid.osm")
+    pbf = tmp_path / "grid.osm.pbf"
+    writer = osmium.SimpleWriter(str(pbf))
+    for item in osmium.FileProcessor(str(xml)):
+        writer.add(item)
+    writer.close()
+    from_xml, report_xml = read_network(xml)
+    from_pbf, report_pbf = read_network(pbf)
+    assert report_pbf.reasons == report_xml.reasons
+    assert (from_pbf.nodes, from_pbf.edges) == (from_xml.nodes, from_xml.edges)
+    assert from_pbf.edge_m.sum() == pytest.approx(from_xml.edge_m.sum(), abs=1.0)
+    walked = distance_mode("network", from_pbf).measure(xy((500, 500)), xy((500, 600)), limit=2000)
+    assert walked.nearest[0] == pytest.approx(1100.0, abs=0.2)
