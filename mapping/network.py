@@ -199,8 +199,9 @@ def network_from_edges(
     u = np.asarray(edge_u, dtype=np.int64)
     v = np.asarray(edge_v, dtype=np.int64)
     m = np.asarray(edge_m, dtype="float64")
-    ok = len(u) == len(v) == len(m) and np.isfinite(xy).all() and np.isfinite(m).all()
-    ok = ok and bool((m >= 0).all()) if len(m) else ok
+    ok = bool(
+        len(u) == len(v) == len(m) and np.isfinite(xy).all() and np.isfinite(m).all()
+    ) and bool((m >= 0).all())
     if len(u) and ok:
         ok = bool(u.min() >= 0 and v.min() >= 0 and max(u.max(), v.max()) < len(xy))
     if not ok:

@@ -256,3 +256,13 @@ def test_the_same_extract_as_osm_pbf_gives_the_same_graph(tmp_path: Path) -> Non
     assert from_pbf.edge_m.sum() == pytest.approx(from_xml.edge_m.sum(), abs=1.0)
     walked = distance_mode("network", from_pbf).measure(xy((500, 500)), xy((500, 600)), limit=2000)
     assert walked.nearest[0] == pytest.approx(1100.0, abs=0.2)
+
+
+def test_a_damaged_network_is_refused_naming_the_fix() -> None:
+    from mapping.network import network_from_edges
+
+    xy = np.array([[0.0, 0.0], [100.0, 0.0]])
+    assert network_from_edges(xy, [0], [1], [100.0]).edges == 1
+    for u, v, m in (([0], [5], [1.0]), ([0], [1], [np.inf]), ([0], [1], [-1.0])):
+        with pytest.raises(ValidationError, match="import the network again"):
+            network_from_edges(xy, u, v, m)
