@@ -197,6 +197,8 @@ def _fingerprint(data: AnalysisData) -> str:
     for frame in (data.districts, data.resources, data.categories, data.values):
         _hash_frame(digest, frame)
     _hash_frame(digest, pd.DataFrame([vars(item) for item in data.registry]))
+    # The walking network changes access figures too (issue 15).
+    digest.update(b"network:" + (data.network.digest if data.network else "none").encode())
     return digest.hexdigest()[:24]
 
 

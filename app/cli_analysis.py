@@ -45,6 +45,19 @@ def _emit(frame: pd.DataFrame, meta: Mapping[str, Any], fmt: str, output: Path |
         click.echo(f"{len(frame)} rows written to {output}.", err=True)
 
 
+#: Help of ``--distance`` (access, gaps and rank).
+DISTANCE_HELP = (
+    "How distances are measured: network (along the imported walking network), detour "
+    "(straight line x 1.3) or straight (default: network when one is imported, else detour)."
+)
+
+
+def _distance_option(func: F) -> F:
+    return click.option(
+        "--distance", type=click.Choice(["network", "detour", "straight"]), help=DISTANCE_HELP
+    )(func)
+
+
 def _analysis_options(func: F) -> F:
     options = [
         click.option("--year", type=int, required=True, help="Year of the indicator values."),
@@ -167,6 +180,7 @@ def analyse_needs(
     help="Grid cell (metres) the residents are spread over when the year has no population "
     "surface.",
 )
+@_distance_option
 @with_appcontext
 @handle_errors
 def analyse_access(
@@ -179,6 +193,7 @@ def analyse_access(
     category_weights: str | None,
     radius_m: float,
     grid_m: float,
+    distance: str | None,
 ) -> None:
     """Access per district from where people live: demand, nearest_m, coverage (of residents),
     2sfca, e2sfca (1.0 = city average); the demand model in the meta and, for a table, on
@@ -194,6 +209,7 @@ def analyse_access(
         category=category,
         category_weights=parse_weights(category_weights),
         grid_m=grid_m,
+        distance=distance,
     )
     table = access_table(
         data, year=year, category=category, radius_m=radius_m, categories=categories
@@ -201,7 +217,14 @@ def analyse_access(
     if fmt == "table":
         model = demand_model_description(categories.demand)
         click.echo(f"Demand model: {model['text']}.", err=True)
-    settings = {"year": year, "category": category, "radius_m": radius_m, "grid_m": grid_m}
+        click.echo(f"Distance: {categories.distance['text']}.", err=True)
+    settings = {
+        "year": year,
+        "category": category,
+        "radius_m": radius_m,
+        "grid_m": grid_m,
+        "distance": categories.mode.kind,
+    }
     meta = method_meta(
         "access",
         data,
@@ -216,6 +239,7 @@ def analyse_access(
 @analyse.command("gaps")
 @_analysis_options
 @click.option("--category-weights", help=CATEGORY_WEIGHTS_HELP)
+@_distance_option
 @with_appcontext
 @handle_errors
 def analyse_gaps(
@@ -226,6 +250,7 @@ def analyse_gaps(
     fmt: str,
     output: Path | None,
     category_weights: str | None,
+    distance: str | None,
 ) -> None:
     """Needs rank against E2SFCA access rank, with quadrant labels."""
     from mapping.analysis import access_categories, gaps_table, needs_table, parse_weights
@@ -234,7 +259,11 @@ def analyse_gaps(
     data = _data()
     index = needs_table(data, year=year, weights=parse_weights(weights), method=method)
     categories = access_categories(
-        data, year=year, category=category, category_weights=parse_weights(category_weights)
+        data,
+        year=year,
+        category=category,
+        category_weights=parse_weights(category_weights),
+        distance=distance,
     )
     table = gaps_table(
         data,
@@ -247,7 +276,12 @@ def analyse_gaps(
     meta = method_meta(
         "gaps",
         data,
-        settings={"year": year, "method": method, "category": category},
+        settings={
+            "year": year,
+            "method": method,
+            "category": category,
+            "distance": categories.mode.kind,
+        },
         weights=index.weights,
         indicators=[*index.weights, "residents"],
         access=categories,
@@ -339,6 +373,7 @@ def analyse_correlations(
     show_default=True,
     help="Weight of few resources per 1,000 residents as a term.",
 )
+@_distance_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option(
     "-o",
@@ -360,6 +395,7 @@ def rank(
     supply_weight: float,
     top: int,
     domain_weights: str | None,
+    distance: str | None,
     fmt: str,
     output: Path | None,
 ) -> None:
@@ -382,6 +418,7 @@ def rank(
         "supply_weight": supply_weight,
         "top": top,
         "domain_weights": parse_weights(domain_weights) if domain_weights else None,
+        "distance": distance,
     }
     table = rank_table(data, **options)
     _emit(table, rank_meta(data, **options), fmt, output)

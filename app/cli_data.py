@@ -311,6 +311,15 @@ import_group.add_command(_population_command())
 import_group.add_command(_residential_command())
 
 
+def _network_command() -> click.Command:
+    from app.cli_network import import_network
+
+    return import_network
+
+
+import_group.add_command(_network_command())
+
+
 EXPORT_FORMATS = ("geojson", "gpkg", "csv", "xlsx", "shp")  # mapping.io.export.EXPORT_FORMATS
 
 

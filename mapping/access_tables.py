@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mapping.access import DEFAULT_STEPS
+from mapping.access import DEFAULT_STEPS, point_xy, resource_points
 from mapping.analysis_data import AnalysisData
 from mapping.errors import ValidationError, msg
+from mapping.network_distance import DistanceMode, distance_mode
 from mapping.population import DEFAULT_GRID_M, Demand, demand_access, demand_points
 from mapping.supply import CategorySupply, category_supply
 
@@ -70,6 +71,11 @@ class AccessCategories:
     scores: dict[str, pd.DataFrame] = field(repr=False, compare=False)
     #: Where the demand was placed (:func:`demand_for`): the points every score is measured from.
     demand: Demand = field(repr=False, compare=False)
+    #: How distances were measured (:func:`mapping.network_distance.distance_mode`).
+    mode: DistanceMode = field(default=DistanceMode("straight"), repr=False, compare=False)
+    #: The distance used, for the ``meta``: its kind, the detour factor or the network, and the
+    #: mean and largest snap distances of the demand points and resources on the network.
+    distance: dict = field(default_factory=dict, compare=False)
 
     @property
     def codes(self) -> list[str]:
@@ -141,18 +147,23 @@ def access_categories(
     demand: str = "residents",
     steps: Sequence[tuple[float, float]] = DEFAULT_STEPS,
     grid_m: float = DEFAULT_GRID_M,
+    distance: str | None = None,
 ) -> AccessCategories:
     """2SFCA/E2SFCA of each category in its own unit, and the weights that combine them.
 
     With ``category``: that category alone. Without: every category with a resource that has a
     point and that some district reaches (score defined), weighted by ``category_weights``
-    (equal when None); the others are in ``left_out`` with the reason.
+    (equal when None); the others are in ``left_out`` with the reason. ``distance``:
+    ``network``, ``detour`` or ``straight``; None for the default, the walking network when
+    ``data`` has one, else straight x the detour factor
+    (:func:`mapping.network_distance.distance_mode`).
     """
     data.require_category(category)
     if category is not None and category_weights:
         raise ValidationError(
             msg("expected either a category or category weights, got both; drop one of them")
         )
+    mode = distance_mode(distance, data.network)
     located = demand_for(data, year=year, demand=demand, grid_m=grid_m)
     units = _units(data)
     codes = [category] if category else sorted(units)
@@ -170,6 +181,7 @@ def access_categories(
             category=code,
             steps=steps,
             capacity_col="supply_units",
+            distance=mode,
         )
         if category is None and frame["e2sfca"].isna().all():
             left_out[code] = (
@@ -185,6 +197,10 @@ def access_categories(
     )
     for code in [s.code for s in supplies if s.code not in weights]:
         left_out[code] = "weight 0"
+    used = resource_points(
+        data.resources[data.resources["category"].isin(list(weights))], category=None
+    )
+    described = mode.description() | mode.snap_figures(point_xy(located.points), point_xy(used))
     return AccessCategories(
         category=category,
         supplies=tuple(s for s in supplies if s.code in weights),
@@ -192,6 +208,8 @@ def access_categories(
         left_out=left_out,
         scores={code: scores[code] for code in weights},
         demand=located,
+        mode=mode,
+        distance=described,
     )
 
 
@@ -219,6 +237,7 @@ def access_table(
     steps: Sequence[tuple[float, float]] = DEFAULT_STEPS,
     grid_m: float = DEFAULT_GRID_M,
     categories: AccessCategories | None = None,
+    distance: str | None = None,
 ) -> pd.DataFrame:
     """Access per district from where people live (:func:`demand_for`): demand, nearest metres
     and coverage of residents within ``radius_m`` (population-weighted), 2SFCA, E2SFCA.
@@ -227,7 +246,7 @@ def access_table(
     :data:`COMBINATION` of every category's scores (see the module's "Units that add up"), with
     ``category_weights`` (equal when None); ``nearest_m`` and ``coverage`` then measure to any
     resource of the categories used. ``categories`` reuses an :func:`access_categories` result
-    computed with the same settings.
+    computed with the same settings. ``distance`` as for :func:`access_categories`.
     """
     if categories is None:
         categories = access_categories(
@@ -238,6 +257,7 @@ def access_table(
             demand=demand,
             steps=steps,
             grid_m=grid_m,
+            distance=distance,
         )
     first = next(iter(categories.scores.values()))
     scores = first[["district_code", "demand"]].copy()
@@ -245,7 +265,9 @@ def access_table(
         scores[column] = category_mean(categories.scores, categories.weights, column)
     used = data.resources[data.resources["category"].isin(categories.codes)]
     points = categories.demand.points
-    reach = demand_access(data.districts, used, points, radius_m=radius_m, steps=steps)
+    reach = demand_access(
+        data.districts, used, points, radius_m=radius_m, steps=steps, distance=categories.mode
+    )
     table = scores.merge(reach[["district_code", "nearest_m", "coverage"]])
     table = table[["district_code", "demand", "nearest_m", "coverage", "2sfca", "e2sfca"]]
     return data.with_names(table.sort_values("district_code").reset_index(drop=True))

@@ -176,10 +176,12 @@ def gaps_table(
     category_weights: Mapping[str, float] | None = None,
     access_col: Literal["2sfca", "e2sfca", "coverage", "nearest_m"] = "e2sfca",
     categories: AccessCategories | None = None,
+    distance: str | None = None,
 ) -> pd.DataFrame:
     """Needs rank against access rank with quadrant labels (split at the medians).
 
-    Access is :func:`access_table`'s: one category's, or the categories combined.
+    Access is :func:`access_table`'s: one category's, or the categories combined, with the
+    ``distance`` chosen (:func:`mapping.access_tables.access_categories`).
     """
     index = needs_table(data, year=year, weights=weights, method=method)
     access = access_table(
@@ -188,6 +190,7 @@ def gaps_table(
         category=category,
         category_weights=category_weights,
         categories=categories,
+        distance=distance,
     )
     table = gaps(
         index.scores,
@@ -241,12 +244,14 @@ def rank_table(
     top: int = DEFAULT_TOP,
     domain_weights: Mapping[str, float] | None = None,
     method_version: int = METHOD_VERSION,
+    distance: str | None = None,
 ) -> pd.DataFrame:
     """Target-area ranking (rank 1 = highest priority) with its sensitivity interval.
 
     ``access_weight`` adds poor E2SFCA access to ``category`` as a term, ``supply_weight`` few
     resources of that category per 1,000 residents; without a category both combine the
     categories' own scores (:func:`access_table`, :func:`supply_term`), never their sums.
+    ``distance``: how access is measured (:func:`access_table`).
     ``top``, ``domain_weights`` and ``method_version`` go to
     :func:`mapping.ranking.rank_target_areas`.
     """
@@ -264,7 +269,13 @@ def rank_table(
         )
     access = supply = None
     if access_weight > 0:
-        table = access_table(data, year=year, category=category, category_weights=category_weights)
+        table = access_table(
+            data,
+            year=year,
+            category=category,
+            category_weights=category_weights,
+            distance=distance,
+        )
         access = table.set_index("district_code")["e2sfca"]
     if supply_weight > 0:
         supply = supply_term(data, year=year, category=category, category_weights=category_weights)

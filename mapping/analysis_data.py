@@ -13,6 +13,7 @@ from mapping.indicators import IndicatorRegistry
 
 if TYPE_CHECKING:
     from mapping.db.store import Bind
+    from mapping.network import WalkingNetwork
 
 __all__ = ["AnalysisData"]
 
@@ -36,11 +37,14 @@ class AnalysisData:
     #: Residential areas (a ``geometry`` column in EPSG:4326) the grid of residents is limited to
     #: (dasymetric, :mod:`mapping.population`); None or empty: each district's whole area.
     residential: gpd.GeoDataFrame | None = field(default=None, compare=False)
+    #: The walking network access is measured along (:mod:`mapping.network`); None (none
+    #: imported, or an edition, which freezes none) measures straight x the detour factor.
+    network: WalkingNetwork | None = field(default=None, compare=False)
 
     @classmethod
     def from_store(cls, bind: Bind) -> AnalysisData:
         """Load everything from a palmap database (an Engine or a Connection)."""
-        from mapping.db import population, residential, store
+        from mapping.db import network, population, residential, store
 
         store.require_schema(bind)
         return cls(
@@ -52,6 +56,7 @@ class AnalysisData:
             version=f"live data, version {store.data_version(bind)}",
             population=population.load_population(bind),
             residential=residential.load_residential(bind),
+            network=network.load_network(bind),
         )
 
     @classmethod

@@ -59,8 +59,9 @@ METHODS: dict[str, str] = {
         "transformed (imd, as the English Indices of Deprivation); domains weighted and summed"
     ),
     "access": (
-        "straight-line access in EPSG:2180: nearest resource, share of the district's area "
-        "within the radius, 2SFCA and E2SFCA (pysal access) per category in its own unit, "
+        "access from where people live, measured along the walking network or straight (see "
+        "distance): population-weighted nearest resource, share of residents within the "
+        "radius, 2SFCA and E2SFCA (pysal access) per category in its own unit, "
         "1.0 = the city average"
     ),
     "gaps": (
@@ -176,6 +177,7 @@ def method_meta(
     if access is not None:
         meta["access"] = _access_part(access)
         meta["demand_model"] = demand_model_description(access.demand)
+        meta["distance"] = dict(access.distance)
     if supply is not None:
         meta["supply"] = supply
     if indicators:
@@ -298,6 +300,7 @@ def rank_meta(
     top: int | None = None,
     domain_weights: Mapping[str, float] | None = None,
     method_version: int | None = None,
+    distance: str | None = None,
 ) -> dict[str, Any]:
     """The ``meta`` of :func:`mapping.analysis.rank_table` called with the same options; its
     ``index`` key describes the domains and the sensitivity runs
@@ -308,7 +311,11 @@ def rank_meta(
     access = None
     if access_weight > 0:
         access = access_categories(
-            data, year=year, category=category, category_weights=category_weights
+            data,
+            year=year,
+            category=category,
+            category_weights=category_weights,
+            distance=distance,
         )
     supply = None
     if supply_weight > 0:

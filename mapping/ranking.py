@@ -118,7 +118,7 @@ def gaps(
         ``district_code`` and ``needs_index`` (for example ``NeedsIndex.scores``).
     access
         ``district_code`` and ``access_col`` (for example the output of
-        :func:`mapping.access.fca` or :func:`mapping.access.nearest_distance`).
+        :func:`mapping.analysis.access_table` or :func:`mapping.population.demand_access`).
     access_col
         The access measure to compare.
     higher_is_better
@@ -269,8 +269,8 @@ def rank_target_areas(
         normalise the access and supply terms.
     access
         Access per district (higher = better, for example the ``e2sfca`` column of
-        :func:`mapping.access.fca`), indexed by district code. Poor access raises the score;
-        (version 2) access above the city median counts as the median.
+        :func:`mapping.analysis.access_table`), indexed by district code. Poor access raises
+        the score; (version 2) access above the city median counts as the median.
     access_weight
         Weight of the access term, on the scale of the domain weights.
     supply

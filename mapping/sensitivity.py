@@ -52,8 +52,8 @@ def term_values(series: pd.Series | None, codes: np.ndarray, *, name: str) -> np
     if not isinstance(series, pd.Series):
         raise ValidationError(
             f"expected {name} as a pandas Series indexed by district code (higher = better), got "
-            f"{type(series).__name__}; pass for example fca(...).set_index('district_code')"
-            "['e2sfca']"
+            f"{type(series).__name__}; pass for example "
+            "access_table(...).set_index('district_code')['e2sfca']"
         )
     try:
         numbers = pd.to_numeric(series, errors="raise").astype("float64")

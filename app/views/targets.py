@@ -19,6 +19,7 @@ from mapping.errors import MappingError
 from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
 from mapping.pages.data import PageData
+from mapping.pages.districts import distance_options
 from mapping.pages.labels import category_names
 from mapping.pages.query import TOP_CHOICES, parse_target_query
 from mapping.pages.targets import RUNS, build_ranking, weight_fields
@@ -43,6 +44,7 @@ def index() -> str:
         settings=query,
         weight_fields=weight_fields(data, query, tr),
         categories=list(category_names(data.analysis, tr).items()),
+        distances=distance_options(data, tr),
         # Relative: a cached page never holds the Host a visitor sent (docs/SECURITY.md); the
         # page's script shows it absolute with the address in the visitor's address bar.
         share_url=pages.with_query(share_path, list(built.args.items())),

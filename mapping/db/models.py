@@ -401,3 +401,24 @@ class ResidentialArea(Base):
     geom: Mapped[WKBElement] = mapped_column(
         Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True, nullable=False)
     )
+
+
+class WalkingNetworkRow(Base):
+    """The walking network access is measured along (:mod:`mapping.network`), one row: its
+    nodes (easting, northing in EPSG:2180) and edges (node, node, metres) as little-endian
+    arrays, read back whole in one query (the graph is never queried in the database)."""
+
+    __tablename__ = "walking_network"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(500))
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    nodes: Mapped[int] = mapped_column(Integer)
+    edges: Mapped[int] = mapped_column(Integer)
+    #: float64 pairs: x0, y0, x1, y1, ...
+    node_xy: Mapped[bytes] = mapped_column(LargeBinary)
+    #: int32 node indices.
+    edge_u: Mapped[bytes] = mapped_column(LargeBinary)
+    edge_v: Mapped[bytes] = mapped_column(LargeBinary)
+    #: float64 lengths in metres.
+    edge_m: Mapped[bytes] = mapped_column(LargeBinary)

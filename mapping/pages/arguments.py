@@ -50,9 +50,10 @@ TARGET_ARGS: tuple[str, ...] = (
     "category",
     "top",
     "mv",
+    "distance",
 )
 #: :func:`mapping.pages.query.parse_district_query`.
-DISTRICT_ARGS: tuple[str, ...] = ("year",)
+DISTRICT_ARGS: tuple[str, ...] = ("year", "distance")
 #: :func:`mapping.pages.query.parse_resource_query`.
 RESOURCE_ARGS: tuple[str, ...] = ("category", "district", "q", "page")
 #: :func:`mapping.pages.programme.parse_actions_query`.

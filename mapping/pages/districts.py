@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from mapping.analysis import access_table, demand_for, supply_table
+from mapping.analysis import access_categories, access_table, demand_for, supply_table
 from mapping.classify import class_breaks
 from mapping.errors import MappingError
 from mapping.layers import (
@@ -260,9 +260,19 @@ def _supply_rows(data: PageData, code: str, year: int, tr: Translator) -> list[d
     ]
 
 
-def _access(data: PageData, code: str, year: int, tr: Translator, demand: str) -> dict | None:
+def _access(
+    data: PageData, code: str, query: DistrictQuery, tr: Translator, demand: str
+) -> dict | None:
+    year, distance = query.year, query.distance
     try:
-        table = data.memo(("access", year), lambda: access_table(data.analysis, year=year))
+        categories = data.memo(
+            ("access_categories", year, distance),
+            lambda: access_categories(data.analysis, year=year, distance=distance),
+        )
+        table = data.memo(
+            ("access", year, distance),
+            lambda: access_table(data.analysis, year=year, categories=categories),
+        )
     except MappingError:
         return None
     row = table[table["district_code"] == code]
@@ -271,12 +281,49 @@ def _access(data: PageData, code: str, year: int, tr: Translator, demand: str) -
     a = row.iloc[0]
     return {
         "model": _demand_model(data, year, tr, code),
+        "distance": distance_text(categories.distance, tr),
         "nearest": tr.number(a["nearest_m"], 0),
         "coverage": tr.number(a["coverage"] * 100, 0),
         "fca2": tr.number(a["2sfca"], 2),
         "fca2e": tr.number(a["e2sfca"], 2),
         "demand": demand,
     }
+
+
+def distance_text(described: dict[str, Any], tr: Translator) -> str:
+    """Which distance access was measured with, in one sentence for a page
+    (:meth:`mapping.network_distance.DistanceMode.description` with its snap figures)."""
+    kind = described.get("distance")
+    if kind == "network":
+        return tr(
+            "Walking distances along the street and path network: residents and resources are "
+            "joined to its nearest node (on average %(demand)s m for residents, at most "
+            "%(demand_max)s m; %(resources)s m for resources), and that distance is added.",
+            demand=tr.number(described.get("demand_snap_mean_m") or 0, 0),
+            demand_max=tr.number(described.get("demand_snap_max_m") or 0, 0),
+            resources=tr.number(described.get("resources_snap_mean_m") or 0, 0),
+        )
+    if kind == "detour":
+        return tr(
+            "Straight-line distances times %(factor)s (no walking network is loaded: walks are "
+            "longer than the straight line); resources anywhere in the city count.",
+            factor=tr.number(described.get("detour_factor", 1.3), 1),
+        )
+    return tr("Straight-line distances; resources anywhere in the city count.")
+
+
+def distance_options(data: PageData, tr: Translator) -> list[tuple[str, str]]:
+    """The choices of the page's distance field: (value, label); the network only when one
+    is loaded."""
+    network = data.analysis.network
+    options = [("", tr("default"))]
+    if network is not None and network.edges:
+        options.append(("network", tr("walking, along the network")))
+    options += [
+        ("detour", tr("straight line x 1.3")),
+        ("straight", tr("straight line")),
+    ]
+    return options
 
 
 def _demand_model(data: PageData, year: int, tr: Translator, code: str) -> str:
@@ -328,6 +375,8 @@ class DistrictPage:
     supply: list[dict[str, Any]]
     resources: list[dict[str, Any]]
     access: dict[str, str] | None
+    #: The choices of the distance field: (value, label).
+    distances: list[tuple[str, str]]
     listed: Any
     fills: dict[str, str | None]
 
@@ -367,7 +416,8 @@ def build_district(data: PageData, query: DistrictQuery, tr: Translator) -> Dist
         indicators=indicator_rows(data, code, year, tr),
         supply=_supply_rows(data, code, year, tr),
         resources=resources,
-        access=_access(data, code, year, tr, residents),
+        access=_access(data, code, query, tr, residents),
+        distances=distance_options(data, tr),
         listed=listed,
         fills={str(c): (OWN_FILL if str(c) == code else OTHER_FILL) for c in districts["code"]},
     )

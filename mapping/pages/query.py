@@ -34,6 +34,7 @@ from mapping.classify import Scheme
 from mapping.errors import MappingError, ValidationError
 from mapping.layers import NEEDS_INDEX, Layer, find_layer, layer_years
 from mapping.listing import filter_resources
+from mapping.network_distance import DISTANCES
 from mapping.pages.errors import QueryError, UnknownItemError
 from mapping.pages.labels import (
     SCHEMES,
@@ -338,6 +339,30 @@ class TargetQuery:
     category: str | None
     top: int
     method_version: int = METHOD_VERSION  # mv=1: a ranking saved before version 2, as it was
+    #: How access is measured (``network``, ``detour``, ``straight``); None: the default.
+    distance: str | None = None
+
+
+def parse_distance(args: Args, data: AnalysisData, tr: Translator) -> str | None:
+    """``distance`` (:data:`mapping.network_distance.DISTANCES`), None when absent (the default:
+    the walking network when one is loaded, else straight x the detour factor). ``network``
+    without a loaded network (or on an edition, which freezes none) is a 400 that says so and
+    names the distances that work."""
+    what = tr("Distance")
+    value = choice(raw_arg(args, "distance"), DISTANCES, default=None, what=what, tr=tr)
+    if value == "network" and (data.network is None or not data.network.edges):
+        allowed = tuple(d for d in DISTANCES if d != "network")
+        raise QueryError(
+            tr(
+                "%(what)s: there is no walking network to measure along (import one with "
+                "palmap import network); choose one of %(allowed)s.",
+                what=what,
+                allowed=", ".join(allowed),
+            ),
+            field=what,
+            allowed=allowed,
+        )
+    return value
 
 
 def _category(args: Args, data: AnalysisData, tr: Translator) -> str | None:
@@ -388,6 +413,7 @@ def parse_target_query(args: Args, data: AnalysisData, tr: Translator) -> Target
         method_version=choice(
             raw_arg(args, "mv"), METHOD_VERSIONS, default=METHOD_VERSION, what=tr("Version"), tr=tr
         ),
+        distance=parse_distance(args, data, tr),
         **terms,
     )
 
@@ -402,12 +428,15 @@ class DistrictQuery:
     code: str
     year: int
     years: tuple[int, ...]
+    #: How access is measured (``network``, ``detour``, ``straight``); None: the default.
+    distance: str | None = None
 
 
 def parse_district_query(
     args: Args, data: AnalysisData, tr: Translator, *, code: str
 ) -> DistrictQuery:
-    """The district ``code`` (404 listing the districts) and ``year`` (404 listing the years)."""
+    """The district ``code`` (404 listing the districts), ``year`` (404 listing the years) and
+    ``distance`` of its access figures (:func:`parse_distance`)."""
     names = district_names(data)
     if code not in names:
         raise UnknownItemError(
@@ -422,7 +451,8 @@ def parse_district_query(
             tr("No indicator values are loaded yet."), field="year", heading=tr("Years with data")
         )
     year = _year(raw_arg(args, "year"), years, default=years[-1], field="year", tr=tr)
-    return DistrictQuery(code=code, year=year, years=years)
+    distance = parse_distance(args, data, tr)
+    return DistrictQuery(code=code, year=year, years=years, distance=distance)
 
 
 # --------------------------------------------------------------------------- resources

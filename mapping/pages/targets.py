@@ -74,6 +74,8 @@ def target_args(data: AnalysisData, query: TargetQuery) -> dict[str, Any]:
     values["category"] = query.category or ""
     values["top"] = query.top
     values["mv"] = query.method_version
+    if query.distance:
+        values["distance"] = query.distance
     return values
 
 
@@ -155,6 +157,7 @@ def build_ranking(
         supply_weight=query.supply_weight,
         top=query.top,
         method_version=query.method_version,
+        distance=query.distance,
     )
     top = min(query.top, len(ranking))
     colours = palette("viridis", top)[::-1] if top else []

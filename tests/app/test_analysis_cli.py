@@ -182,7 +182,9 @@ def test_every_analysis_output_carries_how_it_was_made(runner: FlaskCliRunner) -
         "year": 2021,
         "radius_m": 500.0,
         "grid_m": 100.0,
+        "distance": "detour",  # issue 15: no walking network loaded, straight x 1.3
     }
+    assert meta["distance"]["detour_factor"] == 1.3
     access = meta["access"]
     assert access["category"] is None and access["combination"].startswith("weighted mean")
     units = {c["code"]: (c["measure"], c["unit"]) for c in access["categories"]}

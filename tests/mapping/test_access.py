@@ -1,4 +1,7 @@
-"""Nearest distance, coverage and 2SFCA / E2SFCA on box districts, checked by hand.
+"""Nearest distance and 2SFCA / E2SFCA on box districts, checked by hand, through the one
+access engine (:func:`mapping.population.demand_access`) with one demand point per district at
+its centroid (what the centroid functions ``fca`` and ``nearest_distance`` measured before they
+were folded into it).
 
 Districts, built in EPSG:2180 (easting, northing in metres) and stored in EPSG:4326:
 
@@ -19,8 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import Point, box
 
-from mapping.access import DEFAULT_STEPS, coverage, fca, nearest_distance
+from mapping.access import DEFAULT_STEPS
 from mapping.errors import CRSError, ValidationError
+from mapping.population import demand_access
 
 BOXES = {
     "a": (300_000, 400_000, 302_000, 402_000),
@@ -46,6 +50,42 @@ def make_resources(rows: list[tuple[str, float | None, tuple | None]]) -> gpd.Ge
         geometry=[Point(*r[2]) if r[2] is not None else None for r in rows],
         crs=2180,
     ).to_crs(4326)
+
+
+CENTROIDS = {"a": (301_000, 401_000), "b": (303_000, 401_000), "c": (311_000, 401_000)}
+
+
+def centroid_points(
+    demand: pd.Series | dict | None = None, where: dict | None = None
+) -> gpd.GeoDataFrame:
+    """One demand point per district (its centroid unless ``where`` says) carrying its demand."""
+    demand = pd.Series(demand if demand is not None else {"a": 1.0, "b": 1.0, "c": 1.0})
+    where = where or CENTROIDS
+    codes = list(BOXES)
+    return gpd.GeoDataFrame(
+        {"district_code": codes, "population": [float(demand[c]) for c in codes]},
+        geometry=[Point(*where[c]) for c in codes],
+        crs=2180,
+    ).to_crs(4326)
+
+
+def nearest_distance(districts, resources, *, category=None, where=None):
+    out = demand_access(
+        districts, resources, centroid_points(where=where), radius_m=500, category=category
+    )
+    return out[["district_code", "nearest_m"]]
+
+
+def fca(districts, resources, *, demand, category=None, steps=DEFAULT_STEPS):
+    out = demand_access(
+        districts,
+        resources,
+        centroid_points(demand),
+        radius_m=500,
+        category=category,
+        steps=steps,
+    )
+    return out[["district_code", "demand", "2sfca", "e2sfca", "2sfca_raw", "e2sfca_raw"]]
 
 
 # --- nearest distance --------------------------------------------------------------------------
@@ -74,61 +114,23 @@ def test_nearest_distance_ignores_resources_without_point():
     assert out["nearest_m"].tolist() == pytest.approx([3000.0, 1000.0, 7000.0], abs=1e-3)
 
 
-def test_nearest_distance_from_given_population_points():
+def test_nearest_distance_from_given_demand_points():
     """Population of c sits in its west edge, 6,000 m from the library at (304,000, 401,000)."""
     r = make_resources([("library", None, (304_000, 401_000))])
-    points = gpd.GeoSeries(
-        [Point(301_000, 401_000), Point(303_000, 401_000), Point(310_000, 401_000)],
-        index=["a", "b", "c"],
-        crs=2180,
-    ).to_crs(4326)
-    out = nearest_distance(make_districts(), r, population_points=points)
+    where = {**CENTROIDS, "c": (310_000, 401_000)}
+    out = nearest_distance(make_districts(), r, where=where)
     assert out["nearest_m"].tolist() == pytest.approx([3000.0, 1000.0, 6000.0], abs=1e-3)
 
 
-def test_population_points_must_cover_every_district():
+def test_demand_points_must_name_known_districts_and_have_a_crs():
     r = make_resources([("library", None, (304_000, 401_000))])
-    points = gpd.GeoSeries([Point(16.3, 50.8)], index=["a"], crs=4326)
-    with pytest.raises(ValidationError, match="none for b, c"):
-        nearest_distance(make_districts(), r, population_points=points)
+    points = centroid_points().assign(district_code=["a", "b", "x"])
+    with pytest.raises(ValidationError, match="unknown district codes"):
+        demand_access(make_districts(), r, points, radius_m=500)
     with pytest.raises(CRSError):
-        nearest_distance(
-            make_districts(), r, population_points=gpd.GeoSeries([Point(0, 0)], index=["a"])
+        demand_access(
+            make_districts(), r, centroid_points().set_crs(None, allow_override=True), radius_m=500
         )
-
-
-# --- coverage ----------------------------------------------------------------------------------
-
-
-def test_coverage_by_hand():
-    """1 km around a's centre: pi km² of 4 km² = 0.7854 of a, nothing of b or c.
-    1 km around the midpoint of the a|b edge: a half circle in each, pi/2 / 4 = 0.3927."""
-    centre = make_resources([("library", None, (301_000, 401_000))])
-    out = coverage(make_districts(), centre, radius_m=1000)
-    assert out["district_code"].tolist() == ["a", "b", "c"]
-    assert out["coverage"].tolist() == pytest.approx([math.pi / 4, 0.0, 0.0], abs=1e-3)
-
-    edge = make_resources([("library", None, (302_000, 401_000))])
-    out = coverage(make_districts(), edge, radius_m=1000)
-    assert out["coverage"].tolist() == pytest.approx([math.pi / 8, math.pi / 8, 0.0], abs=1e-3)
-
-
-def test_coverage_overlapping_circles_count_once_and_cap_at_one():
-    """Two resources at the same place do not double the share; a 3 km radius covers all of a."""
-    twice = make_resources([("x", None, (301_000, 401_000)), ("x", None, (301_000, 401_000))])
-    out = coverage(make_districts(), twice, radius_m=1000)
-    assert out["coverage"].iloc[0] == pytest.approx(math.pi / 4, abs=1e-3)
-    out = coverage(make_districts(), twice, radius_m=3000)
-    assert out["coverage"].iloc[0] == pytest.approx(1.0)
-    assert 0 < out["coverage"].iloc[1] < 1
-
-
-def test_coverage_without_resources_and_bad_radius():
-    out = coverage(make_districts(), make_resources([]).iloc[0:0], radius_m=500)
-    assert out["coverage"].tolist() == [0.0, 0.0, 0.0]
-    for radius in (0, -5, math.nan, "500"):
-        with pytest.raises(ValidationError, match="radius_m"):
-            coverage(make_districts(), make_resources([]), radius_m=radius)
 
 
 # --- 2SFCA and E2SFCA --------------------------------------------------------------------------
@@ -216,12 +218,8 @@ def test_fca_beyond_largest_step_contributes_nothing():
 
 def test_fca_demand_errors():
     r = make_resources(FCA_RESOURCES)
-    with pytest.raises(ValidationError, match="none for c"):
-        fca(make_districts(), r, demand=pd.Series({"a": 1, "b": 2}))
-    with pytest.raises(ValidationError, match="demand >= 0"):
+    with pytest.raises(ValidationError, match="populations >= 0"):
         fca(make_districts(), r, demand=pd.Series({"a": 1, "b": -2, "c": 3}))
-    with pytest.raises(ValidationError, match="Series"):
-        fca(make_districts(), r, demand={"a": 1})
 
 
 def test_fca_step_errors():

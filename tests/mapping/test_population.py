@@ -194,7 +194,7 @@ def demo_data() -> AnalysisData:
 
 
 def _pysal_reference(
-    data: AnalysisData, points: gpd.GeoDataFrame, category: str | None
+    data: AnalysisData, points: gpd.GeoDataFrame, category: str | None, factor: float = 1.0
 ) -> pd.DataFrame:
     """2SFCA and E2SFCA with pysal ``access`` on the full cost table (every pair), aggregated
     to districts by population here."""
@@ -207,7 +207,7 @@ def _pysal_reference(
     resources = resources[resources.geometry.notna()].to_crs(2180)
     origins = np.column_stack([points.geometry.x, points.geometry.y])
     destinations = np.column_stack([resources.geometry.x, resources.geometry.y])
-    cost = cdist(origins, destinations)
+    cost = cdist(origins, destinations) * factor
     i, j = np.meshgrid(np.arange(len(origins)), np.arange(len(destinations)), indexing="ij")
     cost_df = pd.DataFrame({"o": i.ravel(), "d": j.ravel(), "c": cost.ravel()})
     supply = pd.to_numeric(resources["capacity"], errors="coerce").fillna(1.0).to_numpy()
@@ -250,13 +250,15 @@ def _pysal_reference(
 
 # One category at a time: without a category the categories' own scores are averaged, never
 # their capacities summed (tests/mapping/test_units.py), so there is no pysal run to compare with.
+# Straight distances, and straight x the detour factor (the default without a walking network).
 @pytest.mark.parametrize("category", ["swietlica", "sala_gimnastyczna"])
+@pytest.mark.parametrize(("distance", "factor"), [("straight", 1.0), ("detour", 1.3)])
 def test_demo_agrees_with_pysal_access_to_1e9(
-    demo_data: AnalysisData, category: str | None
+    demo_data: AnalysisData, category: str | None, distance: str, factor: float
 ) -> None:
     demand = demand_for(demo_data, year=2013, grid_m=250)
-    table = access_table(demo_data, year=2013, category=category, grid_m=250)
-    reference = _pysal_reference(demo_data, demand.points, category)
+    table = access_table(demo_data, year=2013, category=category, grid_m=250, distance=distance)
+    reference = _pysal_reference(demo_data, demand.points, category, factor)
     table = table.set_index("district_code")
     assert np.allclose(table["2sfca"], reference["t"].reindex(table.index), rtol=0, atol=1e-9)
     assert np.allclose(table["e2sfca"], reference["e"].reindex(table.index), rtol=0, atol=1e-9)
@@ -265,7 +267,7 @@ def test_demo_agrees_with_pysal_access_to_1e9(
 def test_access_table_measures_from_residents_not_from_centroids(
     demo_data: AnalysisData,
 ) -> None:
-    table = access_table(demo_data, year=2013, category="swietlica")
+    table = access_table(demo_data, year=2013, category="swietlica", distance="straight")
     demand = demand_for(demo_data, year=2013)
     assert isinstance(demand, Demand) and demand.model == "grid" and demand.cell_m == 100
     residents = demo_data.indicator_for_year("residents", 2013)

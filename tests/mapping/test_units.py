@@ -21,17 +21,18 @@ import pandas as pd
 import pytest
 from shapely import Point, box
 
-from mapping.access import fca
 from mapping.analysis import (
     AnalysisData,
     access_categories,
     access_table,
+    demand_for,
     gaps_table,
     rank_table,
     supply_term,
 )
 from mapping.errors import NotFoundError, ValidationError
 from mapping.indicators import IndicatorRegistry
+from mapping.population import demand_access
 from mapping.supply import category_supply
 
 X0, Y0 = 300_000, 400_000
@@ -122,7 +123,8 @@ def test_each_category_in_its_own_unit_by_hand() -> None:
 def test_the_old_sum_of_capacities_is_what_this_replaces() -> None:
     """The measure before the fix, for the record: the gym's 100 places outweigh the rooms."""
     data = toy()
-    old = fca(data.districts, data.resources, demand=data.indicator_for_year("residents", 2021))
+    points = demand_for(data, year=2021).points
+    old = demand_access(data.districts, data.resources, points, radius_m=500)
     assert old["e2sfca"].round(6).tolist() == [2.142857, 0.214286, 0.642857]
 
 
