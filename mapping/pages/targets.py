@@ -13,11 +13,12 @@ from mapping.analysis import AnalysisData, correlations_table, rank_table
 from mapping.indicators.domains import CORRELATION_WARNING
 from mapping.pages.data import PageData
 from mapping.pages.indicator_map import Tooltips
-from mapping.pages.labels import indicator_name, source_text
+from mapping.pages.labels import category_names, indicator_name, source_text
 from mapping.pages.query import TargetQuery
 from mapping.pages.text import Translator
 from mapping.render.choropleth import NO_DATA_COLOUR, MapLegend, palette
 from mapping.sensitivity import DEFAULT_RUNS, METHOD_VERSION, ROBUST_SHARE
+from mapping.supply import category_supply
 
 #: Sensitivity runs of the ranking (current method version) and their seed: fixed, so that the
 #: same link always gives the same ranking. A version-1 ranking has its own 1,000 runs.
@@ -221,6 +222,33 @@ def build_ranking(
         sensitivity=sensitivity_text(query, runs, tr),
         correlation_limit=tr.number(CORRELATION_WARNING, 1),
     )
+
+
+def supply_units(data: AnalysisData, tr: Translator) -> dict[str, str]:
+    """Each category's unit of supply as access counts it (:func:`mapping.supply.category_supply`),
+    in the reader's language: its capacity unit ("places"), "capacity (unit not set)", or
+    "resources, each counts 1" for a category whose resources have no capacity."""
+    units = (
+        dict(zip(data.categories["code"], data.categories["capacity_unit"], strict=True))
+        if "capacity_unit" in data.categories
+        else {}
+    )
+    found: dict[str, str] = {}
+    for code in data.categories["code"]:
+        unit = units.get(code)
+        _amounts, how = category_supply(
+            data.resources, str(code), capacity_unit=None if pd.isna(unit) else str(unit)
+        )
+        found[str(code)] = (
+            tr("resources, each counts 1") if how.measure == "count" else tr(how.unit)
+        )
+    return found
+
+
+def access_categories_text(data: AnalysisData, tr: Translator) -> list[tuple[str, str]]:
+    """The categories to choose for access, each ``(code, "name (unit)")``."""
+    units = supply_units(data, tr)
+    return [(code, f"{name} ({units[code]})") for code, name in category_names(data, tr).items()]
 
 
 def weight_fields(data: PageData, query: TargetQuery, tr: Translator) -> list[dict[str, Any]]:
