@@ -43,7 +43,7 @@ from mapping.analysis import AnalysisData
 from mapping.db import store
 from mapping.editions import EditionRecord, clean_code
 from mapping.errors import MappingError, Message, NotFoundError, ValidationError, msg
-from mapping.pages.arguments import EDITION_ARG, canonical_args
+from mapping.pages.arguments import EDITION_ARG, canonical_args, domain_codes
 from mapping.pages.errors import UnknownItemError
 from mapping.privacy import Suppression, suppress
 
@@ -315,7 +315,10 @@ def cached_page(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any
         def wrapper(*args: Any, **kwargs: Any) -> Response:
             _choose_edition()
             state = _state()
-            query = canonical_args(request.args, (EDITION_ARG, *names), state.data.registry.codes)
+            registry = state.data.registry
+            query = canonical_args(
+                request.args, (EDITION_ARG, *names), registry.codes, domain_codes(registry)
+            )
             setattr(g, CANONICAL_ARGS, MultiDict(query))
             if _USER_KEY in session:
                 # A logged-in person's page names them and offers what their role may do: never

@@ -41,6 +41,7 @@ from mapping.db import Engine, audit, store
 from mapping.db import programme as programme_store
 from mapping.db import surveys as survey_store
 from mapping.db.base import SaveResult
+from mapping.demo_units import load_demo_units, save_demo_units
 from mapping.errors import CRSError, ValidationError
 from mapping.frames import (
     DISTRICT_COLUMNS,
@@ -536,6 +537,8 @@ def load_demo(
             )
             _require_no_errors(report)
             results["surveys"] = survey_store.save_counts(conn, counts, actor=actor, how="cli")
+        if units := load_demo_units(folder):  # categories.csv: capacity units
+            results["categories"] = save_demo_units(conn, units)
         if actor is not None:
             audit.record(conn, _demo_changes(folder, results), actor=actor, how="cli")
         return results

@@ -10,6 +10,14 @@ by areal weighting (pysal ``tobler``: each earlier district's count is shared am
 districts in proportion to the area they take of it). The totals are kept; every value
 estimated so is flagged ``estimated`` on the pages and in the files, because it assumes that
 people are spread evenly inside each earlier district.
+
+A changed value of a count of people gets the comparison page's chance status (``status``:
+``improved``, ``worsened`` or ``no_clear_change``, with its ``p_value``): the rates per 1,000
+of its denominator in each edition (``rate_before``, ``rate_after``; the counts themselves for
+an indicator without a denominator) are judged by
+:func:`mapping.indicators.change.rate_change_p_value` and
+:func:`mapping.indicators.change.change_status`, the same test as the comparison maps. A value
+that is not a count of people (a share, an index) has no status.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ import pandas as pd
 
 from mapping.analysis import AnalysisData
 from mapping.crs import to_metric
+from mapping.indicators.change import change_status, rate_change_p_value
+from mapping.indicators.registry import IndicatorRegistry
 from mapping.privacy import counts_people
 
 __all__ = [
@@ -205,6 +215,85 @@ def carried_values(
     return pd.concat([keep, guess], ignore_index=True), estimated
 
 
+#: The columns of :attr:`EditionDiff.values`.
+VALUE_COLUMNS: tuple[str, ...] = (
+    "district_code",
+    "indicator",
+    "year",
+    "before",
+    "after",
+    "estimated",
+    "change",
+    "rate_before",
+    "rate_after",
+    "p_value",
+    "status",
+)
+
+
+def _lookup(values: pd.DataFrame) -> dict[tuple[str, str, int], float]:
+    return {
+        (str(d), str(i), int(y)): float(v)
+        for d, i, y, v in zip(
+            values["district_code"],
+            values["indicator"],
+            values["year"],
+            values["value"],
+            strict=True,
+        )
+    }
+
+
+def _chance_row(
+    row: pd.Series,
+    registry: IndicatorRegistry,
+    old: dict[tuple[str, str, int], float],
+    new: dict[tuple[str, str, int], float],
+) -> tuple[float, float, float, str | None]:
+    """``rate_before``, ``rate_after``, ``p_value`` and ``status`` of one changed value."""
+    nan = float("nan")
+    code = str(row["indicator"])
+    if row["change"] != "changed" or code not in registry:
+        return nan, nan, nan, None
+    item = registry.get(code)
+    if not counts_people(item):
+        return nan, nan, nan, None
+    count_before, count_after = float(row["before"]), float(row["after"])
+    if item.denominator is None:
+        base_before = base_after = 1.0
+        rate_before, rate_after = nan, nan
+        change = count_after - count_before
+    else:
+        key = (str(row["district_code"]), item.denominator, int(row["year"]))
+        base_before, base_after = old.get(key, nan), new.get(key, nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate_before = count_before * 1000 / base_before if base_before > 0 else nan
+            rate_after = count_after * 1000 / base_after if base_after > 0 else nan
+        change = rate_after - rate_before
+        if change != change:  # a denominator missing or 0: judged by the count's sign
+            change = count_after - count_before
+    p_value = rate_change_p_value(count_before, base_before, count_after, base_after)
+    status = change_status(
+        pd.Series([change]), direction=item.direction, p_value=pd.Series([p_value])
+    ).iloc[0]
+    return rate_before, rate_after, p_value, status
+
+
+def _with_chance(
+    changes: pd.DataFrame, old: pd.DataFrame, after: AnalysisData, registry: IndicatorRegistry
+) -> pd.DataFrame:
+    """``changes`` with the chance status of each changed count (see the module's text)."""
+    before_values, after_values = _lookup(old), _lookup(after.values)
+    found = [
+        _chance_row(row, registry, before_values, after_values) for _, row in changes.iterrows()
+    ]
+    out = changes.copy()
+    for position, name in enumerate(("rate_before", "rate_after", "p_value")):
+        out[name] = pd.Series([f[position] for f in found], index=out.index, dtype="float64")
+    out["status"] = pd.Series([f[3] for f in found], index=out.index, dtype=object)
+    return out
+
+
 def _value_changes(before: AnalysisData, after: AnalysisData) -> pd.DataFrame:
     columns = ["district_code", "indicator", "year", "before", "after", "estimated", "change"]
     old, estimated_codes = carried_values(before, after)
@@ -223,7 +312,8 @@ def _value_changes(before: AnalysisData, after: AnalysisData) -> pd.DataFrame:
         default="",
     )
     merged = merged[merged["change"] != ""]
-    return merged.sort_values(key).reset_index(drop=True)[columns]
+    merged = merged.sort_values(key).reset_index(drop=True)[columns]
+    return _with_chance(merged, old, after, after.registry)[list(VALUE_COLUMNS)]
 
 
 def diff_editions(before: AnalysisData, after: AnalysisData) -> EditionDiff:

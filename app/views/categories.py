@@ -50,6 +50,8 @@ def index() -> BaseResponse | tuple[str, int]:
         else:
             flash(_("Category %(code)s added.", code=added.code))
         return redirect(pages.page_url("categories.index"))
+    from mapping.pages.targets import supply_units
+
     engine = get_engine()
     page = render_template(
         "categories.html",
@@ -57,6 +59,7 @@ def index() -> BaseResponse | tuple[str, int]:
         categories=stored.list_categories(engine),
         counts=stored.resource_counts(engine),
         fields=FIELDS,
+        units=supply_units(pages.page_data().analysis, pages.translator()),
     )
     return page, 200
 

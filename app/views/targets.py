@@ -20,9 +20,14 @@ from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
 from mapping.pages.data import PageData
 from mapping.pages.districts import distance_options
-from mapping.pages.labels import category_names
 from mapping.pages.query import TOP_CHOICES, parse_target_query
-from mapping.pages.targets import RUNS, build_ranking, weight_fields
+from mapping.pages.targets import (
+    RUNS,
+    access_categories_text,
+    build_ranking,
+    domain_fields,
+    weight_fields,
+)
 from mapping.render.interactive import map_fragments
 
 bp = Blueprint("targets", __name__)
@@ -43,7 +48,8 @@ def index() -> str:
         rows=built.rows,
         settings=query,
         weight_fields=weight_fields(data, query, tr),
-        categories=list(category_names(data.analysis, tr).items()),
+        domain_fields=domain_fields(data, query, tr),
+        categories=access_categories_text(data.analysis, tr),
         distances=distance_options(data, tr),
         # Relative: a cached page never holds the Host a visitor sent (docs/SECURITY.md); the
         # page's script shows it absolute with the address in the visitor's address bar.

@@ -19,7 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Any, Final
 
 from mapping.pages.embed_query import EMBED_OPTIONS
 
@@ -28,6 +28,9 @@ EDITION_ARG: Final = "edition"
 
 #: Stands for the weight fields ``w_<code>`` of the indicators that exist (the form's weights).
 WEIGHT_FIELDS: Final = "w_<indicator>"
+#: Stands for the domain weight fields ``d_<domain>`` of the domains that exist (an indicator
+#: without a domain is a domain of its own: its code).
+DOMAIN_FIELDS: Final = "d_<domain>"
 
 #: The classes of a choropleth (map, comparison, their embeds and files) and the needs index's
 #: weights (:func:`mapping.pages.query.parse_weights_query`).
@@ -51,6 +54,7 @@ TARGET_ARGS: tuple[str, ...] = (
     "top",
     "mv",
     "distance",
+    DOMAIN_FIELDS,
 )
 #: :func:`mapping.pages.query.parse_district_query`.
 DISTRICT_ARGS: tuple[str, ...] = ("year", "distance")
@@ -64,15 +68,26 @@ EXPORT_ARGS: tuple[str, ...] = ("width", "height", "dpi", "tiles")
 EMBED_ARGS: tuple[str, ...] = EMBED_OPTIONS
 
 
+def domain_codes(registry: Iterable[Any]) -> list[str]:
+    """The domains of an indicator registry's indicators (their ``domain``, else their code)."""
+    return list(dict.fromkeys(item.domain or item.code for item in registry))
+
+
 def canonical_args(
-    args: Mapping[str, str], names: Iterable[str], indicators: Iterable[str]
+    args: Mapping[str, str],
+    names: Iterable[str],
+    indicators: Iterable[str],
+    domains: Iterable[str] = (),
 ) -> list[tuple[str, str]]:
     """``args`` reduced to ``names`` (:data:`WEIGHT_FIELDS` stands for ``w_<code>`` of each of
-    ``indicators``): the first value of each, empty ones left out, in the order of ``names``."""
+    ``indicators``, :data:`DOMAIN_FIELDS` for ``d_<domain>`` of each of ``domains``): the first
+    value of each, empty ones left out, in the order of ``names``."""
     wanted: dict[str, None] = {}
     for name in names:
         if name == WEIGHT_FIELDS:
             wanted.update((f"w_{code}", None) for code in indicators)
+        elif name == DOMAIN_FIELDS:
+            wanted.update((f"d_{domain}", None) for domain in domains)
         else:
             wanted[name] = None
     found = []

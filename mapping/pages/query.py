@@ -341,6 +341,9 @@ class TargetQuery:
     method_version: int = METHOD_VERSION  # mv=1: a ranking saved before version 2, as it was
     #: How access is measured (``network``, ``detour``, ``straight``); None: the default.
     distance: str | None = None
+    #: Domain weights given (``d_<domain>``); a domain not named weighs the mean weight of its
+    #: indicators (:func:`mapping.indicators.domains.domain_weights`).
+    domain_weights: Mapping[str, float] | None = None
 
 
 def parse_distance(args: Args, data: AnalysisData, tr: Translator) -> str | None:
@@ -365,6 +368,50 @@ def parse_distance(args: Args, data: AnalysisData, tr: Translator) -> str | None
     return value
 
 
+def target_domains(data: AnalysisData, tr: Translator) -> dict[str, str]:
+    """Each domain of the needs indicators (their ``domain``, or the indicator's own code) ->
+    its name in the reader's language."""
+    from mapping.indicators.domains import DEFAULT_DOMAINS, domains_of
+
+    needs = data.needs_codes()
+    declared = {code: data.registry[code].domain for code in needs}
+    names: dict[str, str] = {}
+    for code, domain in domains_of(needs, declared).items():
+        if domain in DEFAULT_DOMAINS:
+            names[domain] = DEFAULT_DOMAINS[domain][0 if tr.lang == "pl" else 1]
+        else:
+            names.setdefault(domain, indicator_name(data, code, tr) if domain == code else domain)
+    return names
+
+
+def _domain_weights(
+    args: Args, data: AnalysisData, tr: Translator, weights: Mapping[str, float]
+) -> dict[str, float] | None:
+    """The ``d_<domain>`` weights given (each from 0 to :data:`MAX_WEIGHT`), None for none;
+    a 400 when no domain with a weighted indicator keeps a weight above 0."""
+    from mapping.indicators.domains import domain_weights, domains_of
+
+    names = target_domains(data, tr)
+    given = {
+        domain: finite_number(
+            raw, what=tr("Weight of the domain %(name)s", name=name), low=0, high=MAX_WEIGHT, tr=tr
+        )
+        for domain, name in names.items()
+        if (raw := raw_arg(args, f"d_{domain}")) is not None
+    }
+    if not given:
+        return None
+    weighted = {code: w for code, w in weights.items() if code in data.registry and w > 0}
+    domains = domains_of(list(weighted), {c: data.registry[c].domain for c in weighted})
+    used = {d: w for d, w in given.items() if d in set(domains.values())}
+    if weighted and not any(domain_weights(weighted, domains, used).values()):
+        raise QueryError(
+            tr("Give at least one domain with a weighted indicator a weight above 0."),
+            field="d_" + next(iter(given)),
+        )
+    return given
+
+
 def _category(args: Args, data: AnalysisData, tr: Translator) -> str | None:
     category = raw_arg(args, "category")
     if category is not None and category not in set(data.categories["code"]):
@@ -379,7 +426,8 @@ def _category(args: Args, data: AnalysisData, tr: Translator) -> str | None:
 
 def parse_target_query(args: Args, data: AnalysisData, tr: Translator) -> TargetQuery:
     """The ranking's query: weights, ``method``, ``access_weight``, ``supply_weight``,
-    ``category``, ``top``, ``year`` and ``mv`` (the method version)."""
+    ``category``, ``top``, ``year``, ``mv`` (the method version) and ``d_<domain>`` (domain
+    weights)."""
     needs = data.needs_codes()
     if not needs:
         raise UnknownItemError(
@@ -414,6 +462,7 @@ def parse_target_query(args: Args, data: AnalysisData, tr: Translator) -> Target
             raw_arg(args, "mv"), METHOD_VERSIONS, default=METHOD_VERSION, what=tr("Version"), tr=tr
         ),
         distance=parse_distance(args, data, tr),
+        domain_weights=_domain_weights(args, data, tr, weights),
         **terms,
     )
 

@@ -10,14 +10,15 @@ from typing import Any
 import pandas as pd
 
 from mapping.analysis import AnalysisData, correlations_table, rank_table
-from mapping.indicators.domains import CORRELATION_WARNING
+from mapping.indicators.domains import CORRELATION_WARNING, domain_weights, domains_of
 from mapping.pages.data import PageData
 from mapping.pages.indicator_map import Tooltips
-from mapping.pages.labels import indicator_name, source_text
-from mapping.pages.query import TargetQuery
+from mapping.pages.labels import category_names, indicator_name, source_text
+from mapping.pages.query import TargetQuery, target_domains
 from mapping.pages.text import Translator
 from mapping.render.choropleth import NO_DATA_COLOUR, MapLegend, palette
 from mapping.sensitivity import DEFAULT_RUNS, METHOD_VERSION, ROBUST_SHARE
+from mapping.supply import category_supply
 
 #: Sensitivity runs of the ranking (current method version) and their seed: fixed, so that the
 #: same link always gives the same ranking. A version-1 ranking has its own 1,000 runs.
@@ -76,14 +77,41 @@ def target_args(data: AnalysisData, query: TargetQuery) -> dict[str, Any]:
     values["mv"] = query.method_version
     if query.distance:
         values["distance"] = query.distance
+    for domain, weight in (query.domain_weights or {}).items():
+        values[f"d_{domain}"] = f"{weight:g}"
     return values
 
 
+def used_domain_weights(data: AnalysisData, query: TargetQuery) -> dict[str, float] | None:
+    """The query's domain weights of the domains that have a weighted indicator (a weight on
+    a domain whose indicators all weigh 0 changes nothing), or None."""
+    if not query.domain_weights:
+        return None
+    weighted = [c for c, w in query.weights.items() if w > 0 and c in data.registry]
+    present = set(domains_of(weighted, {c: data.registry[c].domain for c in weighted}).values())
+    return {d: w for d, w in query.domain_weights.items() if d in present} or None
+
+
+def _effective_weights(data: AnalysisData, query: TargetQuery) -> dict[str, float]:
+    """Each weighted indicator's weight in the index: with domain weights given, its domain's
+    weight shared among the domain's indicators by their weights."""
+    weighted = {c: float(w) for c, w in query.weights.items() if w > 0}
+    explicit = used_domain_weights(data, query)
+    if not explicit:
+        return weighted
+    domains = domains_of(list(weighted), {c: data.registry[c].domain for c in weighted})
+    between = domain_weights(weighted, domains, explicit)
+    inside = {d: sum(w for c, w in weighted.items() if domains[c] == d) for d in between}
+    scale = sum(weighted.values()) / (sum(between.values()) or 1.0)
+    return {c: scale * between[domains[c]] * w / inside[domains[c]] for c, w in weighted.items()}
+
+
 def _shares(data: PageData, query: TargetQuery, tr: Translator) -> list[tuple[str, str]]:
-    total = sum(query.weights.values()) + query.access_weight + query.supply_weight
+    effective = _effective_weights(data.analysis, query)
+    total = sum(effective.values()) + query.access_weight + query.supply_weight
     shares = [
         (indicator_name(data.analysis, code, tr), tr.number(100 * w / total, 0))
-        for code, w in query.weights.items()
+        for code, w in effective.items()
         if w > 0
     ]
     for weight, label in (
@@ -158,6 +186,7 @@ def build_ranking(
         top=query.top,
         method_version=query.method_version,
         distance=query.distance,
+        domain_weights=used_domain_weights(analysis, query),
     )
     top = min(query.top, len(ranking))
     colours = palette("viridis", top)[::-1] if top else []
@@ -224,6 +253,43 @@ def build_ranking(
         sensitivity=sensitivity_text(query, runs, tr),
         correlation_limit=tr.number(CORRELATION_WARNING, 1),
     )
+
+
+def supply_units(data: AnalysisData, tr: Translator) -> dict[str, str]:
+    """Each category's unit of supply as access counts it (:func:`mapping.supply.category_supply`),
+    in the reader's language: its capacity unit ("places"), "capacity (unit not set)", or
+    "resources, each counts 1" for a category whose resources have no capacity."""
+    units = (
+        dict(zip(data.categories["code"], data.categories["capacity_unit"], strict=True))
+        if "capacity_unit" in data.categories
+        else {}
+    )
+    found: dict[str, str] = {}
+    for code in data.categories["code"]:
+        unit = units.get(code)
+        _amounts, how = category_supply(
+            data.resources, str(code), capacity_unit=None if pd.isna(unit) else str(unit)
+        )
+        found[str(code)] = (
+            tr("resources, each counts 1") if how.measure == "count" else tr(how.unit)
+        )
+    return found
+
+
+def access_categories_text(data: AnalysisData, tr: Translator) -> list[tuple[str, str]]:
+    """The categories to choose for access, each ``(code, "name (unit)")``."""
+    units = supply_units(data, tr)
+    return [(code, f"{name} ({units[code]})") for code, name in category_names(data, tr).items()]
+
+
+def domain_fields(data: PageData, query: TargetQuery, tr: Translator) -> list[dict[str, Any]]:
+    """One weight field per domain of the needs indicators: empty (the mean weight of its
+    indicators) unless the query gives it."""
+    given = query.domain_weights or {}
+    return [
+        {"code": code, "label": name, "value": f"{given[code]:g}" if code in given else ""}
+        for code, name in target_domains(data.analysis, tr).items()
+    ]
 
 
 def weight_fields(data: PageData, query: TargetQuery, tr: Translator) -> list[dict[str, Any]]:

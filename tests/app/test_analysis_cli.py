@@ -188,7 +188,7 @@ def test_every_analysis_output_carries_how_it_was_made(runner: FlaskCliRunner) -
     access = meta["access"]
     assert access["category"] is None and access["combination"].startswith("weighted mean")
     units = {c["code"]: (c["measure"], c["unit"]) for c in access["categories"]}
-    assert units["sala_gimnastyczna"] == ("capacity", "capacity (unit not set)")
+    assert units["sala_gimnastyczna"] == ("capacity", "places")  # data/demo/categories.csv
     assert units["plac_zabaw"] == ("count", "resources")
     assert sum(c["weight"] for c in access["categories"]) == pytest.approx(1.0)
     # Every category is either used or left out with its reason.

@@ -273,6 +273,7 @@ def test_loading_the_demo_is_logged_per_table_and_per_value(empty_app: Flask) ->
         "partnerships",
         "actions",
         "surveys",
+        "categories",  # the capacity units of data/demo/categories.csv
     }
     assert batches["districts"]["record_id"] == "load-demo:demo"
     assert '"loaded": 21' in batches["districts"]["new_value"]
@@ -281,7 +282,12 @@ def test_loading_the_demo_is_logged_per_table_and_per_value(empty_app: Flask) ->
     created = [e for e in entries if e["table_name"] in made]
     assert len(created) == 2 + 15 + 116 + 17  # each record (a survey: an action's wave) made
     assert cells and all(e["old_value"] is None for e in cells)
-    assert total == len(batches) + len(cells) + len(created)
+    units = [e for e in entries if e["table_name"] == "resource_category"]
+    assert {e["record_id"]: e["new_value"] for e in units}[
+        "pracownia_komputerowa"
+    ] == "workstations"
+    assert len(units) == 4 and all(e["field"] == "capacity_unit" for e in units)
+    assert total == len(batches) + len(cells) + len(created) + len(units)
 
 
 def test_account_commands_and_load_demo_are_logged(accounts: Flask) -> None:

@@ -257,3 +257,78 @@ def test_two_editions_compared_on_a_page_and_by_command(published: Flask) -> Non
     assert "5,Zmieniona," in listed.output
     values = runner.invoke(args=["edition", "diff", "2013", "2014", "--what", "values"])
     assert values.exit_code == 0 and "changed" in values.output
+
+
+def _set_2013(app: Flask, values: dict[tuple[str, str], int]) -> None:
+    from app.db import get_engine
+
+    with app.app_context(), get_engine().begin() as conn:
+        for (district, indicator), value in values.items():
+            conn.execute(
+                sa.text(
+                    "UPDATE indicator_value SET value = :v WHERE year = 2013 AND indicator = :i "
+                    "AND district_id = "
+                    "(SELECT id FROM district WHERE code = :d)"
+                ),
+                {"v": value, "i": indicator, "d": district},
+            )
+
+
+def test_changed_values_between_editions_read_no_clear_change_within_chance(
+    accounts: Flask,
+) -> None:
+    """Issue 14, point 8, in `palmap edition diff --what values` (table, CSV, JSON) and on
+    /edycje/A/B: Konradów 62.6 -> 62.2 per 1,000 is "no clear change", Podgórze II
+    143.6 -> 119.9 (532 -> 444 of 3,704) improved, as the comparison page's Poisson test says."""
+    import io
+    import json
+
+    import pandas as pd
+
+    runner = accounts.test_cli_runner()
+    _set_2013(
+        accounts,
+        {
+            ("konradow", "social_assistance"): 128,
+            ("konradow", "residents"): 2045,
+            ("podgorze-ii", "social_assistance"): 532,
+        },
+    )
+    assert runner.invoke(args=["edition", "publish", "a", "--title", "A"]).exit_code == 0
+    _set_2013(
+        accounts,
+        {
+            ("konradow", "social_assistance"): 120,
+            ("konradow", "residents"): 1929,
+            ("podgorze-ii", "social_assistance"): 444,
+        },
+    )
+    assert runner.invoke(args=["edition", "publish", "b", "--title", "B"]).exit_code == 0
+    args = ["edition", "diff", "a", "b", "--what", "values", "--format"]
+    table = runner.invoke(args=[*args, "table"])
+    assert table.exit_code == 0, table.output
+    line = next(
+        row for row in table.output.splitlines() if "konradow" in row and "social_ass" in row
+    )
+    assert "no_clear_change" in line
+    csv = runner.invoke(args=[*args, "csv"]).output
+    rows = pd.read_csv(io.StringIO(csv)).set_index(["district_code", "indicator"])
+    assert rows.loc[("konradow", "social_assistance"), "status"] == "no_clear_change"
+    assert rows.loc[("konradow", "social_assistance"), "rate_before"].round(1) == 62.6
+    assert rows.loc[("podgorze-ii", "social_assistance"), "status"] == "improved"
+    document = json.loads(runner.invoke(args=[*args, "json"]).output)
+    listed = document["rows"] if isinstance(document, dict) else document
+    statuses = {(r["district_code"], r["indicator"]): r["status"] for r in listed}
+    assert statuses[("konradow", "social_assistance")] == "no_clear_change"
+    assert statuses[("podgorze-ii", "social_assistance")] == "improved"
+    client = accounts.test_client()
+    for url, words in (
+        ("/edycje/a/b?year=2013&lang=pl", ("brak wyraźnej zmiany", "poprawa")),
+        ("/editions/a/b?year=2013&lang=en", ("no clear change", "improved")),
+    ):
+        html = client.get(url).get_data(True)
+        cells = re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', html)
+        konradow = next(c for name, c in cells if name == "Konradów" and "data-status" in c)
+        podgorze = next(c for name, c in cells if name == "Podgórze II" and "data-status" in c)
+        assert 'data-status="no_clear_change"' in konradow and words[0] in konradow
+        assert 'data-status="improved"' in podgorze and words[1] in podgorze

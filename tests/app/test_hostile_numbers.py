@@ -30,6 +30,7 @@ NUMERIC = (
     "supply_weight",
     "mv",
     "w_social_assistance",
+    "d_income",
     "weights",
 )
 NON_FINITE = ("nan", "NaN", "inf", "-inf", "Infinity", "-Infinity", "1e400", "-1e400")

@@ -333,6 +333,7 @@ def test_each_page_declares_exactly_the_arguments_its_parser_reads(app: Flask) -
                     dict.fromkeys(recorder.read | set(declared), "1"),
                     declared,
                     data.registry.codes,
+                    take.domain_codes(data.registry),
                 )
             }
             assert recorder.read == expanded, declared

@@ -96,3 +96,57 @@ def test_redrawn_boundaries_carry_the_counts_with_their_totals(before: AnalysisD
     assert rusinowa["before"] == pytest.approx(both, rel=1e-3)  # gaj's count moved in whole
     unchanged = found.values[found.values["district_code"] == "sobiecin"]
     assert unchanged.empty  # a renamed district keeps its values, not estimated
+
+
+def _with_values(data: AnalysisData, changes: dict[tuple[str, str], float]) -> AnalysisData:
+    """``data`` with the 2013 values of (district, indicator) replaced."""
+    values = data.values.copy()
+    for (district, indicator), value in changes.items():
+        row = (
+            (values["district_code"] == district)
+            & (values["indicator"] == indicator)
+            & (values["year"] == 2013)
+        )
+        assert row.sum() == 1
+        values.loc[row, "value"] = value
+    return dataclasses.replace(data, values=values)
+
+
+def test_a_changed_count_gets_the_comparison_pages_chance_status(before: AnalysisData) -> None:
+    """Issue 14, point 8, in the edition diff: Konradów's 62.6 -> 62.2 per 1,000 (128 of 2,045,
+    then 120 of 1,929) is within the chance variation of the counts; 1,435 -> 1,199 of 10,000
+    is not. The p-value is the comparison's own test (rate_change_p_value)."""
+    from mapping.indicators.change import rate_change_p_value
+
+    first = _with_values(
+        before,
+        {
+            ("konradow", "social_assistance"): 128,
+            ("konradow", "residents"): 2045,
+            ("podgorze-ii", "social_assistance"): 1435,
+            ("podgorze-ii", "residents"): 10_000,
+            ("gaj", "social_assistance"): 100,
+        },
+    )
+    second = _with_values(
+        before,
+        {
+            ("konradow", "social_assistance"): 120,
+            ("konradow", "residents"): 1929,
+            ("podgorze-ii", "social_assistance"): 1199,
+            ("podgorze-ii", "residents"): 10_000,
+            ("gaj", "social_assistance"): 200,
+        },
+    )
+    found = diff_editions(first, second).values.set_index(["district_code", "indicator"])
+    konradow = found.loc[("konradow", "social_assistance")]
+    assert round(konradow["rate_before"], 1) == 62.6 and round(konradow["rate_after"], 1) == 62.2
+    assert konradow["status"] == "no_clear_change"
+    assert konradow["p_value"] == pytest.approx(rate_change_p_value(128, 2045, 120, 1929))
+    assert found.loc[("podgorze-ii", "social_assistance"), "status"] == "improved"
+    assert found.loc[("gaj", "social_assistance"), "status"] == "worsened"
+    # A count without a denominator is tested on equal bases (residents: 2,045 -> 1,929).
+    residents = found.loc[("konradow", "residents")]
+    assert residents["p_value"] == pytest.approx(rate_change_p_value(2045, 1, 1929, 1))
+    assert residents["status"] == "no_clear_change"  # p = 0.07
+    assert pd.isna(found.loc[("konradow", "residents"), "rate_before"])

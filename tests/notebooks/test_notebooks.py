@@ -243,3 +243,48 @@ def test_target_areas_ranks_every_district(run_notebook: Callable[[str], Execute
     assert sum(moves) == 0 and any(moves)  # a permutation, and the access term changes it
 
     assert len(tagged(nb, "map")) == 1  # the top five
+
+
+def test_needs_and_resources_explains_denominators_and_smoothing(
+    run_notebook: Callable[[str], Executed],
+) -> None:
+    """Issue 14, points 3 and 4, in notebook 01: children per residents aged 0-17, and the
+    empirical Bayes rates of the two smallest districts (Lubiechów, Książ) against the largest,
+    checked by hand in the notebook against rate_table."""
+    nb, _ = run_notebook("01_needs_and_resources.ipynb")
+    denominators = html_table(one(nb, "denominators-table"))
+    assert {"per_1000_residents", "per_1000_aged_0_17"} <= set(denominators[0])
+    assert len(denominators[1]) == DEMO_DISTRICTS
+    assert re.search(r"(\d+) of 21 districts change rank", text_of(one(nb, "denominators-table")))
+
+    cell = one(nb, "smoothing-table")
+    assert "small-denominator threshold: 1,000 people" in text_of(cell)
+    table = html_table(cell)
+    rows = [dict(zip(table[0], row[1:], strict=True)) for row in table[1]]
+    assert {r["district_name"] for r in rows} == {"Lubiechów", "Książ", "Podzamcze"}
+    for row in rows:
+        raw, smoothed, city = (float(row[k]) for k in ("raw_rate", "smoothed_rate", "city_rate"))
+        assert min(raw, city) <= smoothed <= max(raw, city)  # pulled towards the city's rate
+        small = row["district_name"] != "Podzamcze"
+        assert (row["small_denominator"] == "True") == small
+        same = [r for r in rows if r["indicator"] == row["indicator"]]
+        big = next(r for r in same if r["district_name"] == "Podzamcze")
+        if small:  # a small district trusts its own rate less than the largest does
+            assert float(row["weight_own_rate"]) < float(big["weight_own_rate"])
+
+
+def test_target_areas_measures_what_smoothing_changes_in_the_ranking(
+    run_notebook: Callable[[str], Executed],
+) -> None:
+    nb, _ = run_notebook("02_target_areas.ipynb")
+    cell = one(nb, "smoothing-ranking")
+    table = html_table(cell)
+    assert {"rank_raw", "rank_smoothed", "move", "residents"} <= set(table[0])
+    assert len(table[1]) == DEMO_DISTRICTS
+    moves = [int(m) for m in column(table, "move")]
+    assert sum(moves) == 0 and any(moves)
+    printed = re.search(
+        r"(\d+) of 21 districts move; Spearman rank correlation raw against smoothed (\d\.\d{3})",
+        text_of(cell),
+    )
+    assert printed and int(printed[1]) == sum(1 for m in moves if m)
