@@ -60,7 +60,8 @@ class Extract:
         ]
         for osm_id, lon, lat, values in sorted(self.nodes):
             lines.append(
-                f'<node id="{osm_id}" version="1" lat="{lat:.7f}" lon="{lon:.7f}">{tags(values)}</node>'
+                f'<node id="{osm_id}" version="1" lat="{lat:.7f}" lon="{lon:.7f}">'
+                f"{tags(values)}</node>"
             )
         for way_id, refs, values in sorted(self.ways):
             nds = "".join(f'<nd ref="{r}"/>' for r in refs)
