@@ -27,6 +27,7 @@ import tempfile
 import warnings
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -252,7 +253,7 @@ class _Areas:
             self._trees[(key, value)] = shapely.STRtree(geometry[polygonal & tagged])
         return self._trees[(key, value)]
 
-    def holds(self, point: shapely.Point, key: str, value: str) -> bool:
+    def holds(self, point: object, key: str, value: str) -> bool:
         return len(self.tree(key, value).query(point, predicate="within")) > 0
 
 
@@ -346,7 +347,7 @@ def resources_from_osm(
         if geometry is None or geometry.is_empty:
             continue
         point = shapely.point_on_surface(geometry)
-        rule, failed = first_rule(tags, rules, lambda k, v, p=point: areas.holds(p, k, v))
+        rule, failed = first_rule(tags, rules, partial(areas.holds, point))
         if rule is None:
             _left_out(report, int(row), osm, tags, failed, keys)
             continue
