@@ -100,6 +100,14 @@ def is_osm_file(filename: str) -> bool:
 
 def _check_content(data: bytes, filename: str) -> str:
     """The suffix GDAL needs, after checking that the content is what the name says."""
+    if not is_osm_file(filename):
+        raise RefusedInputError(
+            msg(
+                "{name}: expected an OpenStreetMap extract named .osm or .osm.pbf; export the "
+                "extract from JOSM, the Overpass API or a regional extract",
+                name=filename,
+            )
+        )
     head = data[:512]
     if filename.lower().endswith(".pbf"):
         if b"OSMHeader" not in data[:64]:

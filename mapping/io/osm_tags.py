@@ -151,7 +151,7 @@ def read_tag_mapping(data: bytes, *, filename: str, categories: Collection[str])
     Traceback (most recent call last):
     ...
     mapping.errors.ValidationError: tags.csv: the tag mapping has errors: line 2, field \
-category: expected a known category code, got 'pole'; use one of boisko
+'category', value 'pole': expected a known category code, got 'pole'; use one of boisko
     """
     table, report = read_table(data, filename=filename)
     columns = [str(c).strip().lower() for c in table.columns]

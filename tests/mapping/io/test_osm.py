@@ -236,6 +236,7 @@ def test_over_the_feature_limit_is_refused(with_districts: Engine) -> None:
         (b"nazwa,kategoria\nx,y\n", "city.osm"),
         (b'<?xml version="1.0"?><!DOCTYPE osm [<!ENTITY a "aaaa">]><osm>&a;</osm>', "city.osm"),
         (b"<osm></osm>", "city.osm.pbf"),
+        (b"<osm></osm>", "city.csv"),
     ],
 )
 def test_not_an_osm_file_is_refused(with_districts: Engine, data: bytes, filename: str) -> None:
