@@ -320,6 +320,15 @@ def _network_command() -> click.Command:
 import_group.add_command(_network_command())
 
 
+def _osm_command() -> click.Command:
+    from app.cli_osm import import_osm
+
+    return import_osm
+
+
+import_group.add_command(_osm_command())
+
+
 EXPORT_FORMATS = ("geojson", "gpkg", "csv", "xlsx", "shp")  # mapping.io.export.EXPORT_FORMATS
 
 

@@ -141,6 +141,7 @@ def map_settings(**changes: Any) -> dict[str, Any]:
         tiles=current_app.config["TILES"],
         tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
         asset_prefix=prefix,
+        data=page_data(),
     )
     settings.update(changes)
     return settings

@@ -38,7 +38,12 @@ KINDS = (
     "surveys",
     "population",
     "residential",
+    "osm",
+    "osm_districts",
 )
+#: OpenStreetMap extracts (.osm, .osm.pbf) with the default tag mapping: shown on the preview's
+#: map as the resources or districts they become.
+OSM_KINDS = {"osm": "resources", "osm_districts": "districts"}
 #: The columns a person may choose, per kind (``ImportOptions`` ``<name>_field``).
 FIELDS: dict[str, tuple[str, ...]] = {
     "resources": ("name", "category", "address", "district", "external_id", "lat", "lon", "x", "y"),
@@ -53,6 +58,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # residential areas (polygons) of the demand model, as palmap import population/residential.
     "population": ("population", "lat", "lon", "x", "y"),
     "residential": (),
+    "osm": (),
+    "osm_districts": (),
 }
 #: The kinds whose form gives a year.
 _WITH_YEAR = ("indicators", "population")
@@ -104,6 +111,11 @@ def _options(kind: str, form: Any) -> dict[str, Any]:
         if not year.isdigit() or not 1900 <= int(year) <= 2100:
             abort(400, _("year: expected a year such as 2013, got %(value)s", value=year))
         chosen["year"] = int(year)
+    if kind == "osm_districts" and (form.get("admin_level") or "").strip():
+        level = form.get("admin_level", "").strip()
+        if not level.isdigit() or not 1 <= int(level) <= 12:
+            abort(400, _("admin_level: expected a number from 1 to 12, got %(value)s", value=level))
+        chosen["osm_admin_level"] = int(level)
     chosen["skip_invalid"] = form.get("skip_invalid") == "1"
     return chosen
 
@@ -125,8 +137,12 @@ def _import(upload: Any, data: bytes, **how: Any) -> Any:
     """The kept upload through the import, with its options (a rehearsal or the real one)."""
     from mapping.io.flow import run_import
     from mapping.io.options import ImportOptions
+    from mapping.io.osm import OsmOptions
 
-    options = ImportOptions(**{k: v for k, v in upload.options.items() if k != "original"})
+    kept = {k: v for k, v in upload.options.items() if k not in ("original", "osm_admin_level")}
+    options = ImportOptions(**kept)
+    if upload.kind in OSM_KINDS:
+        how["osm"] = OsmOptions(admin_level=upload.options.get("osm_admin_level"))
     return run_import(
         upload.kind,
         data,
@@ -156,7 +172,11 @@ def _rehearse(upload: Any, data: bytes) -> dict[str, Any]:
     from mapping.render.interactive import map_fragments
 
     folium_map = core_maps.upload_map(
-        pages.page_data(), upload.kind, result.frame, pages.map_settings(), name=_("New data")
+        pages.page_data(),
+        OSM_KINDS.get(upload.kind, upload.kind),
+        result.frame,
+        pages.map_settings(),
+        name=_("New data"),
     )
     return {
         "fragments": None if folium_map is None else map_fragments(folium_map),

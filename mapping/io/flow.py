@@ -27,6 +27,8 @@ from mapping.db import programme as programme_store
 from mapping.db import residential as residential_store
 from mapping.db import surveys as survey_store
 from mapping.io.options import DEFAULT_OPTIONS, ImportOptions, OptionsError
+from mapping.io.osm import OsmOptions
+from mapping.io.osm_flow import prepare_osm
 from mapping.io.population import read_population
 from mapping.io.programme import read_actions, read_partnerships
 from mapping.io.readers import (
@@ -51,6 +53,8 @@ Kind = Literal[
     "surveys",
     "population",
     "residential",
+    "osm",
+    "osm_districts",
 ]
 #: What :func:`run_import` imports.
 KINDS: tuple[str, ...] = (
@@ -62,6 +66,8 @@ KINDS: tuple[str, ...] = (
     "surveys",
     "population",
     "residential",
+    "osm",
+    "osm_districts",
 )
 Status = Literal["written", "dry_run", "rehearsed", "refused"]
 #: Given the number of rows to write, a context that yields a callback taking rows written (or
@@ -360,8 +366,22 @@ def _prepare(
     actor: str | None,
     how: str,
     survey_key: bytes | None,
+    osm: OsmOptions | None = None,
 ) -> _Prepared:
     """Read and check the file as ``kind``; the write that follows, ready to run."""
+    if kind in ("osm", "osm_districts"):  # an OSM extract (mapping.io.osm_flow)
+        ready = prepare_osm(
+            kind,
+            data,
+            filename=filename,
+            options=options,
+            osm=osm or OsmOptions(),
+            engine=engine,
+            limits=limits,
+            actor=actor,
+            how=how,
+        )
+        return _Prepared(ready.report, ready.rows, ready.write, frame=ready.frame)
     if kind == "districts":
         options.check(kind)
         return _districts(data, filename, options, engine, limits)
@@ -399,6 +419,7 @@ def run_import(
     display_name: str | None = None,
     cleared: Sequence[tuple[str, str, int]] = (),
     survey_key: bytes | None = None,
+    osm: OsmOptions | None = None,
 ) -> ImportResult:
     """Import one file: read, validate, report, refuse or skip, dry run, write in one transaction.
 
@@ -406,7 +427,8 @@ def run_import(
     ----------
     kind
         ``districts``, ``resources``, ``indicators``, ``partnerships``, ``actions``,
-        ``surveys``, ``population`` or ``residential``.
+        ``surveys``, ``population``, ``residential``, ``osm`` (resources from an OpenStreetMap
+        extract) or ``osm_districts`` (districts from one; :mod:`mapping.io.osm_flow`).
     data, filename
         The file's bytes and the name it came with (its extension must agree with its content).
     engine
@@ -477,6 +499,7 @@ def run_import(
         actor=actor,
         how=how,
         survey_key=survey_key,
+        osm=osm,
     )
 
     def result(status: Status, saved: store.SaveResult | None = None) -> ImportResult:

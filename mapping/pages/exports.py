@@ -10,6 +10,7 @@ sequential ones.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Literal
 
@@ -18,10 +19,11 @@ from mapping.pages.data import PageData
 from mapping.pages.embed_query import ExportQuery
 from mapping.pages.indicator_map import Choropleth
 from mapping.pages.labels import scheme_names
-from mapping.pages.maps import ASSET_PREFIX, indicator_map, map_settings
+from mapping.pages.maps import ASSET_PREFIX, indicator_map, map_settings, osm_data
 from mapping.pages.targets import TargetRanking
 from mapping.pages.text import Translator
 from mapping.render.assets import inline_assets
+from mapping.render.attribution import OSM_DATA_CREDIT
 from mapping.render.escape import escape_text
 from mapping.render.interactive import standalone_html
 from mapping.render.static import PageSize, StaticFormat, StaticLabels, StaticMap, render_static
@@ -101,6 +103,8 @@ def draw_static(
     """:func:`~mapping.render.static.render_static`, the same bytes for the same input."""
     import matplotlib  # imported when used (see mapping.render.static.render_static)
 
+    if osm_data(data) and not spec.attribution:
+        spec = replace(spec, attribution=OSM_DATA_CREDIT)
     with matplotlib.rc_context({"svg.hashsalt": SVG_SALT}):
         body = render_static(
             data.analysis.districts, spec, size=size, fmt=fmt, compact=compact, text_size=text_size
@@ -140,7 +144,7 @@ def indicator_map_file(
 ) -> bytes:
     """The indicator map as a file: static for reports, or a standalone interactive page."""
     if fmt == "html":
-        settings = map_settings(tr, tiles=export.tiles, asset_prefix=asset_prefix)
+        settings = map_settings(tr, tiles=export.tiles, asset_prefix=asset_prefix, data=data)
         page = inline_assets(standalone_html(indicator_map(data, built, settings)), asset_prefix)
         title = f"<title>{escape_text(built.label)}, {built.values.year} · palmap</title>"
         # WCAG 3.1.1: the document names its language (folium writes a bare <html>).

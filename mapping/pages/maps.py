@@ -20,6 +20,7 @@ from mapping.pages.programme import ActionsPage
 from mapping.pages.resources import placed
 from mapping.pages.targets import TargetRanking
 from mapping.pages.text import Translator
+from mapping.render.attribution import holds_osm
 from mapping.render.choropleth import district_map
 from mapping.render.interactive import overview_map
 
@@ -35,15 +36,23 @@ def map_settings(
     tiles: str,
     tiles_attribution: str | None = None,
     asset_prefix: str = ASSET_PREFIX,
+    data: PageData | None = None,
 ) -> dict[str, Any]:
-    """Keyword arguments of every map: language, tiles, local assets, translated labels."""
+    """Keyword arguments of every map: language, tiles, local assets, translated labels, and
+    whether ``data`` holds data from OpenStreetMap (its maps then show the ODbL attribution)."""
     return {
         "lang": tr.lang,
         "tiles": tiles,
         "tiles_attribution": tiles_attribution,
+        "osm_data": data is not None and osm_data(data),
         "asset_prefix": asset_prefix,
         "labels": map_labels(tr),
     }
+
+
+def osm_data(data: PageData) -> bool:
+    """Whether the resources or districts of ``data`` come (partly) from OpenStreetMap."""
+    return holds_osm(data.analysis.resources, data.analysis.districts)
 
 
 def all_resources(data: PageData, *, show: bool = False) -> dict[str, Any]:

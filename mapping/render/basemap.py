@@ -19,6 +19,7 @@ from folium.template import Template
 
 from mapping.errors import ConfigurationError
 from mapping.render.assets import AssetUrls
+from mapping.render.attribution import DataAttribution
 from mapping.render.controls import MetricScale
 from mapping.render.escape import escape_text
 
@@ -101,10 +102,12 @@ def base_map(
     assets: AssetUrls,
     tile_layer: folium.TileLayer | None,
     zoom_start: int,
+    osm_data: bool = False,
     **options: Any,
 ) -> LocalMap:
     """A map centred on ``bounds`` with the local assets, palmap's styles, a metric scale bar
-    and ``tile_layer`` (None: no base map); ``options`` go to Leaflet."""
+    and ``tile_layer`` (None: no base map); ``options`` go to Leaflet. ``osm_data``: the map
+    shows data from OpenStreetMap, and says so (:mod:`mapping.render.attribution`)."""
     location = None
     if bounds is not None:
         location = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
@@ -121,6 +124,8 @@ def base_map(
     MetricScale().add_to(m)
     if tile_layer is not None:
         tile_layer.add_to(m)
+    if osm_data:
+        DataAttribution().add_to(m)
     return m
 
 

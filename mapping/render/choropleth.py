@@ -239,6 +239,7 @@ def district_map(
     lang: str = "pl",
     tiles: str = "osm",
     tiles_attribution: str | None = None,
+    osm_data: bool = False,
     asset_prefix: str = "/static/vendor",
     labels: Mapping[str, str] | None = None,
     fill_opacity: float = _FILL_OPACITY,
@@ -275,7 +276,7 @@ def district_map(
         Codes of the districts to fit the view to (default: all).
     layer_name
         Name of the district layer in the layer control (plain text).
-    lang, tiles, tiles_attribution, asset_prefix, labels
+    lang, tiles, tiles_attribution, osm_data, asset_prefix, labels
         As for :func:`~mapping.render.interactive.overview_map`.
     fill_opacity
         Opacity of the fills.
@@ -323,6 +324,7 @@ def district_map(
         assets=assets,
         tile_layer=tiles_layer,
         zoom_start=12,
+        osm_data=osm_data,
         # Fractional zoom lets the districts fill the frame rather than a quarter of it.
         zoomSnap=0.25,
         zoomDelta=0.5,

@@ -70,6 +70,7 @@ def overview_map(
     lang: str = "pl",
     tiles: str = "osm",
     tiles_attribution: str | None = None,
+    osm_data: bool = False,
     asset_prefix: str = "/static/vendor",
     labels: Mapping[str, str] | None = None,
     view: MapView | None = None,
@@ -106,6 +107,9 @@ def overview_map(
         with ``{z}``, ``{x}`` and ``{y}`` (http(s) or a path on this server).
     tiles_attribution
         Required with a custom tile URL; shown as plain text (HTML in it is escaped).
+    osm_data
+        The map shows data from OpenStreetMap: the ODbL attribution is added
+        (:mod:`mapping.render.attribution`).
     asset_prefix
         Where the vendor files are served; see :func:`mapping.render.assets.asset_urls`.
     labels
@@ -157,7 +161,7 @@ def overview_map(
     resources = ensure_crs(resources, name="resources")
 
     bounds = display_bounds(districts, resources)
-    m = base_map(bounds, assets=assets, tile_layer=tiles_layer, zoom_start=13)
+    m = base_map(bounds, assets=assets, tile_layer=tiles_layer, zoom_start=13, osm_data=osm_data)
 
     district_layer, any_schematic = districts_layer(districts, name=texts["districts"])
     if district_layer is not None:

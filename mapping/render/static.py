@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import geopandas as gpd
@@ -103,6 +103,9 @@ class StaticMap:
     source: str | None = None
     export_date: str | None = None
     schematic_note: str | None = None
+    #: A data attribution printed under the source (the ODbL line of OpenStreetMap data,
+    #: :mod:`mapping.render.attribution`), printed in compact maps too.
+    attribution: str | None = None
     highlight: Sequence[str] = field(default_factory=tuple)
     labels: StaticLabels = field(default_factory=StaticLabels)
     #: The legend entry of the outlined districts (``highlight``), listed when one is drawn.
@@ -424,6 +427,9 @@ def static_figure(
     if not compact:
         top = _header(figure, spec, margin, top, inner, scale) - gap
         bottom = _footer(figure, spec, margin, bottom, inner, scale) + gap
+    elif spec.attribution:  # a report's figure: the data's licence still travels with it
+        only = replace(spec, source=None, export_date=None, schematic_note=None)
+        bottom = _footer(figure, only, margin, bottom, inner, scale) + gap
     side = width > 1.25 * height
     legend_width = inner * 0.34 if side else inner
     columns = 2 if len(spec.legend.entries) > 6 and not side else 1
@@ -498,6 +504,8 @@ def _footer(
     lines = []
     if spec.source:
         lines.append(f"{spec.labels.source}: {spec.source}")
+    if spec.attribution:
+        lines.append(spec.attribution)
     if spec.export_date:
         lines.append(f"{spec.labels.exported}: {spec.export_date}")
     if lines:

@@ -29,6 +29,7 @@ from mapping.pages.query import TargetQuery, parse_map_query, parse_target_query
 from mapping.pages.targets import SEED, TargetRanking, build_ranking
 from mapping.pages.text import Translator
 from mapping.programme import ACTION_TYPES, names_of
+from mapping.render.attribution import OSM_DATA_CREDIT, holds_osm
 from mapping.render.static import PageSize
 from mapping.report.content import (
     Block,
@@ -451,6 +452,8 @@ def _sources(inputs: ReportInputs, tr: Translator) -> Section:
         (indicator_name(analysis, code, tr), source_text(analysis.registry[code].source, tr))
         for code in analysis.registry.codes
     )
+    if holds_osm(analysis.resources, analysis.districts):
+        rows = (*rows, ("OpenStreetMap", OSM_DATA_CREDIT))
     return Section("sources", tr("Sources of data"), (Facts(rows),))
 
 
