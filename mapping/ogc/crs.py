@@ -23,6 +23,7 @@ __all__ = [
     "STORAGE_CRS",
     "SUPPORTED_CRS",
     "bbox_to_crs84",
+    "box_in_crs84",
     "geometries_in",
     "label",
 ]
@@ -85,7 +86,9 @@ def geometries_in(geometries: np.ndarray, uri: str) -> np.ndarray:
     return shapely.transform(geometries, move)
 
 
-def bbox_to_crs84(bbox: tuple[float, float, float, float], uri: str) -> tuple[float, ...]:
+def bbox_to_crs84(
+    bbox: tuple[float, float, float, float], uri: str
+) -> tuple[float, float, float, float]:
     """A bounding box given in ``uri``'s axis order (first axis min, second axis min, first
     axis max, second axis max) as (west, south, east, north) in CRS84, densified so that a box
     in metres keeps the area its curved edges cover.
@@ -99,3 +102,25 @@ def bbox_to_crs84(bbox: tuple[float, float, float, float], uri: str) -> tuple[fl
         return (bbox[1], bbox[0], bbox[3], bbox[2])
     west, south, east, north = _transformer(uri, CRS84).transform_bounds(*bbox, densify_pts=21)
     return (float(west), float(south), float(east), float(north))
+
+
+def box_in_crs84(bbox: tuple[float, float, float, float], uri: str) -> shapely.Polygon:
+    """The area of a box given in ``uri`` as a CRS84 polygon (its edges densified): what a box in
+    metres really covers, for the exact test of the features its CRS84 envelope finds.
+
+    >>> area = box_in_crs84((300000, 320000, 330000, 340000), EPSG_2180)
+    >>> len(shapely.get_coordinates(area)) > 5
+    True
+    """
+    first_low, second_low, first_high, second_high = bbox
+    outline = shapely.segmentize(
+        shapely.box(first_low, second_low, first_high, second_high),
+        max(first_high - first_low, second_high - second_low) / 20 or 1.0,
+    )
+    transformer = _transformer(uri, CRS84)
+
+    def move(xy: np.ndarray) -> np.ndarray:
+        first, second = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([first, second])
+
+    return shapely.transform(outline, move)

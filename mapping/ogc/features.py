@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 
 from mapping.ogc.collections import Collection
-from mapping.ogc.crs import bbox_to_crs84, geometries_in
+from mapping.ogc.crs import geometries_in
 from mapping.ogc.query import ItemsQuery
 
 __all__ = ["FeatureSet", "ItemsPage", "link", "plain"]
@@ -110,15 +110,19 @@ class FeatureSet:
     def _mask(self, query: ItemsQuery) -> np.ndarray | None:
         mask: np.ndarray | None = None
         if query.bbox is not None:
-            west, south, east, north = bbox_to_crs84(query.bbox, query.bbox_crs)
+            west, south, east, north = query.bbox
             b = self.bounds
             with np.errstate(invalid="ignore"):
                 mask = (
                     (b[:, 0] <= east) & (b[:, 2] >= west) & (b[:, 1] <= north) & (b[:, 3] >= south)
                 )
-            unsure = np.nonzero(mask & ~self.points)[0]
+            # Points in the envelope are in a CRS84 box; polygons may only touch its corner,
+            # and a box in metres covers less than its envelope: tested exactly.
+            unsure = np.nonzero(mask if query.area is not None else mask & ~self.points)[0]
             if len(unsure):
-                box = shapely.box(west, south, east, north)
+                box = (
+                    query.area if query.area is not None else shapely.box(west, south, east, north)
+                )
                 mask[unsure] = shapely.intersects(self.geometries[unsure], box)
         if query.datetime is not None and self.start is not None and self.end is not None:
             first, last = query.datetime

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import numpy as np
+import shapely
 
 from mapping.ogc.collections import Collection, Property
-from mapping.ogc.crs import CRS84, SUPPORTED_CRS
+from mapping.ogc.crs import CRS84, EPSG_4326, SUPPORTED_CRS, bbox_to_crs84, box_in_crs84, label
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -132,7 +133,7 @@ def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     return (numbers[0], numbers[1], numbers[2], numbers[3])
 
 
-def _instant(text: str, *, end: bool) -> np.datetime64 | None:
+def _instant(text: str) -> np.datetime64 | None:
     if text in ("", ".."):
         return None
     try:
@@ -157,11 +158,11 @@ def _datetime(raw: str | None) -> tuple[np.datetime64 | None, np.datetime64 | No
         return None
     if "/" in raw:
         first, _, second = raw.partition("/")
-        start, end = _instant(first, end=False), _instant(second, end=True)
+        start, end = _instant(first), _instant(second)
         if start is not None and end is not None and start > end:
             raise _bad("datetime", f"datetime: the interval {raw[:60]!r} ends before it starts")
         return start, end
-    moment = _instant(raw, end=False)
+    moment = _instant(raw)
     if moment is None:
         raise _bad("datetime", "datetime: expected a date or an interval, got '..'")
     return moment, moment
@@ -184,9 +185,28 @@ def _filter_value(prop: Property, raw: str) -> object:
     return value
 
 
+def _in_crs84(
+    bbox: tuple[float, float, float, float] | None, uri: str
+) -> tuple[float, float, float, float] | None:
+    if bbox is None:
+        return None
+    try:
+        found = bbox_to_crs84(bbox, uri)
+    except Exception:  # noqa: BLE001  # pyproj refuses points far outside the CRS's area
+        found = (math.nan,) * 4
+    if not all(math.isfinite(v) for v in found):
+        raise _bad(
+            "bbox",
+            f"bbox: {bbox} lies outside the area of {label(uri)}; give a box within it, in the "
+            "axis order of bbox-crs",
+        )
+    return (found[0], found[1], found[2], found[3])
+
+
 @dataclass(frozen=True)
 class ItemsQuery:
-    """What an items request asks for (bbox in its ``bbox_crs`` axis order)."""
+    """What an items request asks for (``bbox`` turned into CRS84: west, south, east, north;
+    ``bbox_crs`` the CRS it was given in)."""
 
     limit: int = DEFAULT_LIMIT
     offset: int = 0
@@ -196,6 +216,9 @@ class ItemsQuery:
     datetime: tuple[np.datetime64 | None, np.datetime64 | None] | None = None
     filters: tuple[tuple[str, object], ...] = ()
     fmt: str | None = None
+    #: The area of a box given in metres (EPSG:2180, EPSG:3857) as a CRS84 polygon: features
+    #: in ``bbox`` (its envelope) are kept only if they intersect it.
+    area: shapely.Polygon | None = None
 
 
 ITEMS_PARAMETERS = ("limit", "offset", "bbox", "bbox-crs", "crs", "datetime", *COMMON)
@@ -222,12 +245,18 @@ def parse_items_query(args: Mapping[str, str], collection: Collection) -> ItemsQ
             f"datetime: the collection {collection.id} has no time; leave datetime out (the "
             "indicator and actions collections have one)",
         )
-    bbox = _bbox(args.get("bbox"))
+    bbox_crs = parse_crs(args, "bbox-crs")
+    given = _bbox(args.get("bbox"))
+    bbox = _in_crs84(given, bbox_crs)
+    area = None
+    if given is not None and bbox_crs not in (CRS84, EPSG_4326):
+        area = box_in_crs84(given, bbox_crs)
     return ItemsQuery(
+        area=area,
         limit=_whole(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         offset=_whole(args, "offset", 0, 0, MAX_OFFSET),
         bbox=bbox,
-        bbox_crs=parse_crs(args, "bbox-crs"),
+        bbox_crs=bbox_crs,
         crs=parse_crs(args, "crs"),
         datetime=_datetime(args.get("datetime")),
         filters=tuple(

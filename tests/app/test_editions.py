@@ -63,6 +63,9 @@ NOT_DATA = (
     # it is always the report of one published edition (tests/app/test_report.py).
     "/sprawozdanie/",
     "/report/",
+    # The OGC API has each published edition as collections of its own (edition-2013-...):
+    # tests/app/test_ogc.py.
+    "/ogc",
 )
 
 
