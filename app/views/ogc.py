@@ -211,7 +211,7 @@ def _refused(error: OgcError) -> tuple[Response | str, int]:
 # --------------------------------------------------------------------------- routes
 
 
-@bp.get("")
+@bp.get("", strict_slashes=False)
 def landing() -> Response | str:
     """The landing page: links to the API definition, conformance and the collections."""
     fmt = _simple()

@@ -113,14 +113,14 @@ def box_in_crs84(bbox: tuple[float, float, float, float], uri: str) -> shapely.P
     True
     """
     first_low, second_low, first_high, second_high = bbox
-    outline = shapely.segmentize(
-        shapely.box(first_low, second_low, first_high, second_high),
-        max(first_high - first_low, second_high - second_low) / 20 or 1.0,
+    steps = np.linspace(0.0, 1.0, 21)
+    firsts = first_low + (first_high - first_low) * steps
+    seconds = second_low + (second_high - second_low) * steps
+    ring_first = np.concatenate(
+        [firsts, np.full(21, first_high), firsts[::-1], np.full(21, first_low)]
     )
-    transformer = _transformer(uri, CRS84)
-
-    def move(xy: np.ndarray) -> np.ndarray:
-        first, second = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([first, second])
-
-    return shapely.transform(outline, move)
+    ring_second = np.concatenate(
+        [np.full(21, second_low), seconds, np.full(21, second_high), seconds[::-1]]
+    )
+    lon, lat = _transformer(uri, CRS84).transform(ring_first, ring_second)
+    return shapely.Polygon(np.column_stack([lon, lat]))

@@ -187,12 +187,18 @@ def _filter_value(prop: Property, raw: str) -> object:
 
 def _in_crs84(
     bbox: tuple[float, float, float, float] | None, uri: str
-) -> tuple[float, float, float, float] | None:
+) -> tuple[tuple[float, float, float, float] | None, shapely.Polygon | None]:
+    """The box as CRS84 bounds, and for a box in metres the CRS84 polygon of its area."""
     if bbox is None:
-        return None
+        return None, None
+    area = None
     try:
         found = bbox_to_crs84(bbox, uri)
-    except Exception:  # noqa: BLE001  # pyproj refuses points far outside the CRS's area
+        if uri not in (CRS84, EPSG_4326):
+            area = box_in_crs84(bbox, uri)
+            if not area.is_valid:
+                found = (math.nan,) * 4
+    except Exception:  # noqa: BLE001  # pyproj or GEOS refuse points far outside the area
         found = (math.nan,) * 4
     if not all(math.isfinite(v) for v in found):
         raise _bad(
@@ -200,7 +206,7 @@ def _in_crs84(
             f"bbox: {bbox} lies outside the area of {label(uri)}; give a box within it, in the "
             "axis order of bbox-crs",
         )
-    return (found[0], found[1], found[2], found[3])
+    return (found[0], found[1], found[2], found[3]), area
 
 
 @dataclass(frozen=True)
@@ -246,11 +252,7 @@ def parse_items_query(args: Mapping[str, str], collection: Collection) -> ItemsQ
             "indicator and actions collections have one)",
         )
     bbox_crs = parse_crs(args, "bbox-crs")
-    given = _bbox(args.get("bbox"))
-    bbox = _in_crs84(given, bbox_crs)
-    area = None
-    if given is not None and bbox_crs not in (CRS84, EPSG_4326):
-        area = box_in_crs84(given, bbox_crs)
+    bbox, area = _in_crs84(_bbox(args.get("bbox")), bbox_crs)
     return ItemsQuery(
         area=area,
         limit=_whole(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
