@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import shapely
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -433,7 +432,6 @@ def test_items_are_served_from_encoded_bytes_quickly(api) -> None:
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(ogc_app) -> None:
     """A property-based run of the API against its own OpenAPI document (in-process WSGI)."""
     import schemathesis
-    from hypothesis import HealthCheck, Phase, given, settings
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import (
         content_type_conformance,
@@ -453,26 +451,30 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(ogc_app) -> 
     failures: list[str] = []
     started = time.perf_counter()
     for result in schema.get_all_operations():
-        operation = result.ok()
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=25,
-            deadline=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-            database=None,
-        )
-        def run(case) -> None:
-            try:
-                case.call_and_validate(checks=checks)
-            except Exception as error:  # noqa: BLE001  # collected and shown together
-                failures.append(f"{operation.label}: {str(error)[:800]}")
-                raise
-
-        try:
-            run()
-        except Exception:  # noqa: BLE001, S110  # reported through failures
-            pass
+        _check_operation(result.ok(), checks, failures)
     assert not failures, "\n".join(failures[:5])
     assert time.perf_counter() - started < 60
+
+
+def _check_operation(operation, checks, failures: list[str]) -> None:
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=25,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    def run(case) -> None:
+        try:
+            case.call_and_validate(checks=checks)
+        except Exception as error:  # noqa: BLE001  # collected and shown together
+            failures.append(f"{operation.label}: {str(error)[:800]}")
+            raise
+
+    try:
+        run()
+    except Exception:  # noqa: BLE001, S110  # reported through failures
+        pass
