@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import csv
 import http.client
-import json
 import multiprocessing
 import os
 import shutil
@@ -313,9 +312,8 @@ def main() -> None:
     try:
         started = time.perf_counter()
         _db, gpkg = build_data(folder, args.resources)
-        print(
-            f"data: 2,477 gminy and {args.resources:,} resources in {time.perf_counter() - started:.0f} s"
-        )
+        took = time.perf_counter() - started
+        print(f"data: 2,477 gminy and {args.resources:,} resources in {took:.0f} s")
         palmap, palmap_url = serve_palmap(folder, args.workers)
         servers.append(palmap)
         pygeo, pygeo_url = serve_pygeoapi(venv, folder, gpkg, args.workers)
