@@ -136,9 +136,35 @@ def ensure_pygeoapi(venv: Path) -> Path:
     """The pygeoapi environment (made and installed once)."""
     if not (venv / "bin" / "pygeoapi").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
-        subprocess.run([*pip, "pygeoapi", "gunicorn"], check=True)
+    python = str(venv / "bin" / "python")
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not (Path(site) / "sitecustomize.py").exists():
+        pip = [python, "-m", "pip", "install", "-q"]
+        subprocess.run([*pip, "pygeoapi", "gunicorn", "pysqlite3-binary"], check=True)
+        (Path(site) / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
     return venv
+
+
+#: pygeoapi's GeoPackage provider loads mod_spatialite through ``sqlite3``; a Python built
+#: without extension loading (pyenv's) gets the ``pysqlite3-binary`` module instead, as palmap
+#: itself does (pyproject.toml).
+SITECUSTOMIZE = """
+import sqlite3
+
+if not hasattr(sqlite3.Connection, "enable_load_extension"):
+    import sys
+
+    import pysqlite3
+    import pysqlite3.dbapi2
+
+    sys.modules["sqlite3"] = pysqlite3
+    sys.modules["sqlite3.dbapi2"] = pysqlite3.dbapi2
+"""
 
 
 PYGEOAPI_CONFIG = """
@@ -149,8 +175,8 @@ server:
   encoding: utf-8
   languages: [en-US]
   limits: {{default_items: 10, max_items: 10000}}
-  map: {{url: https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png, attribution: OSM}}
-logging: {{level: ERROR}}
+  map: {{url: "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png", attribution: OSM}}
+logging: {{level: ERROR, logfile: {log}}}
 metadata:
   identification: {{title: bench, description: bench, keywords: [bench], keywords_type: theme,
     terms_of_service: none, url: http://127.0.0.1}}
@@ -174,7 +200,10 @@ def serve_pygeoapi(
 ) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     config = folder / "pygeoapi.yml"
-    config.write_text(PYGEOAPI_CONFIG.format(port=port, gpkg=gpkg), encoding="utf-8")
+    config.write_text(
+        PYGEOAPI_CONFIG.format(port=port, gpkg=gpkg, log=folder / "pygeoapi-errors.log"),
+        encoding="utf-8",
+    )
     openapi = folder / "pygeoapi-openapi.yml"
     env = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
     subprocess.run(
@@ -201,7 +230,7 @@ def serve_pygeoapi(
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(folder / "pygeoapi.log").open("wb"),
     )
     return process, f"http://127.0.0.1:{port}"
 
@@ -274,13 +303,12 @@ def measure(base: str, paths: list[str], *, clients: int, seconds: float) -> dic
     """Requests per second and latency percentiles (ms) of ``clients`` processes."""
     port, prefix = _split(base)
     full = [prefix + p for p in paths]
-    for path in full[:20]:  # warm-up: every worker builds its caches
-        for _ in range(3):
+    for path in full[:2]:  # warm-up: every worker builds its caches
+        for _ in range(4):
             status, body = _get(port, path)
             if status != 200:
-                raise SystemExit(f"{base}{path}: {status} {body[:300]!r}")
+                print(f"  (warm-up) {base}{path}: {status} {body[:120]!r}")
     with multiprocessing.get_context("fork").Pool(clients) as pool:
-        _client((port, full, 2.0))  # warm-up of the workers with a few requests
         started = time.perf_counter()
         results = pool.map(_client, [(port, full, seconds)] * clients)
         elapsed = time.perf_counter() - started
@@ -302,18 +330,24 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pygeoapi-venv", type=Path, default=Path("/tmp/palmap-bench-pygeoapi"))
+    parser.add_argument(
+        "--data", type=Path, help="a folder to keep the built data in and reuse on the next run"
+    )
     args = parser.parse_args()
     if not GMINY.exists():
         print(f"{GMINY} is absent: nothing to measure (the benchmark needs the gminy)")
         return
     venv = ensure_pygeoapi(args.pygeoapi_venv)
-    folder = Path(tempfile.mkdtemp(prefix="palmap-api-bench-"))
+    folder = args.data or Path(tempfile.mkdtemp(prefix="palmap-api-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
     servers: list[subprocess.Popen] = []
     try:
-        started = time.perf_counter()
-        _db, gpkg = build_data(folder, args.resources)
-        took = time.perf_counter() - started
-        print(f"data: 2,477 gminy and {args.resources:,} resources in {took:.0f} s")
+        gpkg = folder / "same.gpkg"
+        if not gpkg.exists():
+            started = time.perf_counter()
+            build_data(folder, args.resources)
+            took = time.perf_counter() - started
+            print(f"data: 2,477 gminy and {args.resources:,} resources in {took:.0f} s")
         palmap, palmap_url = serve_palmap(folder, args.workers)
         servers.append(palmap)
         pygeo, pygeo_url = serve_pygeoapi(venv, folder, gpkg, args.workers)
@@ -352,8 +386,13 @@ def main() -> None:
     finally:
         for server in servers:
             server.terminate()
-            server.wait(timeout=30)
-        shutil.rmtree(folder, ignore_errors=True)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        if args.data is None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ holds the host a request named.
 from __future__ import annotations
 
 import json
+import math
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -48,6 +50,10 @@ bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
 _KEY = "palmap_ogc"
 JSON = "application/json"
+#: Seconds a worker serves the catalogue without reading the data version again: the read (a
+#: connection and a query, about 3 ms on SQLite) would be most of an items request's time. An
+#: edit shows in the API within this time (the pages read it on every request).
+VERSION_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -67,6 +73,8 @@ class _Holder:
     def __init__(self) -> None:
         self.catalogue: _Catalogue | None = None
         self.lock = threading.Lock()
+        #: When the data version was last read (time.monotonic()).
+        self.checked = -math.inf
 
 
 def _min_count() -> int:
@@ -75,9 +83,13 @@ def _min_count() -> int:
 
 def _catalogue() -> _Catalogue:
     """The collections of the current data version (built again when it changes)."""
+    holder: _Holder = current_app.extensions[_KEY]
+    now = time.monotonic()
+    if holder.catalogue is not None and now - holder.checked < VERSION_CHECK_SECONDS:
+        return holder.catalogue
     engine = get_engine()
     state = page_cache().current(engine)
-    holder: _Holder = current_app.extensions[_KEY]
+    holder.checked = now
     found = holder.catalogue
     if found is not None and found.db_version == state.db_version:
         return found
@@ -340,5 +352,10 @@ def item(collection_id: str, feature_id: str) -> Response | str:
 
 def init_app(app: Any) -> None:
     """Keep the catalogue holder on the app and serve the blueprint."""
+    from app.auth import csrf, limiter
+
     app.extensions[_KEY] = _Holder()
+    # Read-only GET routes: no request limit and no form to protect; skip both checks.
+    limiter.exempt(bp)
+    csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -190,11 +190,11 @@ def page_links(
     page: ItemsPage,
 ) -> list[dict[str, str]]:
     """self, alternate (HTML), next and prev links of an items page (relative to the site)."""
-    kept = [(k, v) for k, v in args if k not in ("offset", "f")]
+    kept = urlencode([(k, v) for k, v in args if k not in ("offset", "f")])
+    start = f"{path}?{kept}&" if kept else f"{path}?"
 
     def at(offset: int, fmt: str) -> str:
-        query_string = urlencode([*kept, ("offset", str(offset)), ("f", fmt)])
-        return f"{path}?{query_string}"
+        return f"{start}offset={offset}&f={fmt}"
 
     found = [
         link(at(query.offset, "json"), "self", GEOJSON, "This page"),

@@ -388,13 +388,19 @@ def test_no_collection_holds_private_data(api, ogc_app) -> None:
     assert entries is not None
 
 
-def test_an_edit_shows_on_the_next_request_and_editions_do_not_change(api, ogc_app) -> None:
+def test_an_edit_shows_within_a_second_and_editions_do_not_change(api, ogc_app) -> None:
+    """The API reads the data version at most once a second per worker (VERSION_CHECK_SECONDS):
+    an edit made in the database (by palmap, QGIS or psql) shows after that."""
+    from app.views import ogc
+
+    assert ogc.VERSION_CHECK_SECONDS == 1.0
     before = _json(api, "/ogc/collections/edition-2013-resources/items/7")["properties"]["name"]
     with ogc_app.app_context():
         from app.db import get_engine
 
         with get_engine().begin() as conn:
             conn.execute(sa.text("UPDATE resource SET name = 'Nowa nazwa OGC' WHERE id = 7"))
+    time.sleep(ogc.VERSION_CHECK_SECONDS + 0.1)
     assert (
         _json(api, "/ogc/collections/resources/items/7")["properties"]["name"] == "Nowa nazwa OGC"
     )
