@@ -78,7 +78,7 @@ def test_landing_page_links_the_api_its_documentation_conformance_and_data(api) 
         assert f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}" in classes
     assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in classes
     html = api.get("/ogc", headers={"Accept": "text/html"})
-    assert html.mimetype == "text/html" and "Add WFS / OGC API" in html.get_data(True)
+    assert html.mimetype == "text/html" and "WFS / OGC API - Features" in html.get_data(True)
 
 
 def test_the_openapi_document_validates(api) -> None:

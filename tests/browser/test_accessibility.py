@@ -74,7 +74,9 @@ HTML_PAGES: dict[str, str] = {
     "/ogc/collections/<collection_id>": "/ogc/collections/edition-2013-districts?f=html",
     "/ogc/collections/<collection_id>/queryables": "/ogc/collections/resources/queryables?f=html",
     "/ogc/collections/<collection_id>/items": "/ogc/collections/resources/items?f=html&limit=50",
-    "/ogc/collections/<collection_id>/items/<feature_id>": "/ogc/collections/districts/items/gaj?f=html",
+    "/ogc/collections/<collection_id>/items/<feature_id>": (
+        "/ogc/collections/districts/items/gaj?f=html"
+    ),
 }
 
 #: Pages only a logged-in editor sees: their rule -> a URL (audited logged in, below).
