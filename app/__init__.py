@@ -89,6 +89,7 @@ def _add_web(app: Flask) -> None:
         exports,
         health,
         maps,
+        ogc,
         programme,
         programme_edit,
         report,
@@ -126,6 +127,7 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(report.bp)
     app.register_blueprint(surveys.bp)
     app.register_blueprint(health.bp)
+    ogc.init_app(app)  # OGC API - Features at /ogc
     # The upload's size limit, with room for the form around the file (PALMAP_MAX_FILE_MB).
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_FILE_MB"]) + 1) * 2**20
 

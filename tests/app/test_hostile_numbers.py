@@ -43,6 +43,8 @@ SAMPLE = {
     "before": "2012",
     "after": "2013",
     "edition": "2013",
+    "collection_id": "districts",
+    "feature_id": "gaj",
 }
 SKIPPED = ("/static/",)
 

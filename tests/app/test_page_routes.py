@@ -16,7 +16,21 @@ from mapping.errors import ValidationError
 
 APP = Path(__file__).resolve().parents[2] / "app"
 #: Routes without a language: the overview (``/`` is both), static files, vendored assets.
-NO_LANGUAGE = {"static", "vendor.asset", "maps.overview"}
+#: The OGC API (/ogc) keeps the standard's English paths, which clients build themselves.
+OGC = {
+    f"ogc.{name}"
+    for name in (
+        "landing",
+        "conformance",
+        "api",
+        "collections",
+        "collection",
+        "queryables",
+        "items",
+        "item",
+    )
+}
+NO_LANGUAGE = {"static", "vendor.asset", "maps.overview", *OGC}
 
 
 def test_every_page_has_its_english_alias_registered_by_page_route(app: Flask) -> None:

@@ -66,6 +66,17 @@ HTML_PAGES: dict[str, str] = {
     "/login": "/login",
     "/wyloguj": "/wyloguj",
     "/logout": "/logout",
+    # The OGC API's pages as HTML (f=html; JSON by default: tests/app/test_ogc.py).
+    "/ogc": "/ogc?f=html",
+    "/ogc/conformance": "/ogc/conformance?f=html",
+    "/ogc/api": "/ogc/api?f=html",
+    "/ogc/collections": "/ogc/collections?f=html",
+    "/ogc/collections/<collection_id>": "/ogc/collections/edition-2013-districts?f=html",
+    "/ogc/collections/<collection_id>/queryables": "/ogc/collections/resources/queryables?f=html",
+    "/ogc/collections/<collection_id>/items": "/ogc/collections/resources/items?f=html&limit=50",
+    "/ogc/collections/<collection_id>/items/<feature_id>": (
+        "/ogc/collections/districts/items/gaj?f=html"
+    ),
 }
 
 #: Pages only a logged-in editor sees: their rule -> a URL (audited logged in, below).
