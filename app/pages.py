@@ -142,6 +142,11 @@ def map_settings(**changes: Any) -> dict[str, Any]:
         tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
         asset_prefix=prefix,
     )
+    settings.update(
+        topojson_min_districts=int(current_app.config["TOPOJSON_MIN_DISTRICTS"]),
+        cluster_min_resources=int(current_app.config["CLUSTER_MIN_RESOURCES"]),
+        cluster_url=page_url("clusters.resources"),
+    )
     settings.update(changes)
     return settings
 
