@@ -67,8 +67,13 @@ function palmapServerClusters(map, settings) {
                     icon: icon, title: count + " " + settings.labels.cluster, keyboard: true
                 });
             }
-            marker.on("click", function () {
+            var zoomIn = function () {
                 map.setView([row[0], row[1]], Math.min(map.getZoom() + 2, map.getMaxZoom()));
+            };
+            marker.on("click", zoomIn);
+            // Enter on a focused cluster (Leaflet itself only opens popups on Enter).
+            marker.on("keypress", function (e) {
+                if (e.originalEvent.keyCode === 13) { zoomIn(); }
             });
             group.addLayer(marker);
         });
