@@ -285,7 +285,7 @@ def measure_page(
         if markers:
             page.wait_for_function(f"({MARKERS})() === {markers}", timeout=300_000, polling=20)
         if clusters:
-            page.wait_for_function(f"({CLUSTERS_DRAWN})()", timeout=300_000, polling=20)
+            page.wait_for_function(f"() => ({CLUSTERS_DRAWN})()", timeout=300_000, polling=20)
         loads.append(time.perf_counter() - started)
         if run == 0:
             page.wait_for_timeout(400)  # the first fit to the districts is animated
