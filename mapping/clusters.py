@@ -254,8 +254,8 @@ def view_clusters(index: PointIndex, view: View) -> dict[str, Any]:
     xs, ys = index.x[found], index.y[found]
     cx = np.floor(xs / cell).astype(np.int64)
     cy = np.floor(ys / cell).astype(np.int64)
-    rows = int(cy.max() - cy.min()) + 1
-    keys = (cx - cx.min()) * rows + (cy - cy.min())
+    height = int(cy.max() - cy.min()) + 1
+    keys = (cx - cx.min()) * height + (cy - cy.min())
     span = int(keys.max()) + 1
     if span <= _DENSE_CELLS:
         # A dense count per cell (no sort): 1,000,000 points in about 30 ms.
