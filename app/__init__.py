@@ -81,6 +81,7 @@ def _add_web(app: Flask) -> None:
     from app.views import (
         accounts,
         categories,
+        clusters,
         district_edit,
         districts,
         edit,
@@ -111,6 +112,7 @@ def _add_web(app: Flask) -> None:
     app.register_blueprint(vendor.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(maps.bp)
+    app.register_blueprint(clusters.bp)
     app.register_blueprint(districts.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(targets.bp)

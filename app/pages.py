@@ -143,6 +143,11 @@ def map_settings(**changes: Any) -> dict[str, Any]:
         asset_prefix=prefix,
         data=page_data(),
     )
+    settings.update(
+        topojson_min_districts=int(current_app.config["TOPOJSON_MIN_DISTRICTS"]),
+        cluster_min_resources=int(current_app.config["CLUSTER_MIN_RESOURCES"]),
+        cluster_url=page_url("clusters.resources"),
+    )
     settings.update(changes)
     return settings
 

@@ -2,6 +2,18 @@
 
 Usage: .venv/bin/python benchmarks/browser_load.py [--runs N] [--sizes demo,10000,100000]
                                                    [--pages /,/zasoby,...]
+       .venv/bin/python benchmarks/browser_load.py --national [--sizes gminy,100000,1000000]
+
+National scale (``--national``): the districts are Poland's 2,477 gminy
+(``../shared/data/prg-simplified/gminy_pl.geojson``, read in place; skipped with a message when
+absent) with the demo's indicators drawn at random for each gmina, and N random resources over
+Poland. Each page is measured twice, "before" (``TOPOJSON_MIN_DISTRICTS=0`` and
+``CLUSTER_MIN_RESOURCES=0``: plain GeoJSON districts and every resource in the page, as before
+issue 16) and "after" (the defaults: TopoJSON districts, resources loaded per view as server
+clusters); with 1,000,000 resources "before" is not run (a page of more than 100 MB). A page
+marked ``+`` waits, in "after", until the first clusters of the view have been drawn. Targets:
+a choropleth page of at most 1 MB loading in under 0.5 s, and the first view with 1,000,000
+resources in under 1.5 s.
 
 For each data set the script builds a SpatiaLite database in a temporary folder (the demo data;
 for a number N, the demo districts and categories plus N random resources spread over the city,
@@ -103,6 +115,93 @@ INTERACT = """async () => {
 }"""
 
 
+GMINY = ROOT.parent / "shared" / "data" / "prg-simplified" / "gminy_pl.geojson"
+NATIONAL_PAGES = ("/mapa/needs_index", "/+")
+CHOROPLETH_TARGET_S = 0.5
+CHOROPLETH_TARGET_KB = 1024
+# True once the server clusters of the view are drawn (palmapTotal is set by the layer).
+CLUSTERS_DRAWN = """() => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    let drawn = false;
+    map.eachLayer(l => { if (l.palmapTotal !== undefined) { drawn = true; } });
+    return drawn;
+}"""
+
+
+def _random_points(frame: gpd.GeoDataFrame, size: int, seed: int) -> np.ndarray:
+    """``size`` (lon, lat) uniform over the union of ``frame``'s polygons."""
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    area = shapely.coverage_union_all(frame.geometry.to_numpy())
+    shapely.prepare(area)
+    west, south, east, north = frame.total_bounds
+    found: list[np.ndarray] = []
+    kept = 0
+    while kept < size:
+        xy = np.column_stack([rng.uniform(west, east, size), rng.uniform(south, north, size)])
+        inside = xy[shapely.contains_xy(area, xy[:, 0], xy[:, 1])]
+        found.append(inside)
+        kept += len(inside)
+    return np.concatenate(found)[:size]
+
+
+def _save_random_resources(engine, xy: np.ndarray, categories: list[str]) -> None:
+    size = len(xy)
+    frame = gpd.GeoDataFrame(
+        {
+            "external_id": [f"bench-{i:07d}" for i in range(size)],
+            "name": [f"Zasób nr {i}" for i in range(size)],
+            "category": [categories[i % len(categories)] for i in range(size)],
+            "address": [f"ul. Łączna {i % 300 + 1}" for i in range(size)],
+            "operator": [f"Stowarzyszenie {i % 97}" for i in range(size)],
+            "website": [f"https://example.org/{i}" if i % 3 == 0 else None for i in range(size)],
+            "district_code": [None] * size,
+            "synthetic": [True] * size,
+        },
+        geometry=points(xy),
+        crs=4326,
+    )
+    with engine.begin() as conn:
+        store.save_resources(conn, frame, match_within_m=0.0)
+
+
+def build_national(folder: Path, size: int | None) -> tuple[dict, int]:
+    """The demo database with the gminy as its districts (the demo's indicator values drawn at
+    random for each gmina) and ``size`` random resources over Poland."""
+    import pandas as pd
+
+    config = demo_settings(folder)
+    app = demo_app(folder)
+    engine = get_engine(app)
+    gminy = gpd.read_file(GMINY).rename(columns={"terc": "code"})[["code", "name", "geometry"]]
+    gminy["code"] = gminy["code"].astype(str)
+    demo_values = store.load_indicator_values(engine)
+    rng = np.random.default_rng(16)
+    pieces = []
+    for (indicator, year), group in demo_values.groupby(["indicator", "year"]):
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "district_code": gminy["code"].to_numpy(),
+                    "indicator": indicator,
+                    "year": year,
+                    "value": rng.choice(group["value"].to_numpy(), len(gminy)),
+                }
+            )
+        )
+    with engine.begin() as conn:
+        store.save_districts(conn, gminy, replace=True)
+        store.save_indicator_values(conn, pd.concat(pieces, ignore_index=True))
+    if size:
+        categories = list(store.load_categories(engine)["code"])
+        _save_random_resources(engine, _random_points(gminy, size, size), categories)
+    resources = store.load_resources(engine)
+    engine.dispose()
+    placed = int((resources.geometry.notna() & ~resources.geometry.is_empty).sum())
+    return config, placed
+
+
 def build_database(folder: Path, size: int | None) -> tuple[dict, int]:
     """A SpatiaLite database with the demo data and, for ``size``, that many random resources;
     return the app's settings and the number of resources with a point."""
@@ -168,7 +267,7 @@ def fetch(url: str) -> tuple[float, int]:
 
 
 def measure_page(
-    browser, url: str, runs: int, markers: int
+    browser, url: str, runs: int, markers: int, clusters: bool = False
 ) -> tuple[float, dict[str, float], list[str]]:
     loads = []
     interaction: dict[str, float] = {}
@@ -185,6 +284,8 @@ def measure_page(
         )
         if markers:
             page.wait_for_function(f"({MARKERS})() === {markers}", timeout=300_000, polling=20)
+        if clusters:
+            page.wait_for_function(f"() => ({CLUSTERS_DRAWN})()", timeout=300_000, polling=20)
         loads.append(time.perf_counter() - started)
         if run == 0:
             page.wait_for_timeout(400)  # the first fit to the districts is animated
@@ -201,14 +302,75 @@ def _category_layers(config: dict) -> str:
     return codes
 
 
+def _launch(playwright):
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
+    )
+
+
+def national(args: argparse.Namespace) -> None:
+    """The gminy and N resources, before and after (see the module's docstring)."""
+    if not GMINY.is_file():
+        print(f"skipped: {GMINY} not found (the shared prg-simplified data set is not here)")
+        return
+    from playwright.sync_api import sync_playwright
+
+    sizes = args.sizes if args.sizes != "demo,10000,100000" else "gminy,100000,1000000"
+    print(
+        f"{'data':>8}  {'mode':<6} {'page':<20} {'server_s':>8} {'html_kb':>8} {'load_s':>7}"
+        f"  targets: choropleth <= {CHOROPLETH_TARGET_KB} kB and < {CHOROPLETH_TARGET_S} s; "
+        f"first view < {LOAD_TARGET_S} s"
+    )
+    with sync_playwright() as playwright:
+        browser = _launch(playwright)
+        for size_name in sizes.split(","):
+            size = None if size_name == "gminy" else int(size_name)
+            with tempfile.TemporaryDirectory() as folder:
+                started = time.perf_counter()
+                config, placed = build_national(Path(folder), size)
+                print(
+                    f"{size_name:>8}  database built in {time.perf_counter() - started:.1f} s "
+                    f"({placed:,} placed resources)",
+                    flush=True,
+                )
+                modes = [("after", {})]
+                if not size or size <= 100_000:
+                    modes.insert(0, ("before", {"TOPOJSON_MIN_DISTRICTS": 0,
+                                                "CLUSTER_MIN_RESOURCES": 0}))  # fmt: skip
+                for mode, changes in modes:
+                    with serve({**config, **changes}) as base:
+                        for path in NATIONAL_PAGES:
+                            wait_clusters = path.endswith("+") and mode == "after" and bool(size)
+                            path = path.rstrip("+")
+                            server_s, size_bytes = fetch(base + path)
+                            load_s, _, errors = measure_page(
+                                browser, base + path, args.runs, 0, clusters=wait_clusters
+                            )
+                            note = (
+                                f"  ({len(errors)} page errors: {errors[0][:80]})" if errors else ""
+                            )
+                            print(
+                                f"{size_name:>8}  {mode:<6} {path:<20} {server_s:8.2f} "
+                                f"{size_bytes / 1024:8.0f} {load_s:7.2f}{note}",
+                                flush=True,
+                            )
+        browser.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="page loads per page (median)")
     parser.add_argument("--sizes", default="demo,10000,100000")
     parser.add_argument("--pages", default=",".join(DEFAULT_PAGES))
+    parser.add_argument("--national", action="store_true", help="the 2,477 gminy, before and after")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+    if args.national:
+        national(args)
+        return
     from playwright.sync_api import sync_playwright
 
     urls = [u for u in args.pages.split(",") if u]

@@ -28,6 +28,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from shapely.geometry import shape
 
 from mapping.crs import ensure_crs
 from mapping.errors import ValidationError
@@ -40,6 +41,7 @@ from mapping.render.geometry import bounds as display_bounds
 from mapping.render.geometry import display_geometries, polygonal, rounded
 from mapping.render.inputs import RESOURCE_COLUMNS, check_frame, labels_for
 from mapping.render.resources import category_table, resource_layers
+from mapping.render.topo import TopoDistricts, district_topology, styled_rows, use_topology
 from mapping.render.view import MapView, place_view
 
 __all__ = [
@@ -244,6 +246,9 @@ def district_map(
     labels: Mapping[str, str] | None = None,
     fill_opacity: float = _FILL_OPACITY,
     view: MapView | None = None,
+    topojson_min_districts: int | None = None,
+    cluster_url: str | None = None,
+    cluster_min_resources: int | None = None,
 ) -> folium.Map:
     """Draw the districts filled with given colours, optionally with resources on top.
 
@@ -283,6 +288,13 @@ def district_map(
     view
         A fixed first view (centre and/or zoom, as an embed asks); default: fitted to the
         districts of ``fit``.
+    topojson_min_districts
+        From this many districts on, they are sent as a topology (:mod:`mapping.render.topo`);
+        None: :data:`~mapping.render.topo.TOPOJSON_MIN_DISTRICTS`, 0: never.
+    cluster_url, cluster_min_resources
+        With a URL of the cluster endpoint, from ``cluster_min_resources`` placed resources on
+        (None: :data:`~mapping.render.clusters.CLUSTER_MIN_RESOURCES`) the map loads them per
+        view from it instead of carrying them (:mod:`mapping.render.clusters`).
 
     Returns
     -------
@@ -350,7 +362,9 @@ def district_map(
     def highlight_style(feature: dict[str, Any]) -> dict[str, Any]:
         return {"weight": 4, "color": "#000000"}
 
-    if features:
+    if features and use_topology(len(features), topojson_min_districts):
+        _topo_layer(features, style, highlight_style, assets=assets, name=layer_name).add_to(m)
+    elif features:
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
             name=escape_text(layer_name),
@@ -378,6 +392,9 @@ def district_map(
             assets=assets,
             ids=list(resource_ids) if resource_ids is not None else None,
             show=show_resources,
+            cluster_url=cluster_url,
+            cluster_min=cluster_min_resources,
+            lang=lang,
         )
         for _, _, layer in drawn:
             layer.add_to(m)
@@ -391,6 +408,33 @@ def district_map(
         ).add_to(m)
     place_view(m, bounds, view)
     return m
+
+
+def _topo_layer(
+    features: list[dict[str, Any]],
+    style: Any,
+    highlight_style: Any,
+    *,
+    assets: Any,
+    name: str,
+) -> TopoDistricts:
+    """The features of :func:`district_map` as one :class:`TopoDistricts` layer."""
+    topology = district_topology([shape(f["geometry"]) for f in features])
+    styles, indexes = styled_rows([style(f) for f in features])
+    rows = [
+        [int(f["id"][1:]), f["properties"]["code"], f["properties"]["tip"],
+         f["properties"].get("popup"), index]
+        for f, index in zip(features, indexes, strict=True)
+    ]  # fmt: skip
+    return TopoDistricts(
+        assets=assets,
+        name=escape_text(name),
+        topology=topology,
+        rows=rows,
+        styles=styles,
+        highlight=highlight_style(features[0]),
+        tooltip_class="palmap-district-tooltip",
+    )
 
 
 _ASSET_TAG = re.compile(r'<(?:script src="[^"]*"></script>|link rel="stylesheet" href="[^"]*"/?>)')

@@ -12,10 +12,14 @@ from typing import Any, Final
 
 import folium
 import geopandas as gpd
+from folium.map import Layer
+from shapely.geometry import shape
 
+from mapping.render.assets import AssetUrls
 from mapping.render.escape import escape_text
 from mapping.render.geometry import display_geometries, polygonal, rounded
 from mapping.render.inputs import is_true
+from mapping.render.topo import TopoDistricts, district_topology, styled_rows, use_topology
 
 __all__ = ["districts_layer"]
 
@@ -27,11 +31,18 @@ _DISTRICT_HIGHLIGHT: Final = MappingProxyType({"weight": 3, "fillOpacity": 0.18}
 
 
 def districts_layer(
-    districts: gpd.GeoDataFrame, *, name: str
-) -> tuple[folium.GeoJson | None, bool]:
-    """Return the districts layer (None when nothing to draw) and whether any is schematic."""
+    districts: gpd.GeoDataFrame,
+    *,
+    name: str,
+    assets: AssetUrls | None = None,
+    topojson_min: int | None = None,
+) -> tuple[Layer | None, bool]:
+    """Return the districts layer (None when nothing to draw) and whether any is schematic.
+
+    From ``topojson_min`` districts on (:func:`mapping.render.topo.use_topology`) and with
+    ``assets``, the layer is a :class:`~mapping.render.topo.TopoDistricts`."""
     geometries = display_geometries(districts.geometry)
-    features = []
+    features: list[dict[str, Any]] = []
     schematic_ids: set[Hashable] = set()
     any_schematic = False
     for position, (title, schematic, geometry) in enumerate(
@@ -62,6 +73,24 @@ def districts_layer(
 
     def highlight(feature: dict[str, Any]) -> dict[str, Any]:
         return dict(_DISTRICT_HIGHLIGHT)
+
+    if assets is not None and use_topology(len(features), topojson_min):
+        topology = district_topology([shape(f["geometry"]) for f in features])
+        styles, indexes = styled_rows([style(f) for f in features])
+        rows = [
+            [int(str(f["id"])[1:]), "", str(f["properties"]["name_html"]), None, index]
+            for f, index in zip(features, indexes, strict=True)
+        ]
+        topo = TopoDistricts(
+            assets=assets,
+            name=escape_text(name),
+            topology=topology,
+            rows=rows,
+            styles=styles,
+            highlight=dict(_DISTRICT_HIGHLIGHT),
+            tooltip_class="palmap-district-tooltip",
+        )
+        return topo, any_schematic
 
     layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},

@@ -74,6 +74,9 @@ def overview_map(
     asset_prefix: str = "/static/vendor",
     labels: Mapping[str, str] | None = None,
     view: MapView | None = None,
+    topojson_min_districts: int | None = None,
+    cluster_url: str | None = None,
+    cluster_min_resources: int | None = None,
 ) -> folium.Map:
     """Draw districts and resources on one interactive map.
 
@@ -117,6 +120,9 @@ def overview_map(
         ``schematic_note``, ``category``, ``address``, ``operator``, ``website``. Plain text.
     view
         A fixed first view (centre and/or zoom); default: fitted to the districts.
+    topojson_min_districts, cluster_url, cluster_min_resources
+        Large sets: districts as a topology, resources loaded per view; see
+        :func:`mapping.render.choropleth.district_map`.
 
     Returns
     -------
@@ -163,14 +169,23 @@ def overview_map(
     bounds = display_bounds(districts, resources)
     m = base_map(bounds, assets=assets, tile_layer=tiles_layer, zoom_start=13, osm_data=osm_data)
 
-    district_layer, any_schematic = districts_layer(districts, name=texts["districts"])
+    district_layer, any_schematic = districts_layer(
+        districts, name=texts["districts"], assets=assets, topojson_min=topojson_min_districts
+    )
     if district_layer is not None:
         district_layer.add_to(m)
 
     table = category_table(categories, lang)
     # FAST_RESOURCES_ABOVE is read here, at call time, so that it can be tuned on this module.
     drawn = resource_layers(
-        resources, table, labels=texts, assets=assets, fast_above=FAST_RESOURCES_ABOVE
+        resources,
+        table,
+        labels=texts,
+        assets=assets,
+        fast_above=FAST_RESOURCES_ABOVE,
+        cluster_url=cluster_url,
+        cluster_min=cluster_min_resources,
+        lang=lang,
     )
     for _, _, layer in drawn:
         layer.add_to(m)

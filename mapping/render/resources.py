@@ -22,7 +22,9 @@ from folium.map import Layer
 from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 
+from mapping.clusters import CLUSTER_MIN_RESOURCES
 from mapping.render.assets import AssetUrls
+from mapping.render.clusters import ServerClusters
 from mapping.render.controls import swatch
 from mapping.render.escape import Link, escape_text, escape_texts, popup_html, safe_url
 from mapping.render.fastpoints import FastPoints
@@ -201,15 +203,32 @@ def resource_layers(
     ids: Sequence[object] | None = None,
     show: bool = True,
     fast_above: int | None = None,
+    cluster_url: str | None = None,
+    cluster_min: int | None = None,
+    lang: str = "pl",
 ) -> list[tuple[str, str, Layer]]:
     """Return (display name, colour, layer) per category with at least one point.
 
     ``ids`` (one per row, default the row position) become the features' ``rid`` property, so
     that a page can tell which rows are drawn; ``show=False`` adds the layers switched off.
     Above ``fast_above`` points (default :data:`FAST_RESOURCES_ABOVE`) the layers are those of
-    :func:`fast_resource_layers`.
+    :func:`fast_resource_layers`. With ``cluster_url``, from ``cluster_min`` points on (default
+    :data:`mapping.clusters.CLUSTER_MIN_RESOURCES`; 0: never) every category shares one
+    :class:`~mapping.render.clusters.ServerClusters` layer that loads the view's resources from
+    that URL (each category's entry holds the same layer).
     """
     placed = placed_points(resources.geometry)
+    least = CLUSTER_MIN_RESOURCES if cluster_min is None else int(cluster_min)
+    if cluster_url and least > 0 and int(placed.sum()) >= least:
+        named = _named_layers(table, list(dict.fromkeys(resources["category"][placed])))
+        layer = ServerClusters(
+            assets=assets,
+            url=cluster_url,
+            categories={str(code): (shown, colour) for code, shown, colour, _ in named},
+            lang=lang,
+            show=show,
+        )
+        return [(shown, colour, layer) for _, shown, colour, _ in named]
     limit = FAST_RESOURCES_ABOVE if fast_above is None else fast_above
     if int(placed.sum()) > limit:
         return fast_resource_layers(

@@ -35,6 +35,8 @@ TEXT_FILES: dict[str, str] = {
     "/surveys.csv": "/surveys.csv",
     "/zasoby.geojson": "/zasoby.geojson",
     "/resources.geojson": "/resources.geojson",
+    "/zasoby/klastry": "/zasoby/klastry?bbox=16,50,17,51&zoom=16",
+    "/resources/clusters": "/resources/clusters?bbox=16,50,17,51&zoom=16",
     # (editors only: an anonymous request gets the redirect to the login page)
     "/dziennik.csv": "/dziennik.csv",
     "/audit.csv": "/audit.csv",

@@ -130,6 +130,8 @@ NOT_HTML: dict[str, str] = {
     ".<any(xlsx,csv):fmt>": "XLSX or CSV",
     "/data/template/<any(resources,districts,indicators,partnerships,actions,surveys):kind>"
     ".<any(xlsx,csv):fmt>": "XLSX or CSV",
+    "/zasoby/klastry": "JSON: the resources of one map view as clusters",
+    "/resources/clusters": "JSON: the resources of one map view as clusters",
     "/mapa": "redirect to /mapa/<layer>",
     "/map": "redirect to /map/<layer>",
     "/porownanie": "redirect to /porownanie/<layer>",
