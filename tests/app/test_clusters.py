@@ -43,7 +43,7 @@ def test_cluster_endpoint_refuses_a_malformed_view_with_400(client, query):
     answer = client.get(f"/zasoby/klastry?{query}")
     assert answer.status_code == 400
     body = answer.get_json()
-    assert body["error"] == "invalid_view"
+    assert body["error"] == "invalid_setting"
     assert body["message"].split(":")[0] in {"bbox", "zoom"}
 
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskCliRunner
 def _needs(runner: FlaskCliRunner, *extra: str) -> tuple[pd.DataFrame, str]:
     result = runner.invoke(args=["analyse", "needs", "--year", "2013", "--format", "csv", *extra])
     assert result.exit_code == 0, result.output
-    return pd.read_csv(io.StringIO(result.stdout)), result.output
+    return pd.read_csv(io.StringIO(result.stdout), comment="#"), result.output
 
 
 def test_needs_uses_smoothed_rates_unless_raw_rates_is_asked(runner: FlaskCliRunner) -> None:
