@@ -109,6 +109,9 @@ def test_single_indicator_domains_give_the_per_indicator_index():
     reg = IndicatorRegistry(demo.indicators)
     assert {i.code: i.domain for i in reg} == {
         "residents": None,
+        "residents_0_17": None,
+        "residents_18_64": None,
+        "residents_65_plus": None,
         "social_assistance": "income",
         "long_term_unemployed": "labour",
         "children_assisted": "children",
