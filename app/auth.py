@@ -11,7 +11,9 @@ and the role a view needs.
 - Logins are limited per client address (``PALMAP_LOGIN_LIMIT``); the counters live in
   ``PALMAP_RATELIMIT_STORAGE`` (by default the shared cache of ``PALMAP_CACHE_URL`` when it is
   set, else each process's memory; ``redis://...`` or ``memcached://...`` share them between
-  servers). Too many: 429.
+  servers). Too many: 429. While that store does not answer, each process counts in its own
+  memory until it answers again (a Redis that is down neither fails the logins nor lifts the
+  limit).
 - Sessions and CSRF tokens are cookies signed with ``PALMAP_SECRET_KEY`` (the account behind a
   session is read from the database on each request): every server that shares it accepts them.
   A server configured for several servers (a shared cache or shared limits) refuses to start
@@ -229,6 +231,9 @@ def init_app(app: Flask) -> None:
         app.config.get("RATELIMIT_STORAGE") or app.config.get("CACHE_URL") or "memory://"
     )
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # A shared store that does not answer (Redis down) must not turn every login into a 500:
+    # the limits count in this process's memory until it answers again (checked with backoff).
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     check_secret(app)
     login_manager.init_app(app)
     login_manager.user_loader(_load)

@@ -116,3 +116,26 @@ def test_several_servers_need_one_secret_key(tmp_path: Path, setting: str, value
 def test_a_wrong_cache_url_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="PALMAP_CACHE_URL: expected a Redis URL"):
         make_app(tmp_path, CACHE_URL="memcached://cache:11211")
+
+
+def test_logins_are_still_limited_when_the_shared_cache_does_not_answer(tmp_path: Path) -> None:
+    """A Redis that is down must not lock everybody out (a 500 on every login, as before) nor
+    open the door: the limits fall back to this server's own memory until Redis answers again
+    (Flask-Limiter's in-memory fallback)."""
+    from tests.app.test_accounts import _add, _login
+    from tests.deploy.conftest import free_port
+
+    app = make_app(
+        tmp_path,
+        CACHE_URL=f"redis://127.0.0.1:{free_port()}/0",
+        SECRET_KEY="s" * 64,
+        LOGIN_LIMIT="3 per minute",
+    )
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert _add(runner, "ola", "admin").startswith("0:")
+    client = app.test_client()
+    assert _login(client, "ola").status_code == 302
+    other = app.test_client()
+    statuses = [_login(other, "ola", "wrong password here").status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]  # the successful login above counted too
