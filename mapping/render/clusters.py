@@ -31,7 +31,7 @@ CLUSTER_LABELS: Final = {
 CLUSTER_JS: Final = """
 function palmapServerClusters(map, settings) {
     var group = L.layerGroup();
-    var request = 0;
+    var request = 0, drawn = null;
     function size(count) {
         return count < 100 ? "small" : (count < 1000 ? "medium" : "large");
     }
@@ -101,8 +101,14 @@ function palmapServerClusters(map, settings) {
             + "bbox=" + box + "&zoom=" + zoom;
         var mine = ++request;
         fetch(url, {credentials: "same-origin"})
-            .then(function (r) { return r.ok ? r.json() : null; })
-            .then(function (answer) { if (answer && mine === request) { draw(answer); } });
+            .then(function (r) { return r.ok ? r.text() : null; })
+            .then(function (text) {
+                // The same answer again (a move that shows the same clusters) keeps the drawn
+                // markers, and with them the keyboard focus on a cluster.
+                if (text === null || mine !== request || text === drawn) { return; }
+                drawn = text;
+                draw(JSON.parse(text));
+            });
     }
     group.on("add", load);
     map.on("moveend", load);
