@@ -25,9 +25,14 @@ from mapping.pages.comparison import (
 )
 from mapping.pages.edition_compare import comparison_inputs
 from mapping.pages.exports import FILE_FORMATS
-from mapping.pages.indicator_map import TABLE_COLUMNS, build_indicator_map, indicator_table
+from mapping.pages.indicator_map import (
+    TABLE_COLUMNS,
+    build_indicator_map,
+    indicator_table,
+    table_page,
+)
 from mapping.pages.overview import build_overview
-from mapping.pages.query import default_layer, parse_map_query
+from mapping.pages.query import default_layer, parse_map_query, raw_arg
 from mapping.render.choropleth import merge_fragments
 from mapping.render.interactive import map_fragments
 
@@ -70,7 +75,7 @@ def indicator_map_default() -> Response:
 
 
 @pages.page_route(bp, "/mapa/<layer>", "/map/<layer>", endpoint="indicator_map")
-@cached_page(*take.MAP_ARGS, *take.LAYER_SELECT)
+@cached_page(*take.MAP_ARGS, *take.LAYER_SELECT, *take.TABLE_PAGE)
 def indicator_map(layer: str) -> Response | str:
     """A choropleth of one layer for one year, with its legend, table and resources on top."""
     moved = _switch_layer("maps.indicator_map", layer)
@@ -79,13 +84,30 @@ def indicator_map(layer: str) -> Response | str:
     data, tr = pages.page_data(), pages.translator()
     query = parse_map_query(pages.args(), data.analysis, tr, layer=layer)
     page = build_indicator_map(data, query, tr)
+    table = table_page(page.rows, raw_arg(pages.args(), "page"), tr)
     built = page.choropleth
     folium_map = core_maps.indicator_map(data, built, pages.map_settings())
     code, links = query.layer.code, query.link(year=query.year)
+
+    def page_link(number: int) -> str | None:
+        if not 1 <= number <= table.pages or number == table.page:
+            return None
+        shown = number if number > 1 else None  # the first page's URL is the map's own
+        return pages.page_url("maps.indicator_map", layer=code, **links, page=shown)
+
     return render_template(
         "indicator_map.html",
         fragments=map_fragments(folium_map),
-        **pages.fields_of(page),
+        **{**pages.fields_of(page), "rows": table.rows},
+        listing={
+            "first": table.first,
+            "last": table.last,
+            "page": table.page,
+            "pages": table.pages,
+            "size": table.size,
+            "previous": page_link(table.page - 1),
+            "next": page_link(table.page + 1),
+        },
         layer=query.layer,
         label=built.label,
         unit=built.unit,

@@ -42,6 +42,8 @@ MAP_ARGS: tuple[str, ...] = ("year", *CLASS_ARGS)
 COMPARE_ARGS: tuple[str, ...] = ("from", "to", "against", *CLASS_ARGS)
 #: The layer select of the map and comparison forms (a redirect to the layer's own URL).
 LAYER_SELECT: tuple[str, ...] = ("layer",)
+#: The page of the table under the indicator map (:func:`mapping.pages.indicator_map.table_page`).
+TABLE_PAGE: tuple[str, ...] = ("page",)
 #: :func:`mapping.pages.query.parse_target_query`.
 TARGET_ARGS: tuple[str, ...] = (
     "year",

@@ -24,7 +24,7 @@ from mapping.pages.labels import (
     layer_source,
     layer_unit,
 )
-from mapping.pages.query import MapQuery
+from mapping.pages.query import MapQuery, page_error
 from mapping.pages.text import Translator
 from mapping.render.choropleth import NO_DATA_COLOUR, PALETTES, MapLegend, class_colours, palette
 
@@ -185,6 +185,52 @@ def table_rows(
             }
         )
     return sorted(rows, key=lambda r: (r["sort"], r["name"]))
+
+
+#: Rows of the table under the indicator map on one page (``?page=2`` for the next ones): the
+#: map draws every district and the CSV holds them all. The 2,477 gminy as one table made
+#: 537 kB of the page's 991 kB and half a second of Chromium's load (benchmarks/browser_load.py
+#: --national); sets of up to this many districts, the demo's among them, are one page.
+TABLE_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class TablePage:
+    """One page of the table under the map: its rows, the first row's number, the pages."""
+
+    rows: list[dict[str, Any]]
+    page: int
+    pages: int
+    first: int
+    size: int
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1
+
+
+def table_page(rows: list[dict[str, Any]], raw: str | None, tr: Translator) -> TablePage:
+    """Page ``raw`` (``?page=``, None: the first) of ``rows``; a 400 naming the range beyond.
+
+    Examples
+    --------
+    >>> from mapping.pages.text import Translator
+    >>> rows = [{"rank": i} for i in range(1, 251)]
+    >>> part = table_page(rows, "3", Translator.plain())
+    >>> part.pages, part.first, part.last, part.rows[0]
+    (3, 201, 250, {'rank': 201})
+    >>> table_page(rows, "4", Translator.plain())
+    Traceback (most recent call last):
+    ...
+    mapping.pages.errors.QueryError: Page of the list: expected a whole number from 1 to 3, got 4.
+    """
+    size = TABLE_PAGE_SIZE
+    pages = max(1, -(-len(rows) // size))
+    page = 1 if raw is None else int(raw) if raw.isdigit() else 0
+    if not 1 <= page <= pages:
+        raise page_error(raw, pages, tr)
+    start = (page - 1) * size
+    return TablePage(rows[start : start + size], page, pages, start + 1, size)
 
 
 def weight_fields(

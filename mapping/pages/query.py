@@ -61,8 +61,9 @@ DEFAULT_TOP = 5
 #: Longest text query of the resource list (longer ones are cut): matched, never stored.
 MAX_TEXT = 200
 TILES: tuple[str, ...] = ("osm", "none")
-#: Arguments that are not settings of a page (the language, the layer select of a form).
-NOT_SETTINGS: tuple[str, ...] = ("lang", "layer")
+#: Arguments that are not settings of a page (the language, the layer select of a form, the
+#: page of a table: links to other views, files and embeds leave it).
+NOT_SETTINGS: tuple[str, ...] = ("lang", "layer", "page")
 
 T = TypeVar("T")
 
