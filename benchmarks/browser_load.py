@@ -23,8 +23,9 @@ opens each page in Debian's Chromium (``/usr/bin/chromium``) through Playwright:
 * server: the first request of the page (data loaded, map built and rendered; the page cache
   keeps it afterwards), timed with urllib;
 * load: the median over ``--runs`` fresh browser contexts (empty browser cache, as a first visit)
-  of the time from ``page.goto`` until the district polygons are drawn and the ``load`` event
-  has fired, with the server's page cache warm; ``html_kb`` is the page's size;
+  of the time from ``page.goto`` until the ``load`` event has fired and every district polygon
+  is drawn (an SVG path, or on the canvas of a large set's district layer, painted on the next
+  animation frame), with the server's page cache warm; ``html_kb`` is the page's size;
 * zoom / pan: on the loaded page, the slowest of zooming in two steps and out again
   (``map.setZoom`` without animation, until ``zoomend`` and the next painted frame) and of
   panning by 300 x 200 px (``panBy`` until ``moveend`` and the next frame).
@@ -77,6 +78,21 @@ DEFAULT_PAGES = (
     "/embed/mapa/needs_index?layers=ALL*",
     "/embed/obszary",
 )
+
+# True once every district polygon of the map is drawn: as an SVG path in the page, or, for
+# large sets, on the district layer's canvas.
+DISTRICTS_DRAWN = """() => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    if (!map) return false;
+    let polygons = 0, drawn = 0;
+    map.eachLayer(l => {
+        if (!(l instanceof L.Polygon) || !l.feature) return;
+        polygons++;
+        if (l._path ? l._path.isConnected : !!(l._renderer && l._renderer._ctx)) drawn++;
+    });
+    return polygons > 0 && drawn === polygons;
+}"""
+NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 # Markers in the map's clusters (markercluster adds large sets in chunks, without blocking).
 MARKERS = """() => {
@@ -279,9 +295,8 @@ def measure_page(
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         started = time.perf_counter()
         page.goto(url, wait_until="load", timeout=300_000)
-        page.wait_for_selector(
-            ".leaflet-overlay-pane path.leaflet-interactive", state="attached", timeout=300_000
-        )
+        page.wait_for_function(f"({DISTRICTS_DRAWN})()", timeout=300_000, polling=20)
+        page.evaluate(NEXT_FRAME)  # a canvas paints on the next animation frame
         if markers:
             page.wait_for_function(f"({MARKERS})() === {markers}", timeout=300_000, polling=20)
         if clusters:

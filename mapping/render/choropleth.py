@@ -341,6 +341,7 @@ def district_map(
         zoomSnap=0.25,
         zoomDelta=0.5,
     )
+    place_view(m, bounds, view)  # before the layers: each is projected once
 
     features = _district_features(districts, tooltips=tooltips, popups=popups)
     # Features skip empty geometries; their ids ("d<position>") lead back to the codes.
@@ -406,7 +407,6 @@ def district_map(
         Legend(
             MapLegend(resource_legend, entries, round_swatches=True).html(), position="bottomleft"
         ).add_to(m)
-    place_view(m, bounds, view)
     return m
 
 

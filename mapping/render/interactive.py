@@ -168,6 +168,7 @@ def overview_map(
 
     bounds = display_bounds(districts, resources)
     m = base_map(bounds, assets=assets, tile_layer=tiles_layer, zoom_start=13, osm_data=osm_data)
+    place_view(m, bounds, view)  # before the layers: each is projected once
 
     district_layer, any_schematic = districts_layer(
         districts, name=texts["districts"], assets=assets, topojson_min=topojson_min_districts
@@ -196,5 +197,4 @@ def overview_map(
         note = texts["schematic_note"] if any_schematic else None
         entries = [(name, colour) for name, colour, _ in drawn]
         Legend(legend_html(entries, title=texts["legend"], note=note)).add_to(m)
-    place_view(m, bounds, view)
     return m

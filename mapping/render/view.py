@@ -1,10 +1,13 @@
 """The first view of an interactive map: fitted to bounds, or a fixed centre and zoom.
 
-Every map builder ends with :func:`place_view`. Without a :class:`MapView` (or with one that
-fixes nothing) the map is fitted to its bounds as folium does (``fitBounds``). With a centre or
-a zoom (an embed's ``centre=`` and ``zoom=``), :class:`FixedView` fits the bounds without
-animation (folium's animated fit would end after the next step and undo it) and then moves the
-map to the asked centre and zoom.
+Every map builder calls :func:`place_view` right after making the map, before adding its
+layers: each layer is then projected once, at the first view (a fit after the layers projected
+the 2,477 gminy twice, at the builder's start zoom and again at the fitted one), and a layer that
+loads per view (the server clusters) asks once. Without a :class:`MapView` (or with one that
+fixes nothing) the map is fitted to its bounds as folium does (``fitBounds``). With a centre or a
+zoom (an embed's ``centre=`` and ``zoom=``), :class:`FixedView` fits the bounds without animation
+(an animated fit would end after the next step and undo it) and then moves the map to the asked
+centre and zoom.
 """
 
 from __future__ import annotations
@@ -63,8 +66,8 @@ class FixedView(MacroElement):
 
 
 def place_view(m: folium.Map, bounds: list[list[float]] | None, view: MapView | None) -> None:
-    """Add the first view to ``m``, as its last element: fitted to ``bounds`` (nothing when
-    None), or ``view`` when it fixes a centre or zoom."""
+    """Add the first view to ``m`` (call it before adding the layers): fitted to ``bounds``
+    (nothing when None), or ``view`` when it fixes a centre or zoom."""
     if view is not None and view.fixed:
         FixedView(view, bounds).add_to(m)
     elif bounds is not None:

@@ -29,9 +29,13 @@ STATE = """() => {
     const map = Object.values(window).find(v => v instanceof L.Map);
     const state = {polygons: 0, tipped: 0, clusters: 0, singles: 0, total: null};
     map.eachLayer(l => {
-        if (l instanceof L.Polygon && l.feature && l._path && l._path.isConnected) {
+        // A district drawn on the layer's canvas (large sets; an SVG path otherwise), whose
+        // tooltip is its layer's (one for all the districts).
+        const drawn = l._path ? l._path.isConnected : !!(l._renderer && l._renderer._ctx);
+        if (l instanceof L.Polygon && l.feature && drawn) {
             state.polygons++;
-            if (l.getTooltip()) state.tipped++;
+            const group = Object.values(l._eventParents || {})[0];
+            if (l.getTooltip() || (group && group.getTooltip())) state.tipped++;
         }
         if (l.palmapTotal !== undefined) state.total = l.palmapTotal;
     });
@@ -106,11 +110,31 @@ def test_topojson_districts_render_and_clusters_load_on_pan(page, large_server):
     page.evaluate(
         "() => { const map = Object.values(window).find(v => v instanceof L.Map);"
         " let done = false; map.eachLayer(l => { if (!done && l instanceof L.Polygon"
-        " && l.feature) { l.fire('mouseover', {latlng: l.getBounds().getCenter()});"
-        " l.openTooltip(l.getBounds().getCenter()); done = true; } }); }"
+        " && l.feature) { l.fire('mouseover', {latlng: l.getBounds().getCenter()}, true);"
+        " done = true; } }); }"
     )
     tooltip = page.locator(".palmap-district-tooltip")
     assert tooltip.count() == 1 and tooltip.inner_text().strip()
+    # A real mouse over a district (a point of the canvas that no marker covers) shows that
+    # district's tooltip: the canvas finds the polygon under the pointer.
+    spot = page.evaluate(
+        "() => { const map = Object.values(window).find(v => v instanceof L.Map);"
+        " const box = map.getContainer().getBoundingClientRect(); let found = null;"
+        " map.eachLayer(l => { if (found || !(l instanceof L.Polygon) || !l.feature) return;"
+        " const p = map.latLngToContainerPoint(l.getCenter()); const x = box.left + p.x,"
+        " y = box.top + p.y; const under = document.elementFromPoint(x, y);"
+        " if (under && under.tagName === 'CANVAS' && l._containsPoint(p))"
+        " found = {x: x, y: y, tip: l.feature.properties.tip}; }); return found; }"
+    )
+    assert spot, "no district centre free of markers"
+    page.mouse.move(spot["x"] - 1, spot["y"])
+    page.mouse.move(spot["x"], spot["y"])
+    page.wait_for_function(
+        "tip => [...document.querySelectorAll('.palmap-district-tooltip')]"
+        ".some(t => t.innerHTML === tip)",
+        arg=spot["tip"],
+        timeout=5_000,
+    )
     # Pan far east: the map asks again, and the new view has no resource.
     page.evaluate(
         "() => { const map = Object.values(window).find(v => v instanceof L.Map);"
@@ -158,7 +182,7 @@ def test_cluster_markers_zoom_in_and_singles_open_a_text_popup(page, large_serve
 @pytest.mark.parametrize("url", ["/", "/mapa/needs_index"])
 def test_large_set_pages_pass_axe(page, large_server, url):
     page.goto(large_server + url, wait_until="load")
-    page.wait_for_selector(".leaflet-overlay-pane path", state="attached")
+    page.wait_for_selector(".leaflet-overlay-pane canvas", state="attached")
     page.wait_for_timeout(300)
     assert audit(page) == []
     assert page.console_errors == []

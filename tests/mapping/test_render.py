@@ -619,6 +619,8 @@ def test_coordinates_are_rounded(page):
 
 def test_map_fits_the_districts(page):
     assert re.search(r"fitBounds\(\s*\[\[50\.76, 16\.26\], \[50\.8, 16\.3\]\]", page)
+    # Fitted before the layers are added: each is projected once, at the fitted view.
+    assert page.index("fitBounds(") < page.index("L.geoJson(")
 
 
 def test_resources_without_points_are_skipped(districts, categories):
@@ -803,8 +805,10 @@ def test_embed_map_fixes_the_view_after_fitting_without_animation(districts, cen
     page_bounds = re.search(r"map_\w+\.fitBounds\(\s*(\[\[.*?\]\])", fitted, re.S).group(1)
     assert json.loads(found.group(2)) == json.loads(page_bounds)
     assert (found.group(3), found.group(4)) == shown
-    # The view is the map's last element: it runs after every layer and control.
-    assert script.rstrip().endswith(found.group(0))
+    # The view comes right after the map, before its layers and controls: each layer is
+    # projected once, at the first view.
+    view_at = script.index(found.group(0))
+    assert view_at < script.index("L.geoJson(") and view_at < script.index("L.control.layers(")
 
 
 def test_embed_map_legend_off_leaves_out_both_legends(districts, resources, categories):
