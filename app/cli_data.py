@@ -10,25 +10,18 @@ writes in ONE transaction, or not at all: any invalid row refuses the import (ex
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from flask.cli import with_appcontext
 
-from app.cli_common import EXIT_INVALID, EXIT_USAGE, announce_wait, cli_actor, handle_errors
+from app.cli_common import EXIT_INVALID, EXIT_USAGE, handle_errors
 from app.cli_common import fail as _fail
-from app.db import get_engine, import_limits, write_wait
+from app.cli_import import run_command
+from app.db import get_engine
 from mapping.db import store
-from mapping.errors import CRSError
-from mapping.io.options import ImportOptions, Layout, OptionsError
-from mapping.io.report import ImportReport
-
-#: Files with more rows than this get a progress bar while they are written.
-PROGRESS_ROWS = 5_000
-#: The flag of each import option whose name differs from ``--`` + the option's name.
-_FLAGS = {"layout": "--wide-indicators or --wide-years"}
+from mapping.io.options import ImportOptions, Layout
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,73 +41,6 @@ def _common(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
-
-
-def _flag(option: str) -> str:
-    return _FLAGS.get(option, "--" + option.replace("_", "-"))
-
-
-def _show(report: ImportReport, report_path: Path | None) -> None:
-    for assumption in report.assumptions:
-        click.echo(f"Assumed: {assumption}", err=True)
-    if report.findings:
-        click.echo(report.as_table(), err=True)
-    if report_path is not None:
-        report.write(report_path)
-        click.echo(f"Report written to {report_path}.", err=True)
-
-
-def _progress(rows: int) -> AbstractContextManager[Callable[[int], None] | None]:
-    if rows <= PROGRESS_ROWS:
-        return nullcontext(None)
-    return _bar(rows)
-
-
-@contextmanager
-def _bar(rows: int) -> Any:
-    with click.progressbar(
-        length=rows, label="Writing", file=click.get_text_stream("stderr")
-    ) as bar:
-        yield bar.update
-
-
-def _run(
-    kind: str,
-    file: Path,
-    options: ImportOptions,
-    report_path: Path | None,
-    definitions: Path | None = None,
-    survey_key: bytes | None = None,
-) -> None:
-    """Call the core flow, print its report and summary, and exit as README says."""
-    from mapping.io.flow import run_import
-
-    try:
-        result = run_import(
-            kind,
-            file.read_bytes(),
-            filename=file.name,
-            engine=get_engine(),
-            options=options,
-            limits=import_limits(),
-            definitions=None
-            if definitions is None
-            else (definitions.read_bytes(), definitions.name),
-            progress=_progress,
-            wait=write_wait(announce_wait),
-            actor=cli_actor(),
-            how="cli",
-            survey_key=survey_key,
-        )
-    except OptionsError as exc:
-        _fail(f"{exc} ({_flag(exc.option)})", EXIT_USAGE)
-    except CRSError as exc:
-        _fail(f"{exc} (--crs)", EXIT_INVALID)
-    _show(result.report, report_path if result.definitions is not result.report else None)
-    if result.status == "refused":
-        hint = "" if result.definitions is result.report else " (--skip-invalid)"
-        _fail(result.refusal() + hint, EXIT_INVALID)
-    click.echo(result.summary())
 
 
 @click.group("import")
@@ -150,7 +76,7 @@ def import_partnerships(
 ) -> None:
     """Partnerships of the programme, one row per member; updated by code."""
     options = ImportOptions(layer=sheet, dry_run=dry_run, skip_invalid=skip_invalid)
-    _run("partnerships", file, options, report_path)
+    run_command("partnerships", file, options, report_path)
 
 
 @import_group.command("actions")
@@ -162,7 +88,7 @@ def import_actions(
 ) -> None:
     """Actions of the programme (types IV.1-IV.7), one row per action; updated by code."""
     options = ImportOptions(layer=sheet, dry_run=dry_run, skip_invalid=skip_invalid)
-    _run("actions", file, options, report_path)
+    run_command("actions", file, options, report_path)
 
 
 @import_group.command("surveys")
@@ -179,7 +105,9 @@ def import_surveys(
 
     key = current_app.config.get("SURVEY_KEY")
     options = ImportOptions(layer=sheet, dry_run=dry_run, skip_invalid=skip_invalid)
-    _run("surveys", file, options, report_path, survey_key=key.encode("utf-8") if key else None)
+    run_command(
+        "surveys", file, options, report_path, survey_key=key.encode("utf-8") if key else None
+    )
 
 
 @import_group.command("districts")
@@ -212,7 +140,7 @@ def import_districts(
         skip_invalid=skip_invalid,
         replace=replace,
     )
-    _run("districts", file, options, report_path)
+    run_command("districts", file, options, report_path)
 
 
 @import_group.command("resources")
@@ -242,7 +170,7 @@ def import_resources(
 ) -> None:
     """Resources: CSV/XLSX with coordinates, WKT or only a district; or a point layer."""
     options = ImportOptions(**fields, dry_run=dry_run, skip_invalid=skip_invalid, replace=replace)
-    _run("resources", file, options, report_path)
+    run_command("resources", file, options, report_path)
 
 
 @import_group.command("indicators")
@@ -292,7 +220,7 @@ def import_indicators(
         skip_invalid=skip_invalid,
         replace=replace,
     )
-    _run("indicators", file, options, report_path, definitions=define)
+    run_command("indicators", file, options, report_path, definitions=define)
 
 
 def _population_command() -> click.Command:

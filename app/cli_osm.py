@@ -10,15 +10,11 @@ import click
 from flask.cli import with_appcontext
 
 from app.cli_common import (
-    EXIT_INVALID,
     EXIT_USAGE,
-    announce_wait,
-    cli_actor,
     fail,
     handle_errors,
 )
-from app.db import get_engine, import_limits, write_wait
-from mapping.io.options import ImportOptions, OptionsError
+from mapping.io.options import ImportOptions
 from mapping.io.osm import OsmOptions
 
 
@@ -76,7 +72,7 @@ def import_osm(
     --districts, administrative boundaries or draft districts from place nodes. Re-importing
     updates by OSM id; resources gone from the extract are reported, removed only with
     --replace."""
-    from mapping.io.flow import run_import
+    from app.cli_import import run_command
 
     if not districts and (admin_level is not None or places is not None):
         fail("--admin-level and --places go with --districts", EXIT_USAGE)
@@ -88,29 +84,8 @@ def import_osm(
         places=_places(places),
     )
     options = ImportOptions(dry_run=dry_run, skip_invalid=skip_invalid, replace=replace)
-    try:
-        result = run_import(
-            "osm_districts" if districts else "osm",
-            file.read_bytes(),
-            filename=file.name,
-            engine=get_engine(),
-            options=options,
-            limits=import_limits(),
-            wait=write_wait(announce_wait),
-            actor=cli_actor(),
-            how="cli",
-            osm=osm,
-        )
-    except OptionsError as exc:
-        fail(f"{exc} (--{exc.option.replace('_', '-')})", EXIT_USAGE)
-    if result.report.findings:
-        click.echo(result.report.as_table(max_rows=500), err=True)
-    if report_path is not None:
-        result.report.write(report_path)
-        click.echo(f"Report written to {report_path}.", err=True)
-    if result.status == "refused":
-        fail(result.refusal() + " (--skip-invalid)", EXIT_INVALID)
-    click.echo(result.summary())
+    kind = "osm_districts" if districts else "osm"
+    result = run_command(kind, file, options, report_path, max_rows=500, osm=osm)
     if result.deleted:
         click.echo(f"Removed {result.deleted} resource(s) gone from the extract.")
     left_out = sum(1 for f in result.report.findings if f.field == "osm")

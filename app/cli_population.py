@@ -11,19 +11,9 @@ import click
 from flask.cli import with_appcontext
 
 from app.cli_common import (
-    EXIT_INVALID,
-    EXIT_USAGE,
-    announce_wait,
-    cli_actor,
-    fail,
     handle_errors,
 )
-from app.db import get_engine, import_limits, write_wait
-from mapping.errors import CRSError
-from mapping.io.options import ImportOptions, OptionsError
-
-#: The flag of each import option this command has.
-_FLAGS = {"population_field": "--column", "year": "--year", "layer": "--layer", "crs": "--crs"}
+from mapping.io.options import ImportOptions
 
 
 @click.command("population")
@@ -71,35 +61,10 @@ def import_population(
 
 
 def _import(kind: str, file: Path, options: ImportOptions, report_path: Path | None) -> None:
-    """Run the import of ``kind`` and print its findings, report and summary."""
-    from mapping.io.flow import run_import
+    """Run the import of ``kind`` as every ``palmap import`` command does."""
+    from app.cli_import import run_command
 
-    try:
-        result = run_import(
-            kind,
-            file.read_bytes(),
-            filename=file.name,
-            engine=get_engine(),
-            options=options,
-            limits=import_limits(),
-            wait=write_wait(announce_wait),
-            actor=cli_actor(),
-            how="cli",
-        )
-    except OptionsError as exc:
-        fail(f"{exc} ({_FLAGS.get(exc.option, '--' + exc.option)})", EXIT_USAGE)
-    except CRSError as exc:
-        fail(f"{exc} (--crs)", EXIT_INVALID)
-    for assumption in result.report.assumptions:
-        click.echo(f"Assumed: {assumption}", err=True)
-    if result.report.findings:
-        click.echo(result.report.as_table(), err=True)
-    if report_path is not None:
-        result.report.write(report_path)
-        click.echo(f"Report written to {report_path}.", err=True)
-    if result.status == "refused":
-        fail(result.refusal() + " (--skip-invalid)", EXIT_INVALID)
-    click.echo(result.summary())
+    run_command(kind, file, options, report_path)
 
 
 @click.command("residential")
