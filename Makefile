@@ -55,14 +55,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# The JavaScript the pages load that no Python package ships (topojson-client): npm installs
-# package-lock.json's versions into node_modules/, which app/views/vendor.py serves.
-node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null 2>&1 || bash scripts/sysdeps.sh npm
-	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	@touch $@
-
-$(VENV)/.installed: pyproject.toml node_modules/.installed | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@bash scripts/sysdeps.sh $(RUN_PACKAGES)
 	$(BIN)/python -m pip install -q -e .
 	@touch $@
@@ -72,4 +65,4 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	@touch $@
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .grimp_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .grimp_cache build *.egg-info

@@ -24,8 +24,9 @@ opens each page in Debian's Chromium (``/usr/bin/chromium``) through Playwright:
   keeps it afterwards), timed with urllib;
 * load: the median over ``--runs`` fresh browser contexts (empty browser cache, as a first visit)
   of the time from ``page.goto`` until the ``load`` event has fired and every district polygon
-  is drawn (an SVG path, or on the canvas of a large set's district layer, painted on the next
-  animation frame), with the server's page cache warm; ``html_kb`` is the page's size;
+  is drawn (an SVG path, or, for a large set, by its district layer's last paint of its canvas:
+  ``palmapDrawn`` equal to ``palmapCount``) and the next animation frame has been painted, with
+  the server's page cache warm; ``html_kb`` is the page's size;
 * zoom / pan: on the loaded page, the slowest of zooming in two steps and out again
   (``map.setZoom`` without animation, until ``zoomend`` and the next painted frame) and of
   panning by 300 x 200 px (``panBy`` until ``moveend`` and the next frame).
@@ -79,16 +80,20 @@ DEFAULT_PAGES = (
     "/embed/obszary",
 )
 
-# True once every district polygon of the map is drawn: as an SVG path in the page, or, for
-# large sets, on the district layer's canvas.
+# True once every district of the map is drawn: as an SVG path in the page, or, for a large set,
+# by the district layer on its canvas (mapping/render/topo.py: palmapDrawn of palmapCount).
 DISTRICTS_DRAWN = """() => {
     const map = Object.values(window).find(v => v instanceof L.Map);
     if (!map) return false;
     let polygons = 0, drawn = 0;
     map.eachLayer(l => {
-        if (!(l instanceof L.Polygon) || !l.feature) return;
-        polygons++;
-        if (l._path ? l._path.isConnected : !!(l._renderer && l._renderer._ctx)) drawn++;
+        if (l.palmapCount !== undefined) {
+            polygons += l.palmapCount;
+            drawn += l.palmapDrawn;
+        } else if (l instanceof L.Polygon && l.feature) {
+            polygons++;
+            if (l._path && l._path.isConnected) drawn++;
+        }
     });
     return polygons > 0 && drawn === polygons;
 }"""

@@ -1,9 +1,7 @@
 """Local copies of the third-party JavaScript and CSS that interactive maps need.
 
 Leaflet and Leaflet.markercluster come from the XStatic wheels (``XStatic-Leaflet``,
-``XStatic-Leaflet-MarkerCluster``), and topojson-client (which decodes the topology of a large
-district set, :mod:`mapping.render.topo`) from the npm package that ``make`` installs into
-``node_modules/`` (``package.json``); never from a CDN and never copied into the repository. The web
+``XStatic-Leaflet-MarkerCluster``); never from a CDN and never copied into the repository. The web
 app serves each package's folder (:func:`vendor_dir`) under one URL prefix, for example
 ``/static/vendor/leaflet/leaflet.js``; :func:`asset_urls` gives the URLs the map pages link to.
 
@@ -39,15 +37,11 @@ __all__ = [
     "vendor_dir",
 ]
 
-#: Where ``npm ci`` (``make``) installs the JavaScript packages of ``package.json``.
-NODE_MODULES: Final = Path(__file__).resolve().parents[2] / "node_modules"
-
 #: Short name (the URL segment under the prefix) -> the package's folder of files.
 VENDOR_PACKAGES: Final = MappingProxyType(
     {
         "leaflet": xstatic.pkg.leaflet.BASE_DIR,
         "markercluster": xstatic.pkg.leaflet_markercluster.BASE_DIR,
-        "topojson": str(NODE_MODULES / "topojson-client" / "dist"),
     }
 )
 
@@ -59,7 +53,6 @@ ASSET_FILES: Final = MappingProxyType(
         "markercluster_js": ("markercluster", "leaflet.markercluster.js"),
         "markercluster_css": ("markercluster", "MarkerCluster.css"),
         "markercluster_default_css": ("markercluster", "MarkerCluster.Default.css"),
-        "topojson_js": ("topojson", "topojson-client.min.js"),
     }
 )
 
@@ -109,7 +102,6 @@ class AssetUrls:
     markercluster_js: str
     markercluster_css: str
     markercluster_default_css: str
-    topojson_js: str
 
     @property
     def leaflet_js_links(self) -> list[tuple[str, str]]:
@@ -176,8 +168,8 @@ def vendor_dir(name: str) -> Path:
         raise NotFoundError(f"expected a vendor package name ({known}), got {name!r}") from None
     if not folder.is_dir():
         raise NotFoundError(
-            f"expected the files of vendor package {name!r} in {folder}; run make (npm ci "
-            "installs the JavaScript packages of package.json)"
+            f"expected the files of vendor package {name!r} in {folder}; run make (it installs "
+            "the XStatic packages)"
         )
     return folder
 

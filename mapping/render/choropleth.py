@@ -364,7 +364,7 @@ def district_map(
         return {"weight": 4, "color": "#000000"}
 
     if features and use_topology(len(features), topojson_min_districts):
-        _topo_layer(features, style, highlight_style, assets=assets, name=layer_name).add_to(m)
+        _topo_layer(features, style, highlight_style, name=layer_name).add_to(m)
     elif features:
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
@@ -415,7 +415,6 @@ def _topo_layer(
     style: Any,
     highlight_style: Any,
     *,
-    assets: Any,
     name: str,
 ) -> TopoDistricts:
     """The features of :func:`district_map` as one :class:`TopoDistricts` layer."""
@@ -427,7 +426,6 @@ def _topo_layer(
         for f, index in zip(features, indexes, strict=True)
     ]  # fmt: skip
     return TopoDistricts(
-        assets=assets,
         name=escape_text(name),
         topology=topology,
         rows=rows,

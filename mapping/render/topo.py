@@ -1,4 +1,5 @@
-"""Large district sets as TopoJSON: shared borders sent once, quantised, simplified as arcs.
+"""Large district sets as TopoJSON: shared borders sent once, quantised, simplified as arcs, and
+drawn by the page's own canvas layer.
 
 Drawn as one GeoJSON feature per district, a national set (Poland's 2,477 gminy) makes a map page
 of 3.7 MB that takes 1.4 s to load: every border between two districts is written twice, with
@@ -11,23 +12,30 @@ district maps draw a :class:`TopoDistricts` layer instead:
   sides of a border stay the same line and no gap or overlap opens between neighbours), then
   quantises the arcs to a grid of :data:`QUANTIZATION` steps over the set's extent and
   delta-encodes them, as the TopoJSON specification describes. The result is cached by the
-  geometries' bytes: the next page of the same data reuses it.
-* in the browser, the vendored ``topojson-client`` (an npm package installed by ``make``, served
-  by :mod:`app.views.vendor` like Leaflet) decodes the topology back to GeoJSON features, and
-  :data:`TOPO_JS` draws them with Leaflet's GeoJSON layer: fills, tooltips, the hover outline and
-  the click popups as the small maps have them.
+  geometries' bytes: the next page of the same data reuses it. The arcs and the districts' arc
+  lists travel packed as text (:func:`pack_arcs`, :func:`pack_shapes`), the tooltips as one
+  JSON string read at the first hover.
+* in the browser, :data:`TOPO_JS` reads the packed arcs straight into typed arrays, projects
+  each point once per zoom (points less than a pixel apart are left out, the same ones for both
+  neighbours of a border) and draws the districts on one Leaflet canvas as a single
+  ``L.Path``: each district filled on its own, each style's borders as one path, the hovered
+  district on top. Hover (a tooltip and the highlight) and click (the popup) find the district
+  under the pointer by its box, then by the even-odd rule on its rings. No Leaflet polygon is
+  made per district: making, projecting and clipping 2,477 of them cost more than drawing them.
 
 The 21 demo districts stay plain GeoJSON: at that size the two are equally fast (the topology
-saves a few kilobytes) and the plain layer needs no extra script.
+saves a few kilobytes) and the plain layer gives each district its own SVG path.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
+from importlib import resources
 from typing import Any, Final
 
 import geopandas as gpd
@@ -35,13 +43,11 @@ import numpy as np
 import shapely
 import topojson
 from branca.element import Figure
-from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 from jinja2.utils import htmlsafe_json_dumps
 
 from mapping.errors import ConfigurationError
-from mapping.render.assets import AssetUrls, vendor_dir
 from mapping.render.fastpoints import RawText
 
 __all__ = [
@@ -77,74 +83,12 @@ _CACHE_SIZE: Final = 8
 _cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _lock = threading.Lock()
 
-# Decodes the topology (topojson-client's ``feature``) and draws it as the district layer. Every
-# string in ``data.rows`` was escaped on the server; the script only hands them to Leaflet.
-TOPO_JS: Final = """
-function palmapTopoDistricts(data) {
-    // Unpack the arcs and the districts' arc lists (pack_arcs, pack_shapes): zigzag varints
-    // of 5 bits per character (32 and up: more follow); ".", "," and ";" close a list.
-    var digits = {};
-    for (var d = 0; d < data.alphabet.length; d++) { digits[data.alphabet.charAt(d)] = d; }
-    function read(text, number, mark) {
-        var value = 0, shift = 0;
-        for (var i = 0; i < text.length; i++) {
-            var digit = digits[text.charAt(i)];
-            if (digit === undefined) { mark(text.charAt(i)); continue; }
-            value += (digit & 31) * Math.pow(2, shift);
-            if (digit >= 32) { shift += 5; continue; }
-            number(value % 2 ? -(value + 1) / 2 : value / 2);
-            value = 0; shift = 0;
-        }
-    }
-    var arcs = [], arc = [], pair = [];
-    read(data.packedArcs, function (n) {
-        pair.push(n);
-        if (pair.length === 2) { arc.push(pair); pair = []; }
-    }, function () { arcs.push(arc); arc = []; });
-    data.topology.arcs = arcs;
-    var geometries = [], polygons = [], polygon = [], ring = [];
-    read(data.packedShapes, function (n) { ring.push(n); }, function (ch) {
-        if (ch === ".") { polygon.push(ring); ring = []; }
-        else if (ch === ",") { polygons.push(polygon); polygon = []; }
-        else {
-            var multi = data.shapeTypes.charAt(geometries.length) === "M";
-            geometries.push({type: multi ? "MultiPolygon" : "Polygon",
-                             arcs: multi ? polygons : polygons[0]});
-            polygons = [];
-        }
-    });
-    data.topology.objects.districts.geometries = geometries;
-    var name = Object.keys(data.topology.objects)[0];
-    var collection = topojson.feature(data.topology, data.topology.objects[name]);
-    // A tooltip is a list of pieces: a number stands for a piece of data.pieces (markup and
-    // labels that every district repeats), a string is the piece itself.
-    function join(pieces) {
-        return pieces.map(function (p) { return typeof p === "number" ? data.pieces[p] : p; })
-            .join("");
-    }
-    collection.features.forEach(function (feature, i) {
-        var row = data.rows[i];
-        feature.id = "d" + (data.positions ? data.positions[i] : i);
-        feature.properties = {tip: join(row[0]), popup: row[1]};
-        feature.palmapStyle = data.styles[row[2]];
-    });
-    // Drawn on one canvas (not a path element per district: the 2,477 gminy's paths took
-    // Chromium longer to lay out than to draw), with one tooltip and one pair of highlight
-    // handlers for the whole layer; a hovered district's tooltip is its row's.
-    var layer = L.geoJSON(collection, {
-        renderer: L.canvas({padding: 0.5}),
-        style: function (feature) { return feature.palmapStyle; },
-        onEachFeature: function (feature, shape) {
-            if (feature.properties.popup) { shape.bindPopup(feature.properties.popup); }
-        }
-    });
-    layer.bindTooltip(function (shape) { return shape.feature.properties.tip; },
-                      {sticky: true, className: data.tooltipClass});
-    layer.on("mouseover", function (e) { e.layer.setStyle(data.highlight); });
-    layer.on("mouseout", function (e) { layer.resetStyle(e.layer); });
-    return layer;
-}
-"""
+# Decodes the packed topology and draws it as the district layer (see the module's docstring).
+# Every string in ``data.rows`` and ``data.pieces`` was escaped on the server; the script only
+# hands them to Leaflet. For tests and benchmarks the layer exposes ``palmapCount`` (districts),
+# ``palmapDrawn`` (districts drawn by the last paint), ``palmapTip(i)`` and
+# ``palmapDistrictAt(layerPoint)``.
+TOPO_JS: Final = resources.files("mapping.data").joinpath("topo_districts.js").read_text("utf-8")
 
 
 def use_topology(count: int, minimum: int | None) -> bool:
@@ -354,11 +298,14 @@ def district_topology(geometries: Sequence[shapely.Geometry]) -> dict[str, Any]:
     return topology
 
 
-class TopoDistricts(JSCSSMixin, Layer):
+class TopoDistricts(Layer):
     """A district layer sent as a topology and drawn by :data:`TOPO_JS`.
 
     ``rows`` has one ``[position, code, tooltip HTML, popup HTML or None, style index]`` per
-    geometry of ``topology`` (strings already escaped); ``styles`` are Leaflet path options.
+    geometry of ``topology`` (strings already escaped; the position and the code are not sent:
+    the page's table and links carry them); ``styles`` are Leaflet path options (``color``,
+    ``weight``, ``opacity``, ``fillColor``, ``fillOpacity``, ``dashArray``, ``fill``,
+    ``stroke``), ``highlight`` the options that change on hover.
     """
 
     _template = Template(
@@ -370,7 +317,6 @@ class TopoDistricts(JSCSSMixin, Layer):
     def __init__(
         self,
         *,
-        assets: AssetUrls,
         name: str,
         topology: dict[str, Any],
         rows: list[list[Any]],
@@ -380,18 +326,10 @@ class TopoDistricts(JSCSSMixin, Layer):
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "TopoDistricts"
-        try:
-            vendor_dir("topojson")
-        except Exception as error:  # the npm package is not installed
-            raise ConfigurationError(
-                "expected the topojson-client package in node_modules/ for a large district "
-                f"set; run make (npm ci) first ({error})"
-            ) from None
-        self.default_js = [("topojson", assets.topojson_js)]
         pieces, coded = shared_pieces([row[2] for row in rows])
-        positions = [int(row[0]) for row in rows]
         # The code is left out: the page's table and links carry it; the map needs none.
-        rows = [[tip, *row[3:]] for row, tip in zip(rows, coded, strict=True)]
+        style_of = [int(row[4]) for row in rows]
+        rows = [[tip, row[3]] for row, tip in zip(rows, coded, strict=True)]
         shapes, types = pack_shapes(topology["objects"]["districts"]["geometries"])
         empty = {"districts": {"type": "GeometryCollection", "geometries": []}}
         data = {
@@ -406,9 +344,9 @@ class TopoDistricts(JSCSSMixin, Layer):
             "shapeTypes": types,
             "alphabet": ALPHABET,
             "pieces": pieces,
-            # Each row's position among the districts, when some (empty ones) were left out.
-            "positions": None if positions == list(range(len(rows))) else positions,
-            "rows": rows,
+            # A string: JSON.parse at the first hover costs less than a literal at load.
+            "rows": json.dumps(rows, separators=(",", ":"), ensure_ascii=False),
+            "styleOf": style_of,
             "styles": styles,
             "highlight": highlight,
             "tooltipClass": tooltip_class,

@@ -56,9 +56,8 @@ def test_large_sets_send_topojson_and_no_resources_in_the_page(app, client):
         assert "palmapFastPoints" not in page
         # No resource row travels with the page: the first demo resource's name is absent.
         assert "Rada Osiedla Konradów" not in page
-    script = client.get("/static/vendor/topojson/topojson-client.min.js")
-    assert script.status_code == 200
-    script.close()
+        # The page draws the topology itself: no decoder script is loaded.
+        assert "/static/vendor/topojson" not in page
 
 
 def test_small_sets_keep_geojson_and_markers(client):

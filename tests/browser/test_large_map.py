@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from flask import Flask
 from shapely import points
+from shapely.ops import polylabel
 
 from app.db import get_engine
 from mapping.db import store
@@ -29,13 +30,11 @@ STATE = """() => {
     const map = Object.values(window).find(v => v instanceof L.Map);
     const state = {polygons: 0, tipped: 0, clusters: 0, singles: 0, total: null};
     map.eachLayer(l => {
-        // A district drawn on the layer's canvas (large sets; an SVG path otherwise), whose
-        // tooltip is its layer's (one for all the districts).
-        const drawn = l._path ? l._path.isConnected : !!(l._renderer && l._renderer._ctx);
-        if (l instanceof L.Polygon && l.feature && drawn) {
-            state.polygons++;
-            const group = Object.values(l._eventParents || {})[0];
-            if (l.getTooltip() || (group && group.getTooltip())) state.tipped++;
+        // The large set's district layer: districts drawn by its last paint on its canvas,
+        // one tooltip for the layer.
+        if (l.palmapCount !== undefined) {
+            state.polygons += l.palmapDrawn;
+            if (l.getTooltip()) state.tipped += l.palmapDrawn;
         }
         if (l.palmapTotal !== undefined) state.total = l.palmapTotal;
     });
@@ -46,6 +45,17 @@ STATE = """() => {
     });
     return state;
 }"""
+
+# The district layer of a large set and the map (mapping/data/topo_districts.js).
+LAYER = """(() => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    let layer = null;
+    map.eachLayer(l => { if (l.palmapCount !== undefined) layer = l; });
+    return {map, layer};
+})()"""
+
+#: Each demo district's name and its pole of inaccessibility (lat, lon), filled by the fixture.
+LABELS: dict[str, tuple[float, float]] = {}
 
 
 ADDED = 1_000
@@ -75,11 +85,24 @@ def _add_resources(app: Flask) -> None:
         store.save_resources(conn, frame, match_within_m=0.0)
 
 
+def _prepare(app: Flask) -> None:
+    _add_resources(app)
+    districts = store.load_districts(get_engine(app))
+    for name, geometry in zip(districts["name"], districts.geometry, strict=True):
+        label = polylabel(
+            geometry
+            if geometry.geom_type == "Polygon"
+            else max(geometry.geoms, key=lambda part: part.area),
+            tolerance=1e-5,
+        )
+        LABELS[str(name)] = (label.y, label.x)
+
+
 @pytest.fixture(scope="module")
 def large_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     config = {"TOPOJSON_MIN_DISTRICTS": 1, "CLUSTER_MIN_RESOURCES": 1}
     yield from _serve(
-        tmp_path_factory.mktemp("large"), hostile=False, config=config, prepare=_add_resources
+        tmp_path_factory.mktemp("large"), hostile=False, config=config, prepare=_prepare
     )
 
 
@@ -105,36 +128,58 @@ def test_topojson_districts_render_and_clusters_load_on_pan(page, large_server):
     assert state["polygons"] == 21 and state["tipped"] == 21, state
     assert state["clusters"] > 0 and state["singles"] < PLACED, state
     first = len(requests)
-    # Hovering a district shows its tooltip (name from the decoded topology's rows).
-    # (Opened from Leaflet: the cluster icons lie over the districts' centres.)
-    page.evaluate(
-        "() => { const map = Object.values(window).find(v => v instanceof L.Map);"
-        " let done = false; map.eachLayer(l => { if (!done && l instanceof L.Polygon"
-        " && l.feature) { l.fire('mouseover', {latlng: l.getBounds().getCenter()}, true);"
-        " done = true; } }); }"
+    # Every district is found where it lies: the layer's own decoding, projection and
+    # hit-testing put each district's pole of inaccessibility inside that district.
+    page.evaluate(f"() => {LAYER}.map.setZoom(15, {{animate: false}})")
+    found = page.evaluate(
+        f"labels => {{ const {{map, layer}} = {LAYER}; const out = {{}};"
+        " for (const [name, ll] of Object.entries(labels)) {"
+        "  map.setView(ll, 15, {animate: false});"
+        "  out[name] = layer.palmapTip(layer.palmapDistrictAt(map.latLngToLayerPoint(ll)));"
+        " } return out; }",
+        LABELS,
     )
-    tooltip = page.locator(".palmap-district-tooltip")
-    assert tooltip.count() == 1 and tooltip.inner_text().strip()
-    # A real mouse over a district (a point of the canvas that no marker covers) shows that
-    # district's tooltip: the canvas finds the polygon under the pointer.
-    spot = page.evaluate(
-        "() => { const map = Object.values(window).find(v => v instanceof L.Map);"
-        " const box = map.getContainer().getBoundingClientRect(); let found = null;"
-        " map.eachLayer(l => { if (found || !(l instanceof L.Polygon) || !l.feature) return;"
-        " const p = map.latLngToContainerPoint(l.getCenter()); const x = box.left + p.x,"
-        " y = box.top + p.y; const under = document.elementFromPoint(x, y);"
-        " if (under && under.tagName === 'CANVAS' && l._containsPoint(p))"
-        " found = {x: x, y: y, tip: l.feature.properties.tip}; }); return found; }"
+    assert len(found) == 21
+    for name, tip in found.items():
+        assert name in tip, (name, tip)
+    # The layer projects as Leaflet does: its drawn extent is that of its bounds, to a pixel
+    # or two (points less than a pixel apart are left out), here at zoom 15.
+    gaps = page.evaluate(
+        f"() => {{ const {{map, layer}} = {LAYER}; const b = layer.getBounds();"
+        " const nw = map.latLngToLayerPoint(b.getNorthWest()),"
+        " se = map.latLngToLayerPoint(b.getSouthEast()), px = layer._pxBounds;"
+        " return [nw.x - px.min.x, nw.y - px.min.y, se.x - px.max.x, se.y - px.max.y]; }"
     )
-    assert spot, "no district centre free of markers"
-    page.mouse.move(spot["x"] - 1, spot["y"])
-    page.mouse.move(spot["x"], spot["y"])
-    page.wait_for_function(
-        "tip => [...document.querySelectorAll('.palmap-district-tooltip')]"
-        ".some(t => t.innerHTML === tip)",
-        arg=spot["tip"],
-        timeout=5_000,
-    )
+    assert all(abs(gap) <= 2 for gap in gaps), gaps
+    page.evaluate(f"() => {LAYER}.map.fitBounds({LAYER}.layer.getBounds(), {{animate: false}})")
+    # A real mouse over a district (a point that no marker covers) shows that district's
+    # tooltip and outlines it; moving to another district changes both.
+    shown = []
+    for name, (lat, lon) in LABELS.items():
+        spot = page.evaluate(
+            f"ll => {{ const {{map}} = {LAYER}; const box = map.getContainer()"
+            ".getBoundingClientRect(); const p = map.latLngToContainerPoint(ll);"
+            " const x = box.left + p.x, y = box.top + p.y; const under ="
+            " document.elementFromPoint(x, y); return under && under.tagName === 'CANVAS'"
+            " ? {x, y} : null; }",
+            [lat, lon],
+        )
+        if spot is None:
+            continue
+        page.mouse.move(spot["x"] - 1, spot["y"])
+        page.mouse.move(spot["x"], spot["y"])
+        page.wait_for_function(
+            "name => [...document.querySelectorAll('.palmap-district-tooltip')]"
+            ".some(t => t.textContent.includes(name))",
+            arg=name,
+            timeout=5_000,
+        )
+        lit = page.evaluate(f"() => {LAYER}.layer.palmapTip({LAYER}.layer._lit)")
+        assert name in lit
+        shown.append(name)
+        if len(shown) == 2:
+            break
+    assert len(shown) == 2, "fewer than two district labels free of markers"
     # Pan far east: the map asks again, and the new view has no resource.
     page.evaluate(
         "() => { const map = Object.values(window).find(v => v instanceof L.Map);"
@@ -143,7 +188,7 @@ def test_topojson_districts_render_and_clusters_load_on_pan(page, large_server):
     _until(page, "state.total === 0")
     assert len(requests) > first
     assert "bbox=" in requests[-1] and "zoom=" in requests[-1]
-    # Everything, topojson-client included, came from palmap itself.
+    # Everything came from palmap itself.
     assert page.console_errors == [] and page.failed_requests == [] and elsewhere == []
 
 
@@ -185,4 +230,24 @@ def test_large_set_pages_pass_axe(page, large_server, url):
     page.wait_for_selector(".leaflet-overlay-pane canvas", state="attached")
     page.wait_for_timeout(300)
     assert audit(page) == []
+    assert page.console_errors == []
+
+
+def test_a_click_on_a_large_set_district_opens_its_link(page, large_server):
+    page.goto(large_server + "/dzielnice", wait_until="load")
+    _until(page, "state.polygons === 21")
+    name, (lat, lon) = next(iter(LABELS.items()))
+    spot = page.evaluate(
+        f"ll => {{ const {{map}} = {LAYER}; const box = map.getContainer()"
+        ".getBoundingClientRect(); const p = map.latLngToContainerPoint(ll);"
+        " return {x: box.left + p.x, y: box.top + p.y}; }",
+        [lat, lon],
+    )
+    page.mouse.click(spot["x"], spot["y"])
+    link = page.locator(".leaflet-popup-content a.palmap-district-link")
+    link.wait_for(timeout=5_000)
+    assert link.inner_text().strip() and "/dzielnice/" in (link.get_attribute("href") or "")
+    # The link is the clicked district's: its page is titled with the district's name.
+    page.goto(large_server + link.get_attribute("href"), wait_until="load")
+    assert name in page.locator("h1").inner_text()
     assert page.console_errors == []

@@ -339,7 +339,7 @@ def test_popup_html_without_title_or_rows():
 
 
 def test_every_asset_file_exists_in_its_package():
-    assert set(VENDOR_PACKAGES) == {"leaflet", "markercluster", "topojson"}
+    assert set(VENDOR_PACKAGES) == {"leaflet", "markercluster"}
     for package, file in ASSET_FILES.values():
         assert (vendor_dir(package) / file).is_file()
 

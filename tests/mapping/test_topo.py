@@ -17,6 +17,7 @@ from mapping.render.choropleth import district_map
 from mapping.render.interactive import map_fragments
 from mapping.render.topo import (
     QUANTIZATION,
+    TOPO_JS,
     district_topology,
     unpack_arcs,
     unpack_shapes,
@@ -68,7 +69,7 @@ def adjacent_grid(columns: int = 25, rows: int = 20, seed: int = 1) -> gpd.GeoDa
 
 
 def decode(topology: dict, arcs: list) -> list[list[tuple[float, float]]]:
-    """Rings of one polygon from its arc indexes (the TopoJSON rules, as topojson-client)."""
+    """Rings of one polygon from its arc indexes (the TopoJSON rules, as TOPO_JS reads them)."""
     scale, translate = topology["transform"]["scale"], topology["transform"]["translate"]
 
     def points(index: int) -> list[tuple[float, float]]:
@@ -96,7 +97,8 @@ def page_topology(script: str) -> tuple[dict, list]:
     topology = {**data["topology"], "arcs": unpack_arcs(data["packedArcs"])}
     geometries = unpack_shapes(data["packedShapes"], data["shapeTypes"])
     topology["objects"] = {"districts": {"type": "GeometryCollection", "geometries": geometries}}
-    return topology, data["rows"]
+    # The tooltips and popups come as one JSON string, read at the first hover.
+    return topology, json.loads(data["rows"])
 
 
 def render(districts: gpd.GeoDataFrame, **options: object) -> str:
@@ -112,7 +114,8 @@ def test_large_district_set_page_is_small_and_uses_topojson():
     page = render(districts)
     plain = render(districts, topojson_min_districts=0)
     assert "palmapTopoDistricts" in page and "palmapTopoDistricts" not in plain
-    assert "topojson-client.min.js" in page
+    # Drawn by the page's own script: no decoder is loaded.
+    assert "topojson-client" not in page and "/static/vendor/topojson" not in page
     # 500 districts with 16 vertices each: the plain GeoJSON page is about 3x the topology's.
     assert len(page.encode()) < 0.5 * len(plain.encode()), (len(page), len(plain))
     assert len(page.encode()) < 300_000
@@ -171,3 +174,9 @@ def test_gminy_of_one_voivodeship_fit_in_a_small_page():
     # About an eighth of Poland's 2,477: well under an eighth of the 1 MB target.
     assert len(page.encode()) < 128 * 1024, len(page)
     assert len(page.encode()) < 0.4 * len(plain.encode())
+
+
+def test_the_layer_script_is_plain_javascript_for_the_template():
+    # TOPO_JS goes through a Jinja template: no template markup may hide in it.
+    assert TOPO_JS.startswith("// The district layer") and "function palmapTopoDistricts" in TOPO_JS
+    assert not re.search(r"\{[{%#]", TOPO_JS)
