@@ -340,8 +340,9 @@ def national(args: argparse.Namespace) -> None:
     sizes = args.sizes if args.sizes != "demo,10000,100000" else "gminy,100000,1000000"
     print(
         f"{'data':>8}  {'mode':<6} {'page':<20} {'server_s':>8} {'html_kb':>8} {'load_s':>7}"
-        f"  targets: choropleth <= {CHOROPLETH_TARGET_KB} kB and < {CHOROPLETH_TARGET_S} s; "
-        f"first view < {LOAD_TARGET_S} s"
+        f" {'zoom_ms':>7} {'pan_ms':>6}  targets: choropleth <= {CHOROPLETH_TARGET_KB} kB and < "
+        f"{CHOROPLETH_TARGET_S} s; first view < {LOAD_TARGET_S} s; zoom and pan < "
+        f"{INTERACTION_TARGET_MS:.0f} ms"
     )
     with sync_playwright() as playwright:
         browser = _launch(playwright)
@@ -365,7 +366,7 @@ def national(args: argparse.Namespace) -> None:
                             wait_clusters = path.endswith("+") and mode == "after" and bool(size)
                             path = path.rstrip("+")
                             server_s, size_bytes = fetch(base + path)
-                            load_s, _, errors = measure_page(
+                            load_s, moves, errors = measure_page(
                                 browser, base + path, args.runs, 0, clusters=wait_clusters
                             )
                             note = (
@@ -373,7 +374,9 @@ def national(args: argparse.Namespace) -> None:
                             )
                             print(
                                 f"{size_name:>8}  {mode:<6} {path:<20} {server_s:8.2f} "
-                                f"{size_bytes / 1024:8.0f} {load_s:7.2f}{note}",
+                                f"{size_bytes / 1024:8.0f} {load_s:7.2f} "
+                                f"{moves.get('zoom', float('nan')):7.0f} "
+                                f"{moves.get('pan', float('nan')):6.0f}{note}",
                                 flush=True,
                             )
         browser.close()
