@@ -7,10 +7,12 @@ Usage: .venv/bin/python benchmarks/browser_load.py [--runs N] [--sizes demo,1000
 National scale (``--national``): the districts are Poland's 2,477 gminy
 (``../shared/data/prg-simplified/gminy_pl.geojson``, read in place; skipped with a message when
 absent) with the demo's indicators drawn at random for each gmina, and N random resources over
-Poland. Each page is measured twice, "before" (``TOPOJSON_MIN_DISTRICTS=0`` and
+Poland. Each page is measured in two modes, "before" (``TOPOJSON_MIN_DISTRICTS=0`` and
 ``CLUSTER_MIN_RESOURCES=0``: plain GeoJSON districts and every resource in the page, as before
 issue 16) and "after" (the defaults: TopoJSON districts, resources loaded per view as server
-clusters); with 1,000,000 resources "before" is not run (a page of more than 100 MB). A page
+clusters), the loads of the two taken in turns (before, after, before, ...) so that a slow
+spell of a shared machine falls on both, and the ratio of their medians printed; with 1,000,000
+resources "before" is not run (a page of more than 100 MB). A page
 marked ``+`` waits, in "after", until the first clusters of the view have been drawn. Targets:
 a choropleth page of at most 1 MB loading in under 0.5 s, and the first view with 1,000,000
 resources in under 1.5 s.
@@ -49,7 +51,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -288,7 +290,7 @@ def fetch(url: str) -> tuple[float, int]:
 
 
 def measure_page(
-    browser, url: str, runs: int, markers: int, clusters: bool = False
+    browser, url: str, runs: int, markers: int, clusters: bool = False, interact: bool = True
 ) -> tuple[float, dict[str, float], list[str]]:
     loads = []
     interaction: dict[str, float] = {}
@@ -307,7 +309,7 @@ def measure_page(
         if clusters:
             page.wait_for_function(f"() => ({CLUSTERS_DRAWN})()", timeout=300_000, polling=20)
         loads.append(time.perf_counter() - started)
-        if run == 0:
+        if run == 0 and interact:
             page.wait_for_timeout(400)  # the first fit to the districts is animated
             interaction = page.evaluate(INTERACT)
         context.close()
@@ -360,26 +362,50 @@ def national(args: argparse.Namespace) -> None:
                 if not size or size <= 100_000:
                     modes.insert(0, ("before", {"TOPOJSON_MIN_DISTRICTS": 0,
                                                 "CLUSTER_MIN_RESOURCES": 0}))  # fmt: skip
-                for mode, changes in modes:
-                    with serve({**config, **changes}) as base:
-                        for path in NATIONAL_PAGES:
-                            wait_clusters = path.endswith("+") and mode == "after" and bool(size)
-                            path = path.rstrip("+")
-                            server_s, size_bytes = fetch(base + path)
-                            load_s, moves, errors = measure_page(
-                                browser, base + path, args.runs, 0, clusters=wait_clusters
-                            )
-                            note = (
-                                f"  ({len(errors)} page errors: {errors[0][:80]})" if errors else ""
-                            )
-                            print(
-                                f"{size_name:>8}  {mode:<6} {path:<20} {server_s:8.2f} "
-                                f"{size_bytes / 1024:8.0f} {load_s:7.2f} "
-                                f"{moves.get('zoom', float('nan')):7.0f} "
-                                f"{moves.get('pan', float('nan')):6.0f}{note}",
-                                flush=True,
-                            )
+                # Every mode served at once and the loads taken in turns (before, after, before,
+                # ...): a shared machine's slow spells fall on both alike.
+                with ExitStack() as stack:
+                    bases = {
+                        mode: stack.enter_context(serve({**config, **changes}))
+                        for mode, changes in modes
+                    }
+                    for page_path in NATIONAL_PAGES:
+                        _national_page(browser, size_name, bases, page_path, args.runs)
         browser.close()
+
+
+def _national_page(browser, size_name: str, bases: dict[str, str], page_path: str, runs: int):
+    """One page of the national set in every mode, the loads taken in turns; prints a line
+    per mode and, with both modes, the ratio of the medians."""
+    path = page_path.rstrip("+")
+    served = {mode: fetch(base + path) for mode, base in bases.items()}
+    loads: dict[str, list[float]] = {mode: [] for mode in bases}
+    moves: dict[str, dict[str, float]] = {}
+    errors: dict[str, list[str]] = {mode: [] for mode in bases}
+    for run in range(runs):
+        for mode, base in bases.items():
+            wait_clusters = page_path.endswith("+") and mode == "after" and size_name != "gminy"
+            load_s, interaction, found = measure_page(
+                browser, base + path, 1, 0, clusters=wait_clusters, interact=run == 0
+            )
+            loads[mode].append(load_s)
+            moves.setdefault(mode, interaction)
+            errors[mode] += found
+    for mode in bases:
+        server_s, size_bytes = served[mode]
+        note = (
+            f"  ({len(errors[mode])} page errors: {errors[mode][0][:80]})" if errors[mode] else ""
+        )
+        print(
+            f"{size_name:>8}  {mode:<6} {path:<20} {server_s:8.2f} "
+            f"{size_bytes / 1024:8.0f} {statistics.median(loads[mode]):7.2f} "
+            f"{moves[mode].get('zoom', float('nan')):7.0f} "
+            f"{moves[mode].get('pan', float('nan')):6.0f}{note}",
+            flush=True,
+        )
+    if len(bases) == 2:
+        ratio = statistics.median(loads["after"]) / statistics.median(loads["before"])
+        print(f"{size_name:>8}  after / before on {path}: {ratio:.2f} (same runs, in turns)")
 
 
 def main() -> None:
