@@ -179,6 +179,8 @@ def test_the_share_dialog_gives_the_link_the_code_and_a_live_preview(
         opener = page.locator("#share-open")
         if button:
             assert opener.inner_text() == button
+        # The preview's frame is made when the dialog first opens, not with every load.
+        assert page.locator("iframe").count() == 0 and len(page.frames) == 1
         # From the keyboard: focus the button, Enter opens the dialog, focus moves inside it.
         opener.focus()
         page.keyboard.press("Enter")
@@ -216,6 +218,10 @@ def test_the_share_dialog_gives_the_link_the_code_and_a_live_preview(
             state="attached"
         )
         assert page.get_attribute("#share-preview", "src") == src
+        assert page.get_attribute("#share-preview", "title") in (
+            "Podgląd osadzonej mapy",
+            "Preview of the embedded map",
+        )
         frame = next(f for f in page.frames if f.url == src)
         assert frame.evaluate(FRAME_STATE)["drawn"] == 21
         # The copy button copies the code.
@@ -226,6 +232,10 @@ def test_the_share_dialog_gives_the_link_the_code_and_a_live_preview(
         page.keyboard.press("Escape")
         assert not dialog.evaluate("d => d.open")
         assert page.evaluate("document.activeElement.id") == "share-open"
+        # Opened again, it keeps its one preview.
+        page.keyboard.press("Enter")
+        assert dialog.evaluate("d => d.open") and page.locator("iframe").count() == 1
+        page.keyboard.press("Escape")
         assert errors == []
     finally:
         context.close()

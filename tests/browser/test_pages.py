@@ -66,6 +66,27 @@ def _clean(page) -> None:
     assert page.dialogs == []
 
 
+# A map's own idea of its size against its frame's.
+MAP_SIZE = """() => {
+    const map = window.palmapMaps[0], box = map.getContainer();
+    return [map.getSize().x, map.getSize().y, box.clientWidth, box.clientHeight];
+}"""
+
+
+def test_a_map_follows_its_frame_when_the_layout_changes(page, live_server: str) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _open(page, live_server + "/mapa/needs_index")
+    wide = page.evaluate(MAP_SIZE)
+    assert wide[:2] == wide[2:] and wide[0] > 500
+    # The frame narrows with no resize of the window (which Leaflet follows by itself): Leaflet
+    # measured its frame once, and the page's ResizeObserver tells it the new size.
+    page.evaluate("document.querySelector('.map-box').style.width = '300px'")
+    page.wait_for_function(f"() => {{ const s = ({MAP_SIZE})(); return s[0] === s[2]; }}")
+    narrow = page.evaluate(MAP_SIZE)
+    assert narrow[:2] == narrow[2:] and narrow[0] <= 300
+    _clean(page)
+
+
 @pytest.mark.parametrize(("polish", "english", "maps"), PAGES)
 def test_pages_load_and_draw_every_district_in_both_languages(
     page, live_server: str, polish: str, english: str, maps: int
@@ -76,6 +97,8 @@ def test_pages_load_and_draw_every_district_in_both_languages(
     ):
         states = _open(page, live_server + url)
         assert len(states) == maps
+        # The page's scripts find the maps in the page's registry (templates/base.html).
+        assert page.evaluate("window.palmapMaps.length") == maps
         for state in states:
             assert state["polygons"] == 21
             assert state["drawn"] == 21
