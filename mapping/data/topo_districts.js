@@ -19,16 +19,26 @@ function palmapTopoDistricts(data) {
     // Arcs: delta-encoded grid steps -> longitude and latitude, each arc's points from
     // arcStart[a] to arcStart[a + 1].
     var transform = data.topology.transform;
-    var capacity = (data.packedArcs.length >> 1) + 1;
+    var sx = transform.scale[0], sy = transform.scale[1];
+    var tx = transform.translate[0], ty = transform.translate[1];
+    var packed = data.packedArcs, capacity = (packed.length >> 1) + 1;
     var lon = new Float64Array(capacity), lat = new Float64Array(capacity);
-    var arcStart = [0], count = 0, x = 0, y = 0, half = null;
-    read(data.packedArcs, function (n) {
-        if (half === null) { half = n; return; }
-        x += half; y += n; half = null;
-        lon[count] = x * transform.scale[0] + transform.translate[0];
-        lat[count] = y * transform.scale[1] + transform.translate[1];
+    var arcStart = [0], count = 0, x = 0, y = 0, half = 0, odd = false, value = 0, scale = 1;
+    // read() inlined: one call per number cost more than the decoding.
+    for (var c = 0; c < packed.length; c++) {
+        var code = packed.charCodeAt(c), digit = code < 128 ? digits[code] : -1;
+        if (digit < 0) { arcStart.push(count); x = 0; y = 0; continue; }
+        value += (digit & 31) * scale;
+        if (digit >= 32) { scale *= 32; continue; }
+        var number = value % 2 ? -(value + 1) / 2 : value / 2;
+        value = 0; scale = 1;
+        if (!odd) { half = number; odd = true; continue; }
+        odd = false;
+        x += half; y += number;
+        lon[count] = x * sx + tx;
+        lat[count] = y * sy + ty;
         count++;
-    }, function () { arcStart.push(count); x = 0; y = 0; });
+    }
     arcStart = Int32Array.from(arcStart);
     // Districts: their rings' arc references (~a: arc a walked backwards); the rings of
     // district i are ringStart[i] .. ringStart[i + 1], ring r's references refs[ringEnd[r - 1]
@@ -125,38 +135,45 @@ function palmapTopoDistricts(data) {
             var px = this._px = this._px || new Float64Array(count);
             var py = this._py = this._py || new Float64Array(count);
             var start = this._start = this._start || new Int32Array(arcStart.length);
+            // Each arc's box in layer points, then each district's as the union of its arcs'.
+            var arcs = arcStart.length - 1;
+            var arcBox = this._arcBox = this._arcBox || new Float64Array(4 * arcs);
             var n = 0;
-            for (var a = 0; a + 1 < arcStart.length; a++) {
+            for (var a = 0; a < arcs; a++) {
                 start[a] = n;
                 var last = arcStart[a + 1] - 1;
+                var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
                 for (var q = arcStart[a]; q <= last; q++) {
                     var sx = wx[q] * k - ox, sy = wy[q] * k - oy;
                     if (q > arcStart[a] && q < last && n > start[a] &&
                         Math.abs(sx - px[n - 1]) + Math.abs(sy - py[n - 1]) < 1) { continue; }
                     px[n] = sx; py[n] = sy; n++;
+                    if (sx < x0) { x0 = sx; }
+                    if (sx > x1) { x1 = sx; }
+                    if (sy < y0) { y0 = sy; }
+                    if (sy > y1) { y1 = sy; }
                 }
+                arcBox[4 * a] = x0; arcBox[4 * a + 1] = y0; arcBox[4 * a + 2] = x1;
+                arcBox[4 * a + 3] = y1;
             }
-            start[arcStart.length - 1] = n;
-            // Each district's box in layer points.
+            start[arcs] = n;
             var box = this._box = this._box || new Float64Array(4 * total);
             var all = [Infinity, Infinity, -Infinity, -Infinity];
             for (var i = 0; i < total; i++) {
-                var b = [Infinity, Infinity, -Infinity, -Infinity];
-                for (var r = ringStart[i]; r < ringStart[i + 1]; r++) {
-                    for (var f = r ? ringEnd[r - 1] : 0; f < ringEnd[r]; f++) {
-                        var arc = refs[f] < 0 ? ~refs[f] : refs[f];
-                        for (var m = start[arc]; m < start[arc + 1]; m++) {
-                            if (px[m] < b[0]) { b[0] = px[m]; }
-                            if (px[m] > b[2]) { b[2] = px[m]; }
-                            if (py[m] < b[1]) { b[1] = py[m]; }
-                            if (py[m] > b[3]) { b[3] = py[m]; }
-                        }
-                    }
+                var b0 = Infinity, b1 = Infinity, b2 = -Infinity, b3 = -Infinity;
+                var first = ringStart[i] ? ringEnd[ringStart[i] - 1] : 0;
+                for (var f = first; f < ringEnd[ringStart[i + 1] - 1]; f++) {
+                    var e = 4 * (refs[f] < 0 ? ~refs[f] : refs[f]);
+                    if (arcBox[e] < b0) { b0 = arcBox[e]; }
+                    if (arcBox[e + 1] < b1) { b1 = arcBox[e + 1]; }
+                    if (arcBox[e + 2] > b2) { b2 = arcBox[e + 2]; }
+                    if (arcBox[e + 3] > b3) { b3 = arcBox[e + 3]; }
                 }
-                box[4 * i] = b[0]; box[4 * i + 1] = b[1]; box[4 * i + 2] = b[2];
-                box[4 * i + 3] = b[3];
-                all = [Math.min(all[0], b[0]), Math.min(all[1], b[1]), Math.max(all[2], b[2]),
-                       Math.max(all[3], b[3])];
+                box[4 * i] = b0; box[4 * i + 1] = b1; box[4 * i + 2] = b2; box[4 * i + 3] = b3;
+                if (b0 < all[0]) { all[0] = b0; }
+                if (b1 < all[1]) { all[1] = b1; }
+                if (b2 > all[2]) { all[2] = b2; }
+                if (b3 > all[3]) { all[3] = b3; }
             }
             this._pxBounds = L.bounds([all[0], all[1]], [all[2], all[3]]);
             var paths = this._paths = [];
