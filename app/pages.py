@@ -27,6 +27,7 @@ from app.cache import (
 from app.i18n import current_lang
 from mapping.pages.arguments import EDITION_ARG
 from mapping.pages.data import PageData
+from mapping.pages.indicator_map import TablePage
 from mapping.pages.labels import scheme_choices
 from mapping.pages.maps import map_settings as core_map_settings
 from mapping.pages.text import Translator
@@ -327,3 +328,24 @@ def init_app(app: Flask) -> None:
             "nav_active": _ACTIVE.get(endpoint()),
             "num": tr.number,
         }
+
+
+def listing(table: TablePage, url_of: Callable[[int | None], str]) -> dict[str, object]:
+    """The pager of one page of a table (templates/_macros.html ``pager``): the rows shown, the
+    page and the links to the previous and the next page. ``url_of(n)`` is the URL of page
+    ``n``, ``url_of(None)`` the first page's (the page's own URL, without ``?page=``)."""
+
+    def link(number: int) -> str | None:
+        if not 1 <= number <= table.pages or number == table.page:
+            return None
+        return url_of(number if number > 1 else None)
+
+    return {
+        "first": table.first,
+        "last": table.last,
+        "page": table.page,
+        "pages": table.pages,
+        "size": table.size,
+        "previous": link(table.page - 1),
+        "next": link(table.page + 1),
+    }

@@ -11,19 +11,22 @@ from app.cache import cached_page
 from mapping.pages import arguments as take
 from mapping.pages import maps as core_maps
 from mapping.pages.districts import build_district, build_districts
+from mapping.pages.indicator_map import table_page
 from mapping.pages.labels import district_names
-from mapping.pages.query import parse_district_query
+from mapping.pages.query import parse_district_query, raw_arg
 from mapping.render.interactive import map_fragments
 
 bp = Blueprint("districts", __name__)
 
 
 @pages.page_route(bp, "/dzielnice", "/districts", endpoint="index")
-@cached_page()
+@cached_page(*take.TABLE_PAGE)
 def index() -> str:
-    """Every district with residents, needs rank and resources, on a map and in a table."""
+    """Every district with residents, needs rank and resources, on a map and in a table of
+    ``TABLE_PAGE_SIZE`` rows a page (the map draws every district)."""
     data, tr = pages.page_data(), pages.translator()
     page = build_districts(data, tr)
+    table = table_page(page.rows, raw_arg(pages.args(), "page"), tr)
     links = {
         code: (
             pages.page_url("districts.detail", code=code),
@@ -37,7 +40,9 @@ def index() -> str:
     return render_template(
         "districts.html",
         fragments=map_fragments(folium_map),
-        rows=page.rows,
+        rows=table.rows,
+        count=len(page.rows),
+        listing=pages.listing(table, lambda n: pages.page_url("districts.index", page=n)),
         year=page.year,
         schematic=page.schematic,
     )

@@ -89,25 +89,13 @@ def indicator_map(layer: str) -> Response | str:
     folium_map = core_maps.indicator_map(data, built, pages.map_settings())
     code, links = query.layer.code, query.link(year=query.year)
 
-    def page_link(number: int) -> str | None:
-        if not 1 <= number <= table.pages or number == table.page:
-            return None
-        shown = number if number > 1 else None  # the first page's URL is the map's own
-        return pages.page_url("maps.indicator_map", layer=code, **links, page=shown)
-
     return render_template(
         "indicator_map.html",
         fragments=map_fragments(folium_map),
         **{**pages.fields_of(page), "rows": table.rows},
-        listing={
-            "first": table.first,
-            "last": table.last,
-            "page": table.page,
-            "pages": table.pages,
-            "size": table.size,
-            "previous": page_link(table.page - 1),
-            "next": page_link(table.page + 1),
-        },
+        listing=pages.listing(
+            table, lambda n: pages.page_url("maps.indicator_map", layer=code, **links, page=n)
+        ),
         layer=query.layer,
         label=built.label,
         unit=built.unit,

@@ -99,3 +99,52 @@ def test_the_page_of_the_table_stays_out_of_every_other_link(
     ]
     assert with_page == [], with_page
     assert "tabela.csv?year=2013" in page
+
+
+DISTRICTS = "/dzielnice"
+
+
+def _district_rows(page: str) -> list[str]:
+    body = page.split('id="districts-table"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<tr data-district="([^"]+)"', body)
+
+
+def test_the_district_list_is_one_page_for_the_demo(client: FlaskClient) -> None:
+    page = _get(client, DISTRICTS)
+    assert len(_district_rows(page)) == 21
+    assert 'class="pager"' not in page and "wiersze" not in page
+    assert "od 1 do 1" in _get(client, DISTRICTS + "?page=2", 400)
+
+
+def test_the_district_list_in_pages_of_five_rows(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A national set's list (2,477 gminy: 1.36 MB as one table) comes a page at a time, as
+    the indicator map's table does; the map draws every district on each page."""
+    whole = _district_rows(_get(client, DISTRICTS + "?page=1"))  # 100 a page: all 21
+    assert len(whole) == 21
+    monkeypatch.setattr(indicator_map, "TABLE_PAGE_SIZE", 5)
+    seen: list[str] = []
+    sizes = []
+    url: str | None = DISTRICTS
+    while url:
+        page = _get(client, url)
+        rows = _district_rows(page)
+        sizes.append(len(rows))
+        seen += rows
+        assert "Liczba dzielnic: 21." in page  # the lede counts every district, not the page's
+        assert len(set(re.findall(r'"code": "([a-z-]+)"', page))) == 21
+        url = _pager_links(page).get("next")
+        if url:
+            assert url.endswith("#districts-table")
+            url = url.split("#", 1)[0]
+    assert sizes == [5, 5, 5, 5, 1]
+    assert seen == whole  # every district once, in the order of the whole list
+    last = _get(client, DISTRICTS + "?page=5")
+    assert "wiersze 21–21" in last and "strona 5 z 5" in last
+    assert "Mapa pokazuje wszystkie." in last
+    back = _pager_links(_get(client, DISTRICTS + "?page=2"))["prev"]
+    assert "page" not in dict(parse_qsl(urlsplit(back).query))  # the first page's own URL
+    assert "od 1 do 5" in _get(client, DISTRICTS + "?page=6", 400)
+    english = _get(client, "/districts?page=2&lang=en")
+    assert "rows 6–10" in english and "The map shows all of them." in english
